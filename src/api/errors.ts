@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { CoreError } from '../core/errors.ts';
+import { logger } from '../logger.ts';
+
+const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+  not_found: 404,
+  conflict: 409,
+  invalid: 400,
+  forbidden: 403,
+};
+
+export function apiError(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+}
+
+/** zod-openapi's validation hook: 400 naming the failing path. */
+export function validationHook(
+  result: { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> }; target?: string },
+  c: Context,
+) {
+  if (result.success) return;
+  const details = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  const first = details[0]!;
+  return apiError(c, 400, 'invalid_request', `${first.path}: ${first.message}`, details);
+}
+
+/** The one place errors become HTTP answers. */
+export function onApiError(error: Error, c: Context) {
+  if (error instanceof CoreError) {
+    return apiError(c, STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.details);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    const message = status === 400 && /JSON/i.test(error.message) ? `malformed JSON body: ${error.message}` : error.message || 'bad request';
+    return apiError(c, status, status === 413 ? 'payload_too_large' : status === 400 ? 'bad_request' : 'http_error', message);
+  }
+  logger.error({ err: error, path: c.req.path }, 'unhandled error');
+  return apiError(c, 500, 'internal', 'something went wrong on our side; it has been logged');
+}

@@ -1,0 +1,101 @@
+import { z } from '@hono/zod-openapi';
+import { PRIORITIES } from '../core/catalog.ts';
+import { STATUSES } from '../core/status.ts';
+
+/** Shared request/response schemas of /api/v1; OpenAPI is generated from these. */
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'not_found' }),
+      message: z.string().openapi({ example: 'no ticket IT-999' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+const PersonRef = z.object({ email: z.email(), name: z.string().trim().min(1).max(200).optional() }).openapi('PersonRef');
+const PersonOut = z.object({ email: z.string(), name: z.string().nullable() });
+const Clock = z.object({
+  dueAt: z.string().nullable().openapi({ example: '2026-11-24T10:30:00.000Z' }),
+  state: z.enum(['running', 'paused', 'met', 'breached']),
+});
+
+export const TicketSchema = z
+  .object({
+    key: z.string().openapi({ example: 'IT-42' }),
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(STATUSES),
+    priority: z.enum(PRIORITIES),
+    queue: z.string().openapi({ example: 'IT' }),
+    type: z.string().openapi({ example: 'laptop' }),
+    origin: z.string().openapi({ example: 'slack' }),
+    requester: PersonOut,
+    assignee: PersonOut.nullable(),
+    fields: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    sla: z.object({ firstResponse: Clock, resolution: Clock }),
+  })
+  .openapi('Ticket');
+
+export const EventSchema = z
+  .object({
+    id: z.number().int(),
+    type: z.string().openapi({ example: 'comment' }),
+    visibility: z.enum(['public', 'internal']),
+    actor: z.object({ email: z.string(), name: z.string().nullable(), role: z.string() }).nullable(),
+    channel: z.string().openapi({ example: 'email' }),
+    body: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi('TicketEvent');
+
+export const CreateTicketBody = z
+  .object({
+    type: z.string().min(1).openapi({ example: 'laptop' }),
+    title: z.string().trim().min(1).max(200),
+    description: z.string().max(20_000).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    requester: PersonRef,
+    fields: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('CreateTicket');
+
+export const CommentBody = z
+  .object({
+    body: z.string().trim().min(1).max(40_000),
+    visibility: z.enum(['public', 'internal']).default('public'),
+    author: PersonRef,
+  })
+  .openapi('CreateComment');
+
+export const TransitionBody = z.object({ status: z.enum(STATUSES), actor: PersonRef.optional() }).openapi('Transition');
+export const AssignBody = z.object({ assignee: PersonRef.nullable(), actor: PersonRef.optional() }).openapi('Assign');
+export const PriorityBody = z.object({ priority: z.enum(PRIORITIES), actor: PersonRef.optional() }).openapi('SetPriority');
+
+export const KeyParam = z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9]*-\d+$/, 'must be a ticket key like IT-42').openapi({ param: { name: 'key', in: 'path' }, example: 'IT-42' }) });
+
+export const ListQuery = z.object({
+  queue: z.string().optional(),
+  status: z.string().optional().openapi({ description: 'one status or a comma-separated list' }),
+  assignee: z.string().optional().openapi({ description: 'assignee email, or "none"' }),
+  requester: z.string().optional(),
+  q: z.string().max(200).optional().openapi({ description: 'text in key, title or description' }),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'repeat a POST safely: a repeat returns the first result' }),
+});
+
+export const errorResponses = {
+  400: { description: 'Malformed or invalid input', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Missing or wrong bearer token', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
+  409: { description: 'Conflict (e.g. an illegal transition)', content: { 'application/json': { schema: ErrorSchema } } },
+  413: { description: 'Body over 1 MiB', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;

@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import type { Db } from '../../db/client.ts';
+import { webhookSubscriptions } from '../../db/schema.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Webhooks: each delivery POSTs the event as JSON, signed the Standard Webhooks way
+ * (webhook-id, webhook-timestamp, webhook-signature). The delivery id is the webhook-id,
+ * so a receiver can dedupe a redelivery.
+ */
+export class WebhookOutbound implements OutboundAdapter {
+  readonly channel = 'webhook';
+
+  async send(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const target = job.delivery.target as { subscriptionId?: number };
+    const [sub] = await db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, Number(target.subscriptionId)));
+    if (!sub || !sub.active) throw new PermanentError('webhook subscription was removed');
+    const payload = JSON.stringify({
+      type: `ticket.${job.event.type}`,
+      timestamp: job.event.createdAt.toISOString(),
+      data: { ticket: job.ticket, event: job.eventView },
+    });
+    const messageId = `msg_${job.delivery.id}`;
+    const timestamp = new Date();
+    const signature = new Webhook(sub.secret).sign(messageId, timestamp, payload);
+    let response: Response;
+    try {
+      response = await fetch(sub.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Switchboard-Webhooks/1',
+          'webhook-id': messageId,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body: payload,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new RetryableError(`POST ${sub.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await response.body?.cancel().catch(() => {});
+    if (response.ok) return { platformMessageId: messageId };
+    const status = response.status;
+    if (status === 429 || status === 408 || status === 425 || status >= 500) {
+      throw new RetryableError(`POST ${sub.url} answered ${status}`, retryAfterMs(response.headers.get('retry-after')));
+    }
+    if (status === 410) {
+      await db.update(webhookSubscriptions).set({ active: false }).where(eq(webhookSubscriptions.id, sub.id));
+    }
+    throw new PermanentError(`POST ${sub.url} answered ${status}`);
+  }
+}
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

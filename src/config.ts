@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown for a bad environment; main.ts prints `message` as one line and exits 1. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const urlWithProtocols = (protocols: string[]) =>
+  optionalString.pipe(
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+      .optional(),
+  );
+
+const flag = optionalString.pipe(
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be 1/0, true/false or yes/no' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes'),
+);
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number between 1 and ${max}`)
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= max, `must be a whole number between 1 and ${max}`)
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+const envSchema = z.object({
+  PORT: positiveInt(3000, 65535),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  DATA_DIR: optionalString.transform((v) => path.resolve(v ?? './data')),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
+  CATALOG_FILE: optionalString,
+  API_TOKENS: optionalString.transform((v) =>
+    v === undefined
+      ? []
+      : v
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+  ),
+  LINK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_LEVEL: optionalString.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  ),
+  DELIVERY_MAX_ATTEMPTS: positiveInt(8, 100),
+  WORKERS: optionalString.pipe(z.enum(['on', 'off']).optional().default('on')),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  ),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+  ),
+  SLACK_API_URL: urlWithProtocols(['http:', 'https:']),
+  SLACK_REQUEST_COMMAND: optionalString.pipe(
+    z.string().regex(/^\/[a-z0-9_-]+$/, 'must look like /request').optional().default('/request'),
+  ),
+  SLACK_TICKET_EMOJI: optionalString.pipe(z.string().regex(/^[a-z0-9_+-]+$/).optional().default('ticket')),
+  TEAMS_APP_ID: optionalString,
+  TEAMS_APP_PASSWORD: optionalString,
+  TEAMS_TENANT_ID: optionalString,
+  TEAMS_ENABLED: flag,
+  IMAP_URL: urlWithProtocols(['imap:', 'imaps:']),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']),
+  MAIL_FROM: optionalString.pipe(z.email('must be an email address like desk@example.com').optional()),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  catalogFile: string | undefined;
+  apiTokens: string[];
+  linkSecret: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  deliveryMaxAttempts: number;
+  workers: boolean;
+  slack:
+    | {
+        signingSecret: string;
+        botToken: string;
+        appToken: string | undefined;
+        apiUrl: string | undefined;
+        requestCommand: string;
+        ticketEmoji: string;
+      }
+    | undefined;
+  teams: { appId: string | undefined; appPassword: string | undefined; tenantId: string | undefined } | undefined;
+  email: { imapUrl: string | undefined; smtpUrl: string | undefined; mailFrom: string } | undefined;
+}
+
+/** Parse the environment; throws ConfigError with one line naming the variable and the problem. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = source[name];
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(redact(name, got))})`;
+    throw new ConfigError(`invalid configuration: ${name} ${issue.message}${shown}`);
+  }
+  const env = parsed.data;
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+
+  const slackParts = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN];
+  if (slackParts.some(Boolean) && !slackParts.every(Boolean)) {
+    throw new ConfigError(
+      'invalid configuration: SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN must be set together to turn Slack on',
+    );
+  }
+  const teamsOn = env.TEAMS_ENABLED || Boolean(env.TEAMS_APP_ID);
+  if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
+    throw new ConfigError('invalid configuration: TEAMS_APP_PASSWORD is required when TEAMS_APP_ID is set');
+  }
+  const emailOn = Boolean(env.IMAP_URL || env.SMTP_URL);
+  if (emailOn && !env.MAIL_FROM) {
+    throw new ConfigError('invalid configuration: MAIL_FROM is required when IMAP_URL or SMTP_URL is set');
+  }
+
+  return {
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    publicUrl,
+    catalogFile: env.CATALOG_FILE,
+    apiTokens: env.API_TOKENS,
+    linkSecret: env.LINK_SECRET,
+    logLevel: env.LOG_LEVEL,
+    deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    workers: env.WORKERS === 'on',
+    slack:
+      env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN
+        ? {
+            signingSecret: env.SLACK_SIGNING_SECRET,
+            botToken: env.SLACK_BOT_TOKEN,
+            appToken: env.SLACK_APP_TOKEN,
+            apiUrl: env.SLACK_API_URL,
+            requestCommand: env.SLACK_REQUEST_COMMAND,
+            ticketEmoji: env.SLACK_TICKET_EMOJI,
+          }
+        : undefined,
+    teams: teamsOn
+      ? { appId: env.TEAMS_APP_ID, appPassword: env.TEAMS_APP_PASSWORD, tenantId: env.TEAMS_TENANT_ID }
+      : undefined,
+    email: emailOn ? { imapUrl: env.IMAP_URL, smtpUrl: env.SMTP_URL, mailFrom: env.MAIL_FROM! } : undefined,
+  };
+}
+
+function redact(name: string, value: string): string {
+  if (/SECRET|TOKEN|PASSWORD/.test(name)) return '***';
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

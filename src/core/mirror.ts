@@ -1,0 +1,210 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Conn } from '../db/client.ts';
+import {
+  anchors,
+  deliveries,
+  people,
+  queues,
+  ticketEvents,
+  webhookSubscriptions,
+  type Anchor,
+  type Person,
+  type Queue,
+  type Ticket,
+  type TicketEvent,
+} from '../db/schema.ts';
+
+/** Channels a participant can be reached on. `web` and `api` have no outbound side. */
+export const OUTBOUND_CHANNELS = ['slack', 'teams', 'email', 'webhook'] as const;
+export type OutboundChannel = (typeof OUTBOUND_CHANNELS)[number];
+export const INBOUND_CHANNELS = ['slack', 'teams', 'email', 'web', 'api', 'system'] as const;
+export type InboundChannel = (typeof INBOUND_CHANNELS)[number];
+
+/** Channels that show a card which is updated in place. */
+const CARD_CHANNELS = new Set<string>(['slack', 'teams']);
+
+export const NOTIFY_CHANNEL = 'switchboard_deliveries';
+
+export type NewDelivery = Omit<typeof deliveries.$inferInsert, 'lane'>;
+
+/** The ordering lane of a delivery: one ticket's deliveries in a lane go out in order. */
+export function laneOf(d: NewDelivery): string {
+  const target = d.target as { subscriptionId?: number; channel?: string; address?: string } | undefined;
+  const who = d.personId ?? target?.subscriptionId ?? target?.channel ?? target?.address ?? '';
+  return `${d.channel}:${d.audience}:${who}`;
+}
+
+export interface MirrorContext {
+  ticket: Ticket;
+  queue: Queue;
+  event: TicketEvent;
+  requester: Person;
+  /** Every anchor of the ticket. */
+  anchors: Anchor[];
+  /** Outbound channels that are configured in this deployment. */
+  enabled: ReadonlySet<string>;
+  webhooks: Array<{ id: number; events: unknown; includeInternal: boolean }>;
+}
+
+/**
+ * The mirroring rules of DESIGN.md as a pure function: which targets get this event.
+ * - triage anchors of the queue get everything, internal notes included;
+ * - the requester (and watchers) get public events on the channel they last used;
+ * - the anchor an event came from gets no echo, only a card refresh;
+ * - webhook subscriptions get what their filter asks for.
+ */
+export function planDeliveries(ctx: MirrorContext): NewDelivery[] {
+  const { ticket, queue, event, enabled } = ctx;
+  const planned: NewDelivery[] = [];
+  const base = { eventId: event.id, ticketId: ticket.id };
+  const isPublic = event.visibility === 'public';
+
+  const triageChannels: Array<[OutboundChannel, string | null]> = [
+    ['slack', queue.slackChannel],
+    ['teams', queue.teamsChannel],
+  ];
+  for (const [channel, target] of triageChannels) {
+    if (!target || !enabled.has(channel)) continue;
+    const anchor = ctx.anchors.find((a) => a.channel === channel && a.side === 'triage');
+    const fromHere = anchor !== undefined && anchor.id === event.originAnchorId;
+    planned.push({ ...base, channel, audience: 'triage', kind: fromHere ? 'card' : 'message', anchorId: anchor?.id ?? null, target: { channel: target } });
+  }
+
+  if (isPublic) {
+    for (const participant of participantsOf(ctx)) {
+      const { person, side } = participant;
+      const choice = participantChannel(ctx, person, side);
+      if (!choice) continue;
+      const { channel, anchor } = choice;
+      const fromHere = anchor !== undefined && anchor.id === event.originAnchorId;
+      const ownWords = event.actorId === person.id && event.type !== 'created';
+      const echo = fromHere || ownWords;
+      if (echo && !CARD_CHANNELS.has(channel)) continue;
+      planned.push({
+        ...base,
+        channel,
+        audience: side,
+        kind: echo ? 'card' : 'message',
+        personId: person.id,
+        anchorId: anchor?.id ?? null,
+        target: channel === 'email' ? { address: person.email } : {},
+      });
+    }
+  }
+
+  if (event.type === 'sla_breached' && queue.escalation) {
+    planned.push(...escalationTargets(ctx));
+  }
+
+  for (const hook of ctx.webhooks) {
+    if (!enabled.has('webhook')) break;
+    if (!isPublic && !hook.includeInternal) continue;
+    const wanted = Array.isArray(hook.events) ? (hook.events as string[]) : [];
+    if (wanted.length && !wanted.includes(event.type)) continue;
+    planned.push({ ...base, channel: 'webhook', audience: 'integration', kind: 'message', target: { subscriptionId: hook.id } });
+  }
+  return planned;
+}
+
+interface Participant {
+  person: Person;
+  side: 'requester' | 'watcher';
+}
+
+function participantsOf(ctx: MirrorContext): Participant[] {
+  return [{ person: ctx.requester, side: 'requester' }];
+}
+
+/** The channel a participant last used for this ticket, else their preference, else email. */
+function participantChannel(
+  ctx: MirrorContext,
+  person: Person,
+  side: Participant['side'],
+): { channel: OutboundChannel; anchor?: Anchor } | undefined {
+  const own = ctx.anchors
+    .filter((a) => a.side === side && a.personId === person.id && ctx.enabled.has(a.channel))
+    .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime() || b.id - a.id);
+  const latest = own[0];
+  if (latest) return { channel: latest.channel as OutboundChannel, anchor: latest };
+  const preferred = person.preferredChannel;
+  if (preferred === 'slack' && ctx.enabled.has('slack') && person.slackUserId) return { channel: 'slack' };
+  if (preferred === 'teams' && ctx.enabled.has('teams') && person.teamsConversation) return { channel: 'teams' };
+  if (ctx.enabled.has('email')) return { channel: 'email' };
+  if (ctx.enabled.has('slack') && person.slackUserId) return { channel: 'slack' };
+  if (ctx.enabled.has('teams') && person.teamsConversation) return { channel: 'teams' };
+  return undefined;
+}
+
+function escalationTargets(ctx: MirrorContext): NewDelivery[] {
+  const escalation = (ctx.queue.escalation ?? {}) as { slack_channel?: string; teams_channel?: string; email?: string };
+  const base = { eventId: ctx.event.id, ticketId: ctx.ticket.id, audience: 'escalation', kind: 'message' };
+  const out: NewDelivery[] = [];
+  if (escalation.slack_channel && ctx.enabled.has('slack')) out.push({ ...base, channel: 'slack', target: { channel: escalation.slack_channel } });
+  if (escalation.teams_channel && ctx.enabled.has('teams')) out.push({ ...base, channel: 'teams', target: { channel: escalation.teams_channel } });
+  if (escalation.email && ctx.enabled.has('email')) out.push({ ...base, channel: 'email', target: { address: escalation.email } });
+  return out;
+}
+
+export interface AppendEventInput {
+  ticket: Ticket;
+  type: string;
+  visibility?: 'public' | 'internal';
+  actor?: Person | null;
+  channel: string;
+  body?: string;
+  data?: Record<string, unknown>;
+  originAnchorId?: number | null;
+  idempotencyKey?: string | null;
+  at: Date;
+}
+
+/**
+ * Append a timeline event and its outbox rows, inside the caller's transaction, and
+ * wake the delivery workers (NOTIFY is delivered on commit).
+ */
+export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input: AppendEventInput): Promise<TicketEvent> {
+  const { ticket } = input;
+  const actorRole = !input.actor ? 'system' : input.actor.id === ticket.requesterId ? 'requester' : 'agent';
+  const [event] = await tx
+    .insert(ticketEvents)
+    .values({
+      ticketId: ticket.id,
+      type: input.type,
+      visibility: input.visibility ?? 'public',
+      actorId: input.actor?.id ?? null,
+      actorRole,
+      channel: input.channel,
+      body: input.body ?? '',
+      data: input.data ?? {},
+      originAnchorId: input.originAnchorId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      createdAt: input.at,
+    })
+    .returning();
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const [requester] = await tx.select().from(people).where(eq(people.id, ticket.requesterId));
+  const ticketAnchors = await tx.select().from(anchors).where(eq(anchors.ticketId, ticket.id)).orderBy(desc(anchors.lastUsedAt));
+  const webhooks = enabled.has('webhook')
+    ? await tx
+        .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+        .from(webhookSubscriptions)
+        .where(eq(webhookSubscriptions.active, true))
+    : [];
+  const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, anchors: ticketAnchors, enabled, webhooks });
+  if (planned.length) {
+    await tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at })));
+    await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+  }
+  return event!;
+}
+
+/** Mark an anchor as the participant's most recently used one (drives where replies go). */
+export async function touchAnchor(tx: Conn, anchorId: number, at: Date): Promise<void> {
+  await tx.update(anchors).set({ lastUsedAt: at }).where(eq(anchors.id, anchorId));
+}
+
+export async function anchorsOf(conn: Conn, ticketIds: number[]): Promise<Anchor[]> {
+  if (!ticketIds.length) return [];
+  return conn.select().from(anchors).where(inArray(anchors.ticketId, ticketIds));
+}
+

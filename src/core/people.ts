@@ -1,0 +1,57 @@
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Conn } from '../db/client.ts';
+import { people, type Person } from '../db/schema.ts';
+
+export const personInputSchema = z.object({
+  email: z.email('must be an email address').transform((v) => v.trim().toLowerCase()),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+/** Who someone is, as a channel saw them. Email is the key; platform ids are attached as they appear. */
+export interface PersonInput {
+  email: string;
+  name?: string | undefined;
+  slackUserId?: string | undefined;
+  slackDmChannel?: string | undefined;
+  teamsAadId?: string | undefined;
+  teamsUserId?: string | undefined;
+  teamsConversation?: unknown;
+  timeZone?: string | undefined;
+}
+
+/**
+ * Find or create the person for an email, attaching any platform ids we learned.
+ * One statement, so concurrent callers never create two rows for one email.
+ */
+export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
+  const email = input.email.trim().toLowerCase();
+  const learned = {
+    ...(input.name ? { name: input.name } : {}),
+    ...(input.slackUserId ? { slackUserId: input.slackUserId } : {}),
+    ...(input.slackDmChannel ? { slackDmChannel: input.slackDmChannel } : {}),
+    ...(input.teamsAadId ? { teamsAadId: input.teamsAadId } : {}),
+    ...(input.teamsUserId ? { teamsUserId: input.teamsUserId } : {}),
+    ...(input.teamsConversation ? { teamsConversation: input.teamsConversation } : {}),
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+  };
+  const [row] = await conn
+    .insert(people)
+    .values({ email, ...learned })
+    .onConflictDoUpdate({
+      target: people.email,
+      // Keep an existing name unless we learned one; always refresh platform ids.
+      set: { ...learned, updatedAt: sql`now()` },
+    })
+    .returning();
+  return row!;
+}
+
+export async function findPersonByEmail(conn: Conn, email: string): Promise<Person | undefined> {
+  const [row] = await conn.select().from(people).where(eq(people.email, email.trim().toLowerCase()));
+  return row;
+}
+
+export function displayName(person: Pick<Person, 'name' | 'email'>): string {
+  return person.name ?? person.email;
+}

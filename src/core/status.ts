@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const STATUSES = ['new', 'open', 'in_progress', 'waiting_on_requester', 'resolved', 'closed'] as const;
+export const statusSchema = z.enum(STATUSES);
+export type Status = z.infer<typeof statusSchema>;
+
+/**
+ * new → open → in_progress → waiting_on_requester → resolved → closed.
+ * Work can move back and forth before resolution; a resolved ticket can be reopened or
+ * closed; closed is final.
+ */
+const NEXT: Record<Status, readonly Status[]> = {
+  new: ['open', 'in_progress', 'waiting_on_requester', 'resolved'],
+  open: ['in_progress', 'waiting_on_requester', 'resolved'],
+  in_progress: ['open', 'waiting_on_requester', 'resolved'],
+  waiting_on_requester: ['open', 'in_progress', 'resolved'],
+  resolved: ['open', 'closed'],
+  closed: [],
+};
+
+export function allowedNext(status: Status): readonly Status[] {
+  return NEXT[status];
+}
+
+export function canTransition(from: Status, to: Status): boolean {
+  return NEXT[from].includes(to);
+}
+
+export const STATUS_LABELS: Record<Status, string> = {
+  new: 'New',
+  open: 'Open',
+  in_progress: 'In progress',
+  waiting_on_requester: 'Waiting on requester',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};

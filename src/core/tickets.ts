@@ -1,0 +1,427 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Conn, Db, Tx } from '../db/client.ts';
+import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { fieldValuesSchema, type FieldDef, type Priority } from './catalog.ts';
+import { Conflict, Invalid, NotFound, isUniqueViolation } from './errors.ts';
+import { appendEvent, touchAnchor } from './mirror.ts';
+import { resolvePerson, type PersonInput } from './people.ts';
+import { calendarOf, dueTimes, nextCheckAt, onAgentPublicComment, onStatusChange, targetsFor, type SlaChange } from './sla.ts';
+import { allowedNext, canTransition, type Status } from './status.ts';
+import { loadEvents, selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
+
+/** What every core command needs: the database, the clock, and the outbound channels that are on. */
+export interface CoreContext {
+  db: Db;
+  now: () => Date;
+  enabled: ReadonlySet<string>;
+}
+
+/** Where an inbound message lives on its platform; recorded as an anchor of the ticket. */
+export interface AnchorInput {
+  channel: string;
+  side: 'requester' | 'triage' | 'watcher';
+  externalRef: string;
+  cardRef?: string | null;
+  data?: Record<string, unknown>;
+}
+
+interface Common {
+  channel: string;
+  idempotencyKey?: string | undefined;
+  /** The anchor the command came from: it gets a card refresh, not an echo. */
+  originAnchorId?: number | undefined;
+}
+
+export interface CreateTicketInput extends Omit<Common, 'originAnchorId'> {
+  type: string;
+  title: string;
+  description?: string | undefined;
+  priority?: Priority | undefined;
+  requester: PersonInput;
+  fields?: Record<string, unknown> | undefined;
+  /** The requester's conversation this request came from (Slack DM thread, email Message-ID...). */
+  originAnchor?: AnchorInput | undefined;
+}
+
+export interface CommandResult {
+  ticket: TicketView;
+  event: EventView | null;
+  /** True when the idempotency key had been seen: nothing was written. */
+  replayed: boolean;
+}
+
+export async function createTicket(ctx: CoreContext, input: CreateTicketInput): Promise<CommandResult> {
+  const title = input.title.trim();
+  if (!title) throw new Invalid('title is required', [{ path: 'title', message: 'is required' }]);
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const now = ctx.now();
+    const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, input.type));
+    if (!type) throw new NotFound(`unknown request type '${input.type}'`);
+    if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
+    const fields = validateFields(type.fields as FieldDef[], input.fields ?? {});
+    const priority = (input.priority ?? type.defaultPriority) as Priority;
+    const requester = await resolvePerson(tx, input.requester);
+
+    // The queue row lock serialises creates per queue, so keys are consecutive.
+    const [counter] = await tx
+      .update(queues)
+      .set({ nextNumber: sql`${queues.nextNumber} + 1` })
+      .where(eq(queues.key, type.queueKey))
+      .returning({ number: sql<number>`${queues.nextNumber} - 1`, calendar: queues.calendar, warnAt: queues.warnAt });
+    const number = Number(counter!.number);
+    const cal = calendarOf(counter!.calendar);
+    const due = dueTimes(cal, targetsFor(type.sla, priority), now);
+    const draft = {
+      key: `${type.queueKey}-${number}`,
+      queueKey: type.queueKey,
+      number,
+      typeKey: type.key,
+      title: title.slice(0, 200),
+      description: (input.description ?? '').slice(0, 20_000),
+      priority,
+      requesterId: requester.id,
+      originChannel: input.channel,
+      fields,
+      ...due,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const [ticket] = await tx
+      .insert(tickets)
+      .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, cal, counter!.warnAt) })
+      .returning();
+    let originAnchorId: number | null = null;
+    if (input.originAnchor) {
+      const [anchor] = await tx
+        .insert(anchors)
+        .values({ ticketId: ticket!.id, personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
+        .returning();
+      originAnchorId = anchor!.id;
+    }
+    const event = await appendEvent(tx, ctx.enabled, {
+      ticket: ticket!,
+      type: 'created',
+      actor: requester,
+      channel: input.channel,
+      body: draft.description,
+      data: { title: draft.title, fields, priority },
+      originAnchorId,
+      idempotencyKey: input.idempotencyKey ?? null,
+      at: now,
+    });
+    return { ticketId: ticket!.id, event };
+  });
+}
+
+export interface AddCommentInput extends Common {
+  ticketKey: string;
+  body: string;
+  visibility: 'public' | 'internal';
+  author: PersonInput;
+  data?: Record<string, unknown>;
+}
+
+/** A comment; a requester's public reply reopens a resolved ticket and un-pauses a waiting one. */
+export async function addComment(ctx: CoreContext, input: AddCommentInput): Promise<CommandResult> {
+  const body = input.body.trim();
+  if (!body) throw new Invalid('comment body is empty', [{ path: 'body', message: 'is required' }]);
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const now = ctx.now();
+    const ticket = await lockTicket(tx, input.ticketKey);
+    const author = await resolvePerson(tx, input.author);
+    const isRequester = author.id === ticket.requesterId;
+    if (input.originAnchorId) await touchAnchor(tx, input.originAnchorId, now);
+    const event = await appendEvent(tx, ctx.enabled, {
+      ticket,
+      type: 'comment',
+      visibility: input.visibility,
+      actor: author,
+      channel: input.channel,
+      body: body.slice(0, 40_000),
+      data: input.data ?? {},
+      originAnchorId: input.originAnchorId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      at: now,
+    });
+    let current = ticket;
+    if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
+      current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, input.originAnchorId, 'requester replied')).ticket;
+    } else if (input.visibility === 'public' && !isRequester) {
+      current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
+    }
+    await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, current.id));
+    return { ticketId: ticket.id, event };
+  });
+}
+
+export interface TransitionInput extends Common {
+  ticketKey: string;
+  status: Status;
+  actor?: PersonInput | null;
+}
+
+export async function transition(ctx: CoreContext, input: TransitionInput): Promise<CommandResult> {
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const ticket = await lockTicket(tx, input.ticketKey);
+    const from = ticket.status as Status;
+    if (!canTransition(from, input.status)) {
+      const allowed = allowedNext(from);
+      throw new Conflict(
+        `cannot move ${ticket.key} from ${from} to ${input.status}; allowed: ${allowed.length ? allowed.join(', ') : 'none (closed is final)'}`,
+        { from, to: input.status, allowed },
+      );
+    }
+    const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    const { event } = await changeStatus(ctx, tx, ticket, input.status, actor, input.channel, input.originAnchorId, undefined, input.idempotencyKey);
+    return { ticketId: ticket.id, event };
+  });
+}
+
+export interface AssignInput extends Common {
+  ticketKey: string;
+  assignee: PersonInput | null;
+  actor?: PersonInput | null;
+}
+
+export async function assign(ctx: CoreContext, input: AssignInput): Promise<CommandResult> {
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const now = ctx.now();
+    const ticket = await lockTicket(tx, input.ticketKey);
+    const assignee = input.assignee ? await resolvePerson(tx, input.assignee) : null;
+    const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    const previous = ticket.assigneeId ? await personById(tx, ticket.assigneeId) : null;
+    const [updated] = await tx.update(tickets).set({ assigneeId: assignee?.id ?? null, updatedAt: now }).where(eq(tickets.id, ticket.id)).returning();
+    const event = await appendEvent(tx, ctx.enabled, {
+      ticket: updated!,
+      type: 'assigned',
+      actor,
+      channel: input.channel,
+      body: assignee ? `Assigned to ${assignee.name ?? assignee.email}` : 'Unassigned',
+      data: { from: previous?.email ?? null, to: assignee?.email ?? null },
+      originAnchorId: input.originAnchorId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      at: now,
+    });
+    return { ticketId: ticket.id, event };
+  });
+}
+
+export interface SetPriorityInput extends Common {
+  ticketKey: string;
+  priority: Priority;
+  actor?: PersonInput | null;
+}
+
+/** A priority change recomputes the SLA targets from the creation time (keeping paused time). */
+export async function setPriority(ctx: CoreContext, input: SetPriorityInput): Promise<CommandResult> {
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const now = ctx.now();
+    const ticket = await lockTicket(tx, input.ticketKey);
+    const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
+    const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+    const cal = calendarOf(queue!.calendar);
+    const due = dueTimes(cal, targetsFor(type!.sla, input.priority), ticket.createdAt, ticket.slaPausedMinutes);
+    const patch: Partial<Ticket> = {
+      priority: input.priority,
+      updatedAt: now,
+      firstResponseDueAt: ticket.firstResponseAt ? ticket.firstResponseDueAt : due.firstResponseDueAt,
+      resolutionDueAt: ticket.resolvedAt ? ticket.resolutionDueAt : due.resolutionDueAt,
+      // A new target gets its own warning.
+      firstResponseWarnedAt: ticket.firstResponseAt ? ticket.firstResponseWarnedAt : null,
+      resolutionWarnedAt: ticket.resolvedAt ? ticket.resolutionWarnedAt : null,
+    };
+    // While paused, the resume step pushes these out by the time spent waiting.
+    const next = { ...ticket, ...patch };
+    patch.nextSlaCheckAt = nextCheckAt(next, cal, queue!.warnAt);
+    const [updated] = await tx.update(tickets).set(patch).where(eq(tickets.id, ticket.id)).returning();
+    const event = await appendEvent(tx, ctx.enabled, {
+      ticket: updated!,
+      type: 'priority_changed',
+      actor,
+      channel: input.channel,
+      body: `Priority ${ticket.priority} → ${input.priority}`,
+      data: { from: ticket.priority, to: input.priority },
+      originAnchorId: input.originAnchorId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      at: now,
+    });
+    return { ticketId: ticket.id, event };
+  });
+}
+
+/** Record a channel-specific event (an edit, a removal, an SLA notice) with its mirror targets. */
+export interface RecordEventInput extends Common {
+  ticketKey: string;
+  type: string;
+  visibility: 'public' | 'internal';
+  actor?: PersonInput | null;
+  body?: string;
+  data?: Record<string, unknown>;
+}
+
+export async function recordEvent(ctx: CoreContext, input: RecordEventInput): Promise<CommandResult> {
+  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+    const ticket = await lockTicket(tx, input.ticketKey);
+    const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    const event = await appendEvent(tx, ctx.enabled, {
+      ticket,
+      type: input.type,
+      visibility: input.visibility,
+      actor,
+      channel: input.channel,
+      body: input.body ?? '',
+      data: input.data ?? {},
+      originAnchorId: input.originAnchorId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      at: ctx.now(),
+    });
+    return { ticketId: ticket.id, event };
+  });
+}
+
+export async function getTicket(ctx: Pick<CoreContext, 'db' | 'now'>, key: string): Promise<TicketView> {
+  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.key, key.toUpperCase()));
+  if (!row) throw new NotFound(`no ticket ${key}`);
+  return toTicketView(row.ticket, row.requester, row.assignee, ctx.now());
+}
+
+export async function getTimeline(ctx: Pick<CoreContext, 'db'>, key: string, options: { includeInternal: boolean }): Promise<EventView[]> {
+  const [ticket] = await ctx.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key.toUpperCase()));
+  if (!ticket) throw new NotFound(`no ticket ${key}`);
+  return loadEvents(ctx.db, ticket.id, options.includeInternal);
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function changeStatus(
+  ctx: CoreContext,
+  tx: Tx,
+  ticket: Ticket,
+  to: Status,
+  actor: Person | null,
+  channel: string,
+  originAnchorId: number | undefined,
+  reason?: string,
+  idempotencyKey?: string,
+): Promise<{ ticket: Ticket; event: TicketEvent }> {
+  const now = ctx.now();
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const cal = calendarOf(queue!.calendar);
+  const sla = onStatusChange(ticket, to, cal, now);
+  const [updated] = await tx
+    .update(tickets)
+    .set({ status: to, updatedAt: now, ...sla.patch })
+    .where(eq(tickets.id, ticket.id))
+    .returning();
+  const event = await appendEvent(tx, ctx.enabled, {
+    ticket: updated!,
+    type: 'status_changed',
+    actor,
+    channel,
+    body: `Status ${ticket.status} → ${to}${reason ? ` (${reason})` : ''}`,
+    data: { from: ticket.status, to, ...(reason ? { reason } : {}) },
+    originAnchorId: originAnchorId ?? null,
+    idempotencyKey: idempotencyKey ?? null,
+    at: now,
+  });
+  return { ticket: await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel), event };
+}
+
+/** Write an SLA change and its events, and recompute when the scanner must look next. */
+async function applySla(ctx: CoreContext, tx: Tx, ticket: Ticket, change: SlaChange, channel: string): Promise<Ticket> {
+  const now = ctx.now();
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const next = { ...ticket, ...change.patch };
+  const nextSlaCheckAt = nextCheckAt(next, calendarOf(queue!.calendar), queue!.warnAt);
+  const [updated] = await tx.update(tickets).set({ ...change.patch, nextSlaCheckAt }).where(eq(tickets.id, ticket.id)).returning();
+  for (const event of change.events) {
+    await appendEvent(tx, ctx.enabled, { ticket: updated!, type: event.type, visibility: 'internal', channel: 'system', body: event.body, data: { ...event.data, via: channel }, at: now });
+  }
+  return updated!;
+}
+
+function emptyClock(now: Date) {
+  return {
+    createdAt: now,
+    firstResponseAt: null,
+    firstResponseWarnedAt: null,
+    firstResponseBreachedAt: null,
+    resolutionWarnedAt: null,
+    resolutionBreachedAt: null,
+    resolvedAt: null,
+    slaPausedAt: null,
+    slaPausedMinutes: 0,
+    status: 'new',
+  };
+}
+
+async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
+  const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, key.toUpperCase())).for('update');
+  if (!ticket) throw new NotFound(`no ticket ${key}`);
+  return ticket;
+}
+
+async function personById(conn: Conn, id: number): Promise<Person | null> {
+  const [row] = await conn.select().from(people).where(eq(people.id, id));
+  return row ?? null;
+}
+
+function anchorValues(anchor: AnchorInput) {
+  return { channel: anchor.channel, side: anchor.side, externalRef: anchor.externalRef, cardRef: anchor.cardRef ?? null, data: anchor.data ?? {} };
+}
+
+function validateFields(fields: FieldDef[], values: Record<string, unknown>): Record<string, unknown> {
+  const parsed = fieldValuesSchema(fields).safeParse(values);
+  if (parsed.success) return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  const details = parsed.error.issues.map((issue) => ({
+    path: ['fields', ...issue.path].join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  throw new Invalid(`invalid fields: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+}
+
+type TxResult = { ticketId: number; event: TicketEvent };
+
+/**
+ * Run a command in ONE transaction. With an idempotency key, a repeat (or a concurrent
+ * duplicate that loses the race on the unique index) returns the first result and writes nothing.
+ */
+async function idempotent(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<CommandResult> {
+  if (key) {
+    const prior = await replay(ctx, key);
+    if (prior) return prior;
+  }
+  let result: TxResult;
+  try {
+    result = await ctx.db.transaction((tx) => run(tx as Tx));
+  } catch (error) {
+    if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
+      const prior = await replay(ctx, key);
+      if (prior) return prior;
+    }
+    throw error;
+  }
+  const ticket = await getTicketById(ctx, result.ticketId);
+  return { ticket, event: await getEventView(ctx, result.event.id), replayed: false };
+}
+
+async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
+  const [prior] = await ctx.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, key));
+  if (!prior) return null;
+  return { ticket: await getTicketById(ctx, prior.ticketId), event: await getEventView(ctx, prior.id), replayed: true };
+}
+
+async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {
+  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.id, id));
+  return toTicketView(row!.ticket, row!.requester, row!.assignee, ctx.now());
+}
+
+async function getEventView(ctx: CoreContext, id: number): Promise<EventView> {
+  const [row] = await ctx.db
+    .select({ event: ticketEvents, actor: people })
+    .from(ticketEvents)
+    .leftJoin(people, eq(people.id, ticketEvents.actorId))
+    .where(eq(ticketEvents.id, id));
+  return toEventView(row!.event, row!.actor);
+}

@@ -1,0 +1,91 @@
+import { alias } from 'drizzle-orm/pg-core';
+import { eq } from 'drizzle-orm';
+import type { Conn } from '../db/client.ts';
+import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { slaView } from './sla.ts';
+import { statusSchema, type Status } from './status.ts';
+import { prioritySchema, type Priority } from './catalog.ts';
+
+/** The ticket as every outside reader sees it (API, web page, cards). */
+export interface TicketView {
+  id: number;
+  key: string;
+  title: string;
+  description: string;
+  status: Status;
+  priority: Priority;
+  queue: string;
+  type: string;
+  origin: string;
+  requester: { email: string; name: string | null };
+  assignee: { email: string; name: string | null } | null;
+  fields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  sla: ReturnType<typeof slaView>;
+}
+
+export interface EventView {
+  id: number;
+  type: string;
+  visibility: 'public' | 'internal';
+  actor: { email: string; name: string | null; role: string } | null;
+  channel: string;
+  body: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+const assigneePeople = alias(people, 'assignee');
+
+export function toTicketView(ticket: Ticket, requester: Person, assignee: Person | null, now: Date): TicketView {
+  return {
+    id: ticket.id,
+    key: ticket.key,
+    title: ticket.title,
+    description: ticket.description,
+    status: statusSchema.parse(ticket.status),
+    priority: prioritySchema.parse(ticket.priority),
+    queue: ticket.queueKey,
+    type: ticket.typeKey,
+    origin: ticket.originChannel,
+    requester: { email: requester.email, name: requester.name },
+    assignee: assignee ? { email: assignee.email, name: assignee.name } : null,
+    fields: (ticket.fields ?? {}) as Record<string, unknown>,
+    createdAt: ticket.createdAt.toISOString(),
+    updatedAt: ticket.updatedAt.toISOString(),
+    sla: slaView(ticket, now),
+  };
+}
+
+/** Select tickets joined with requester and assignee. */
+export function selectTicketRows(conn: Conn) {
+  return conn
+    .select({ ticket: tickets, requester: people, assignee: assigneePeople })
+    .from(tickets)
+    .innerJoin(people, eq(people.id, tickets.requesterId))
+    .leftJoin(assigneePeople, eq(assigneePeople.id, tickets.assigneeId));
+}
+
+export function toEventView(event: TicketEvent, actor: Person | null): EventView {
+  return {
+    id: event.id,
+    type: event.type,
+    visibility: event.visibility === 'internal' ? 'internal' : 'public',
+    actor: actor ? { email: actor.email, name: actor.name, role: event.actorRole } : null,
+    channel: event.channel,
+    body: event.body,
+    data: (event.data ?? {}) as Record<string, unknown>,
+    createdAt: event.createdAt.toISOString(),
+  };
+}
+
+export async function loadEvents(conn: Conn, ticketId: number, includeInternal: boolean): Promise<EventView[]> {
+  const rows = await conn
+    .select({ event: ticketEvents, actor: people })
+    .from(ticketEvents)
+    .leftJoin(people, eq(people.id, ticketEvents.actorId))
+    .where(eq(ticketEvents.ticketId, ticketId))
+    .orderBy(ticketEvents.id);
+  return rows.filter((r) => includeInternal || r.event.visibility === 'public').map((r) => toEventView(r.event, r.actor));
+}

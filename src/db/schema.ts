@@ -1,0 +1,267 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+/** One row per human, keyed by lower-cased email. Every channel's identity resolves here. */
+export const people = pgTable(
+  'people',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    email: text('email').notNull(),
+    name: text('name'),
+    slackUserId: text('slack_user_id'),
+    teamsAadId: text('teams_aad_id'),
+    teamsUserId: text('teams_user_id'),
+    /** Teams conversation reference of the person's personal chat with the bot (install event). */
+    teamsConversation: jsonb('teams_conversation'),
+    slackDmChannel: text('slack_dm_channel'),
+    timeZone: text('time_zone'),
+    preferredChannel: text('preferred_channel'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('people_email_uq').on(t.email),
+    uniqueIndex('people_slack_user_uq').on(t.slackUserId),
+    uniqueIndex('people_teams_aad_uq').on(t.teamsAadId),
+  ],
+);
+
+/** A service team. `key` is also the ticket key prefix (IT-1, IT-2, ...). */
+export const queues = pgTable('queues', {
+  key: text('key').primaryKey(),
+  name: text('name').notNull(),
+  calendarName: text('calendar_name').notNull(),
+  calendar: jsonb('calendar').notNull(),
+  slackChannel: text('slack_channel'),
+  teamsChannel: text('teams_channel'),
+  mailbox: text('mailbox'),
+  warnAt: real('warn_at').notNull().default(0.75),
+  escalation: jsonb('escalation'),
+  /** Next ticket number; incremented under the row lock so keys are consecutive. */
+  nextNumber: integer('next_number').notNull().default(1),
+  archivedAt: ts('archived_at'),
+  updatedAt: updatedAt(),
+});
+
+/** The service catalog. Removed types that still have tickets are archived, never deleted. */
+export const requestTypes = pgTable('request_types', {
+  key: text('key').primaryKey(),
+  queueKey: text('queue_key')
+    .notNull()
+    .references(() => queues.key),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  defaultPriority: text('default_priority').notNull().default('P3'),
+  fields: jsonb('fields').notNull().default([]),
+  sla: jsonb('sla').notNull().default({}),
+  position: integer('position').notNull().default(0),
+  archivedAt: ts('archived_at'),
+  updatedAt: updatedAt(),
+});
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    key: text('key').notNull(),
+    queueKey: text('queue_key')
+      .notNull()
+      .references(() => queues.key),
+    number: integer('number').notNull(),
+    typeKey: text('type_key')
+      .notNull()
+      .references(() => requestTypes.key),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull().default('new'),
+    priority: text('priority').notNull(),
+    requesterId: integer('requester_id')
+      .notNull()
+      .references(() => people.id),
+    assigneeId: integer('assignee_id').references(() => people.id),
+    originChannel: text('origin_channel').notNull(),
+    fields: jsonb('fields').notNull().default({}),
+    // SLA clocks. Due times move when the clock is paused; *_at columns record outcomes.
+    firstResponseDueAt: ts('first_response_due_at'),
+    firstResponseAt: ts('first_response_at'),
+    firstResponseWarnedAt: ts('first_response_warned_at'),
+    firstResponseBreachedAt: ts('first_response_breached_at'),
+    resolutionDueAt: ts('resolution_due_at'),
+    resolutionWarnedAt: ts('resolution_warned_at'),
+    resolutionBreachedAt: ts('resolution_breached_at'),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+    slaPausedAt: ts('sla_paused_at'),
+    slaPausedMinutes: real('sla_paused_minutes').notNull().default(0),
+    /** The next instant the SLA scanner must look at this ticket; null = nothing pending. */
+    nextSlaCheckAt: ts('next_sla_check_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tickets_key_uq').on(t.key),
+    uniqueIndex('tickets_queue_number_uq').on(t.queueKey, t.number),
+    index('tickets_status_idx').on(t.queueKey, t.status, t.id),
+    index('tickets_requester_idx').on(t.requesterId, t.id),
+    index('tickets_assignee_idx').on(t.assigneeId, t.id),
+    index('tickets_sla_check_idx')
+      .on(t.nextSlaCheckAt)
+      .where(sql`${t.nextSlaCheckAt} is not null`),
+  ],
+);
+
+/** Append-only timeline. `idempotencyKey` makes a retried platform event a no-op. */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    type: text('type').notNull(),
+    visibility: text('visibility').notNull().default('public'),
+    actorId: integer('actor_id').references(() => people.id),
+    actorRole: text('actor_role').notNull().default('system'),
+    channel: text('channel').notNull(),
+    body: text('body').notNull().default(''),
+    data: jsonb('data').notNull().default({}),
+    /** The anchor the event came from: it gets a card update but no echo. */
+    originAnchorId: integer('origin_anchor_id'),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('ticket_events_idempotency_uq').on(t.idempotencyKey),
+    index('ticket_events_ticket_idx').on(t.ticketId, t.id),
+  ],
+);
+
+/**
+ * Where a ticket lives on a channel: a Slack thread, a Teams conversation, an email
+ * Message-ID. Unique per (channel, external_ref): that is how a reply finds its ticket.
+ */
+export const anchors = pgTable(
+  'anchors',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    channel: text('channel').notNull(),
+    side: text('side').notNull(),
+    personId: integer('person_id').references(() => people.id),
+    externalRef: text('external_ref').notNull(),
+    /** Platform message id of the ticket's card on this anchor, for edits in place. */
+    cardRef: text('card_ref'),
+    data: jsonb('data').notNull().default({}),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('anchors_channel_ref_uq').on(t.channel, t.externalRef),
+    index('anchors_ticket_idx').on(t.ticketId, t.side),
+  ],
+);
+
+/** The transactional outbox: one row per mirror target per event. */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => ticketEvents.id),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    channel: text('channel').notNull(),
+    audience: text('audience').notNull(),
+    /** Deliveries of one ticket in one lane (e.g. slack:triage) are sent in order. */
+    lane: text('lane').notNull(),
+    /** message = post the event (and refresh the card); card = refresh the card only. */
+    kind: text('kind').notNull().default('message'),
+    personId: integer('person_id').references(() => people.id),
+    anchorId: integer('anchor_id').references(() => anchors.id),
+    target: jsonb('target').notNull().default({}),
+    /** pending | sending | sent | dead. A 'sending' row's next_attempt_at is its lease expiry. */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    platformMessageId: text('platform_message_id'),
+    createdAt: createdAt(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    index('deliveries_claim_idx').on(t.status, t.nextAttemptAt),
+    index('deliveries_event_idx').on(t.eventId),
+    index('deliveries_lane_idx')
+      .on(t.ticketId, t.lane, t.id)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+  ],
+);
+
+export const webhookSubscriptions = pgTable('webhook_subscriptions', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  /** Event types to send; empty = all. */
+  events: jsonb('events').notNull().default([]),
+  includeInternal: boolean('include_internal').notNull().default(true),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every inbound platform message we saw, kept raw so nothing is lost: email sources,
+ * ignored auto-replies and bounces (with the reason), for audit and reprocessing.
+ */
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    channel: text('channel').notNull(),
+    externalId: text('external_id').notNull(),
+    mailbox: text('mailbox'),
+    /** ticketed | commented | ignored | failed */
+    outcome: text('outcome').notNull(),
+    reason: text('reason'),
+    ticketId: integer('ticket_id').references(() => tickets.id),
+    rawPath: text('raw_path'),
+    headers: jsonb('headers').notNull().default({}),
+    receivedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('inbound_messages_channel_ext_uq').on(t.channel, t.externalId)],
+);
+
+/** Small key/value store for generated secrets shared by every replica. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
+export type Person = typeof people.$inferSelect;
+export type Queue = typeof queues.$inferSelect;
+export type RequestType = typeof requestTypes.$inferSelect;
+export type Ticket = typeof tickets.$inferSelect;
+export type TicketEvent = typeof ticketEvents.$inferSelect;
+export type Anchor = typeof anchors.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type InboundMessage = typeof inboundMessages.$inferSelect;
+export type WebhookSubscription = typeof webhookSubscriptions.$inferSelect;

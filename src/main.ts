@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { CoreError } from './core/errors.ts';
+import { logger } from './logger.ts';
+import { startSwitchboard } from './runtime.ts';
+
+/** `npm start`: one clear line and exit 1 on a bad environment or catalog; graceful on SIGTERM. */
+async function main(): Promise<void> {
+  let running: Awaited<ReturnType<typeof startSwitchboard>>;
+  try {
+    const config = loadConfig();
+    running = await startSwitchboard(config);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CoreError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(1);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`switchboard: could not start: ${reason}\n`);
+    process.exit(1);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and deliveries');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,43 @@
+import type { Db } from '../db/client.ts';
+import type { Anchor, Delivery, Person, Ticket, TicketEvent } from '../db/schema.ts';
+import type { EventView, TicketView } from '../core/view.ts';
+
+/** Everything an outbound adapter needs to send one delivery; loaded fresh at send time. */
+export interface DeliveryJob {
+  delivery: Delivery;
+  event: TicketEvent;
+  eventView: EventView;
+  /** The ticket as it is NOW (cards show current state, not the state at event time). */
+  ticket: TicketView;
+  ticketRow: Ticket;
+  /** The anchor the delivery targets, when one exists yet. */
+  anchor: Anchor | null;
+  /** The person the delivery is for (requester or watcher side). */
+  person: Person | null;
+}
+
+export interface SendResult {
+  platformMessageId?: string | null;
+}
+
+/** An outbound half of a channel: event → platform message. */
+export interface OutboundAdapter {
+  readonly channel: string;
+  send(job: DeliveryJob, db: Db): Promise<SendResult>;
+}
+
+/** A failure worth retrying; `retryAfterMs` is the platform's Retry-After when it sent one. */
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A failure no retry can fix (gone, forbidden, malformed): dead-letter at once. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}

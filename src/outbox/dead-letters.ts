@@ -1,0 +1,39 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { deliveries, tickets } from '../db/schema.ts';
+import { NOTIFY_CHANNEL } from '../core/mirror.ts';
+import { NotFound } from '../core/errors.ts';
+
+/** Dead-lettered deliveries: kept, listed, and re-queueable. */
+export async function listDeadLetters(db: Db, limit = 100) {
+  const rows = await db
+    .select({ delivery: deliveries, ticketKey: tickets.key })
+    .from(deliveries)
+    .innerJoin(tickets, eq(tickets.id, deliveries.ticketId))
+    .where(eq(deliveries.status, 'dead'))
+    .orderBy(desc(deliveries.id))
+    .limit(limit);
+  return rows.map(({ delivery, ticketKey }) => ({
+    id: delivery.id,
+    ticket: ticketKey,
+    eventId: delivery.eventId,
+    channel: delivery.channel,
+    audience: delivery.audience,
+    attempts: delivery.attempts,
+    lastError: delivery.lastError,
+    createdAt: delivery.createdAt.toISOString(),
+  }));
+}
+
+/** Put a dead delivery back in the queue with a fresh attempt budget. */
+export async function requeueDeadLetter(db: Db, id: number, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(deliveries)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null })
+      .where(and(eq(deliveries.id, id), eq(deliveries.status, 'dead')))
+      .returning({ id: deliveries.id });
+    if (!rows.length) throw new NotFound(`no dead-lettered delivery ${id}`);
+    await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+  });
+}

@@ -1,0 +1,256 @@
+import { alias } from 'drizzle-orm/pg-core';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.ts';
+import { anchors, deliveries, people, ticketEvents, tickets, type Delivery } from '../db/schema.ts';
+import { NOTIFY_CHANNEL } from '../core/mirror.ts';
+import { selectTicketRows, toEventView, toTicketView } from '../core/view.ts';
+import { logger as rootLogger, type Logger } from '../logger.ts';
+import { deliveriesTotal, outboxLag } from '../metrics.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter } from './adapter.ts';
+
+export interface WorkerOptions {
+  database: Database;
+  adapters: OutboundAdapter[];
+  now?: () => Date;
+  batchSize?: number;
+  /** How long a claimed delivery is ours; a worker killed mid-send loses it after this. */
+  leaseMs?: number;
+  /** Backstop poll when no NOTIFY arrives. */
+  pollMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  logger?: Logger;
+}
+
+const later = alias(deliveries, 'earlier');
+
+/**
+ * The delivery worker: claims due outbox rows with FOR UPDATE SKIP LOCKED, sends them
+ * through the channel's adapter, and records success, a backoff retry, or a dead letter.
+ * Safe to run in several processes against one Postgres.
+ */
+export class DeliveryWorker {
+  private readonly db: Db;
+  private readonly adapters: Map<string, OutboundAdapter>;
+  private readonly now: () => Date;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly log: Logger;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.db = options.database.db;
+    this.adapters = new Map(options.adapters.map((a) => [a.channel, a]));
+    this.now = options.now ?? (() => new Date());
+    this.batchSize = options.batchSize ?? 32;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 2_000;
+    this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
+    this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
+  }
+
+  get channels(): string[] {
+    return [...this.adapters.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unlisten = await this.options.database.listen(NOTIFY_CHANNEL, () => this.poke());
+    this.loop = this.run();
+  }
+
+  /** Stop claiming, finish what is in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await this.unlisten?.().catch(() => {});
+    this.unlisten = null;
+  }
+
+  poke(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.runOnce();
+      } catch (error) {
+        this.log.error({ err: error }, 'delivery batch failed');
+      }
+      if (handled > 0 || !this.running) continue;
+      await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        this.pendingWake = false;
+        done();
+      };
+    });
+  }
+
+  /** Claim one batch and send it. Returns how many deliveries were handled. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    if (!claimed.length) {
+      await this.measureLag();
+      return 0;
+    }
+    const jobs = await this.loadJobs(claimed);
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery, jobs.get(delivery.id))));
+    return claimed.length;
+  }
+
+  /** Run batches until nothing is due (tests and shutdown). */
+  async drain(maxRounds = 1_000): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const handled = await this.runOnce();
+      if (!handled) break;
+      total += handled;
+    }
+    return total;
+  }
+
+  private async claim(): Promise<Delivery[]> {
+    const channels = this.channels;
+    if (!channels.length) return [];
+    const now = this.now();
+    const due = this.db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(
+        and(
+          inArray(deliveries.status, ['pending', 'sending']),
+          lte(deliveries.nextAttemptAt, now),
+          inArray(deliveries.channel, channels),
+          // Keep each lane in order: nothing is sent while an earlier one is unsent.
+          sql`not exists (select 1 from ${deliveries} ${later} where ${later.ticketId} = ${deliveries.ticketId}
+                and ${later.lane} = ${deliveries.lane} and ${later.id} < ${deliveries.id}
+                and ${later.status} in ('pending', 'sending'))`,
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+      .limit(this.batchSize)
+      .for('update', { skipLocked: true });
+    return this.db
+      .update(deliveries)
+      .set({
+        status: 'sending',
+        attempts: sql`${deliveries.attempts} + 1`,
+        nextAttemptAt: new Date(now.getTime() + this.leaseMs),
+      })
+      .where(inArray(deliveries.id, due))
+      .returning();
+  }
+
+  private async loadJobs(claimed: Delivery[]): Promise<Map<number, DeliveryJob>> {
+    const eventIds = [...new Set(claimed.map((d) => d.eventId))];
+    const ticketIds = [...new Set(claimed.map((d) => d.ticketId))];
+    const anchorIds = [...new Set(claimed.map((d) => d.anchorId).filter((id): id is number => id !== null))];
+    const personIds = [...new Set(claimed.map((d) => d.personId).filter((id): id is number => id !== null))];
+    const actor = alias(people, 'actor');
+    const [eventRows, ticketRows, anchorRows, personRows] = await Promise.all([
+      this.db.select({ event: ticketEvents, actor }).from(ticketEvents).leftJoin(actor, eq(actor.id, ticketEvents.actorId)).where(inArray(ticketEvents.id, eventIds)),
+      selectTicketRows(this.db).where(inArray(tickets.id, ticketIds)),
+      anchorIds.length ? this.db.select().from(anchors).where(inArray(anchors.id, anchorIds)) : Promise.resolve([]),
+      personIds.length ? this.db.select().from(people).where(inArray(people.id, personIds)) : Promise.resolve([]),
+    ]);
+    const now = this.now();
+    const jobs = new Map<number, DeliveryJob>();
+    for (const delivery of claimed) {
+      const eventRow = eventRows.find((r) => r.event.id === delivery.eventId);
+      const ticketRow = ticketRows.find((r) => r.ticket.id === delivery.ticketId);
+      if (!eventRow || !ticketRow) continue;
+      jobs.set(delivery.id, {
+        delivery,
+        event: eventRow.event,
+        eventView: toEventView(eventRow.event, eventRow.actor),
+        ticket: toTicketView(ticketRow.ticket, ticketRow.requester, ticketRow.assignee, now),
+        ticketRow: ticketRow.ticket,
+        anchor: anchorRows.find((a) => a.id === delivery.anchorId) ?? null,
+        person: personRows.find((p) => p.id === delivery.personId) ?? null,
+      });
+    }
+    return jobs;
+  }
+
+  private async deliver(delivery: Delivery, job: DeliveryJob | undefined): Promise<void> {
+    const adapter = this.adapters.get(delivery.channel);
+    try {
+      if (!adapter) throw new PermanentError(`no outbound adapter for channel ${delivery.channel}`);
+      if (!job) throw new PermanentError('the event or ticket of this delivery no longer exists');
+      const result = await adapter.send(job, this.db);
+      await this.db
+        .update(deliveries)
+        .set({ status: 'sent', sentAt: this.now(), platformMessageId: result.platformMessageId ?? null, lastError: null })
+        .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending')));
+      deliveriesTotal.inc({ channel: delivery.channel, outcome: 'sent' });
+    } catch (error) {
+      await this.fail(delivery, error);
+    }
+  }
+
+  private async fail(delivery: Delivery, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const permanent = error instanceof PermanentError;
+    const dead = permanent || delivery.attempts >= this.maxAttempts;
+    const retryAfterMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    const delayMs = retryAfterMs ?? backoffDelay(delivery.attempts, this.baseDelayMs, this.maxDelayMs);
+    await this.db
+      .update(deliveries)
+      .set(
+        dead
+          ? { status: 'dead', lastError: message.slice(0, 2_000) }
+          : { status: 'pending', lastError: message.slice(0, 2_000), nextAttemptAt: new Date(this.now().getTime() + delayMs) },
+      )
+      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending')));
+    deliveriesTotal.inc({ channel: delivery.channel, outcome: dead ? 'dead' : 'retried' });
+    const log = { deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, error: message };
+    if (dead) this.log.warn(log, 'delivery dead-lettered');
+    else this.log.info({ ...log, retryInMs: delayMs }, 'delivery will be retried');
+  }
+
+  private async measureLag(): Promise<void> {
+    const [row] = await this.db
+      .select({ oldest: sql<Date | string | null>`min(${deliveries.nextAttemptAt})` })
+      .from(deliveries)
+      .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, this.now())));
+    const oldest = row?.oldest ? new Date(row.oldest) : null;
+    outboxLag.set(oldest ? Math.max(0, (this.now().getTime() - oldest.getTime()) / 1000) : 0);
+  }
+}
+
+/** Exponential backoff with full jitter (AWS architecture blog): random in [0, min(cap, base·2^n)]. */
+export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(baseMs / 4, Math.round(random() * ceiling));
+}

@@ -1,0 +1,96 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from './config.ts';
+import { loadCatalogFile, syncCatalog, type Catalog } from './core/catalog.ts';
+import { loadLinkSecret, TicketLinks } from './core/links.ts';
+import type { CoreContext } from './core/tickets.ts';
+import { buildChannels, enabledOutbound } from './channels/index.ts';
+import type { Channel } from './channels/types.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { logger } from './logger.ts';
+import { DeliveryWorker } from './outbox/worker.ts';
+import { buildServer } from './server.ts';
+
+export interface Running {
+  url: string;
+  port: number;
+  database: Database;
+  core: CoreContext;
+  catalog: Catalog;
+  links: TicketLinks;
+  worker: DeliveryWorker | null;
+  channels: Channel[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  now?: () => Date;
+  /** Worker tuning for tests. */
+  worker?: { pollMs?: number; baseDelayMs?: number; leaseMs?: number };
+}
+
+/**
+ * Assemble the service: open the database, migrate, load the catalog, build the
+ * channels and the HTTP app, listen, and start the background workers.
+ */
+export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Running> {
+  const catalog = loadCatalogFile(config.catalogFile);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(database);
+    await syncCatalog(database.db, catalog);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const core: CoreContext = { db: database.db, now: options.now ?? (() => new Date()), enabled: enabledOutbound(config) };
+  const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
+  const deps = { config, database, core, catalog, links, logger };
+  const channels = await buildChannels(deps);
+  const app = buildServer({ ...deps, channels });
+
+  const server = await listen(app.fetch, config.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const worker = config.workers
+    ? new DeliveryWorker({
+        database,
+        adapters: channels.flatMap((c) => (c.outbound ? [c.outbound] : [])),
+        now: core.now,
+        maxAttempts: config.deliveryMaxAttempts,
+        ...options.worker,
+      })
+    : null;
+  await worker?.start();
+  for (const channel of channels) await channel.start?.();
+  logger.info({ port, database: database.engine, channels: channels.map((c) => c.name) }, `Switchboard listening on ${config.publicUrl} (port ${port})`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    database,
+    core,
+    catalog,
+    links,
+    worker,
+    channels,
+    stop() {
+      stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish, then drain background work.
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const channel of channels) await channel.stop?.().catch((error: unknown) => logger.warn({ err: error, channel: channel.name }, 'channel stop failed'));
+        await worker?.stop();
+        await database.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: '0.0.0.0' }, () => resolve(server));
+    server.once('error', reject);
+  });
+}

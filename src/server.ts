@@ -1,0 +1,93 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { apiApp } from './api/app.ts';
+import type { ApiEnv } from './api/context.ts';
+import { apiError, onApiError } from './api/errors.ts';
+import type { Channel, ChannelDeps } from './channels/types.ts';
+import { migrationsApplied } from './db/migrate.ts';
+import { logger } from './logger.ts';
+import { httpDuration, httpRequests, registry } from './metrics.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServerParts extends ChannelDeps {
+  channels: Channel[];
+  apiExtensions?: Array<(app: OpenAPIHono<ApiEnv>) => void>;
+}
+
+/** Build the Hono app from its parts: operations routes, the REST API and each channel's routes. */
+export function buildServer(parts: ServerParts): Hono {
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', observe);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => tooLarge(c),
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await withTimeout(parts.database.ping(), 3_000);
+      if (!(await withTimeout(migrationsApplied(parts.database), 3_000))) {
+        return c.json({ status: 'unavailable', reason: 'database migrations are not applied' }, 503);
+      }
+      return c.json({ status: 'ready', database: parts.database.engine });
+    } catch (error) {
+      return c.json({ status: 'unavailable', reason: `database unreachable: ${error instanceof Error ? error.message : String(error)}` }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+
+  const api = apiApp({ core: parts.core, database: parts.database, catalog: parts.catalog, tokens: parts.config.apiTokens, extend: parts.apiExtensions ?? [] });
+  app.route('/api/v1', api);
+
+  for (const channel of parts.channels) channel.routes?.(app);
+
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? apiError(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`) : c.text('Not found', 404)));
+  app.onError((error, c) => onApiError(error, c));
+  return app;
+}
+
+/** 413: JSON for API clients, a short page for browsers. */
+function tooLarge(c: Context) {
+  const message = `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB`;
+  if (!c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')) {
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too large</title></head><body><main><h1>That was too large</h1><p>${message}. Go back, shorten it and try again.</p></main></body></html>`, 413);
+  }
+  return apiError(c, 413, 'payload_too_large', message);
+}
+
+/** Request log line with a request id, plus Prometheus counters by matched route. */
+async function observe(c: Context, next: () => Promise<void>) {
+  const started = performance.now();
+  await next();
+  const route = c.req.routePath && c.req.routePath !== '*' && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
+  const seconds = (performance.now() - started) / 1000;
+  httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+  httpDuration.observe({ method: c.req.method, route }, seconds);
+  if (c.req.path !== '/healthz' && c.req.path !== '/metrics') {
+    logger.info({ reqId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
