@@ -39,6 +39,8 @@ export interface MirrorContext {
   queue: Queue;
   event: TicketEvent;
   requester: Person;
+  /** People following the ticket besides the requester (from anchors with side 'watcher'). */
+  watchers?: Person[];
   /** Every anchor of the ticket. */
   anchors: Anchor[];
   /** Outbound channels that are configured in this deployment. */
@@ -112,7 +114,8 @@ interface Participant {
 }
 
 function participantsOf(ctx: MirrorContext): Participant[] {
-  return [{ person: ctx.requester, side: 'requester' }];
+  const watchers = (ctx.watchers ?? []).filter((p) => p.id !== ctx.requester.id);
+  return [{ person: ctx.requester, side: 'requester' as const }, ...watchers.map((person) => ({ person, side: 'watcher' as const }))];
 }
 
 /** The channel a participant last used for this ticket, else their preference, else email. */
@@ -190,7 +193,9 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
         .from(webhookSubscriptions)
         .where(eq(webhookSubscriptions.active, true))
     : [];
-  const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, anchors: ticketAnchors, enabled, webhooks });
+  const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
+  const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
+  const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks });
   if (planned.length) {
     await tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at })));
     await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
