@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { addComment, assign, createTicket, getTicket, getTimeline, setPriority, transition, type CommandResult } from '../core/tickets.ts';
 import { listTickets } from '../core/queries.ts';
 import type { TicketView } from '../core/view.ts';
-import { ticketsCreated } from '../metrics.ts';
 import type { ApiEnv } from './context.ts';
 import {
   AssignBody,
@@ -35,7 +34,6 @@ export function ticketRoutes(): OpenAPIHono<ApiEnv> {
     async (c) => {
       const input = c.req.valid('json');
       const result = await createTicket(c.var.core, { ...input, channel: 'api', idempotencyKey: c.var.idempotencyKey('create') });
-      if (!result.replayed) ticketsCreated.inc({ channel: 'api' });
       replayHeader(c, result);
       return c.json(out(result.ticket), 201);
     },

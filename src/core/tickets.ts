@@ -6,6 +6,7 @@ import { Conflict, Invalid, NotFound, isUniqueViolation } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
 import { calendarOf, dueTimes, nextCheckAt, onAgentPublicComment, onStatusChange, targetsFor, type SlaChange } from './sla.ts';
+import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
 import { loadEvents, selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
 
@@ -53,7 +54,7 @@ export interface CommandResult {
 export async function createTicket(ctx: CoreContext, input: CreateTicketInput): Promise<CommandResult> {
   const title = input.title.trim();
   if (!title) throw new Invalid('title is required', [{ path: 'title', message: 'is required' }]);
-  return idempotent(ctx, input.idempotencyKey, async (tx) => {
+  const result = await idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
     const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, input.type));
     if (!type) throw new NotFound(`unknown request type '${input.type}'`);
@@ -111,6 +112,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     });
     return { ticketId: ticket!.id, event };
   });
+  if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
+  return result;
 }
 
 export interface AddCommentInput extends Common {

@@ -1,0 +1,147 @@
+import { and, eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookOutbound } from '../../src/channels/webhook/outbound.ts';
+import { createTicket, type CoreContext } from '../../src/core/tickets.ts';
+import { createWebhook } from '../../src/core/webhooks.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { deliveries, webhookSubscriptions } from '../../src/db/schema.ts';
+import { listDeadLetters, requeueDeadLetter } from '../../src/outbox/dead-letters.ts';
+import { backoffDelay, DeliveryWorker } from '../../src/outbox/worker.ts';
+import { engine, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { startHttpSink } from '../support/http-sink.ts';
+
+let database: TestDatabase;
+let ctx: CoreContext;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  ctx = { db: database.db, now: () => new Date(), enabled: new Set(['webhook']) };
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+  // Each story subscribes its own receiver; retire the previous ones.
+  await database.db.update(webhookSubscriptions).set({ active: false });
+});
+afterAll(async () => database.drop());
+
+async function subscribe(script: Parameters<typeof startHttpSink>[0] = {}) {
+  const sink = await startHttpSink(script);
+  cleanups.push(() => sink.close());
+  const sub = await createWebhook(database.db, { url: sink.url, events: ['created'], includeInternal: true });
+  return { sink, sub };
+}
+
+function worker(options: Partial<ConstructorParameters<typeof DeliveryWorker>[0]> = {}) {
+  const w = new DeliveryWorker({ database, adapters: [new WebhookOutbound()], pollMs: 25, baseDelayMs: 50, maxDelayMs: 200, ...options });
+  cleanups.push(() => w.stop());
+  return w;
+}
+
+async function fileTicket(title = 'Laptop please') {
+  return createTicket(ctx, { type: 'laptop', title, requester: { email: 'ana@example.com' }, fields: { model: '13-inch' }, channel: 'api' });
+}
+
+async function deliveryRows(subscriptionId: number) {
+  const rows = await database.db.select().from(deliveries).where(eq(deliveries.channel, 'webhook'));
+  return rows.filter((d) => (d.target as { subscriptionId: number }).subscriptionId === subscriptionId);
+}
+
+describe(`delivery worker on ${engine}`, () => {
+  it('retries a webhook through a 500 and a 429 with Retry-After, then records exactly one success', async () => {
+    const { sink, sub } = await subscribe({ script: [{ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 200 }] });
+    await fileTicket();
+    await worker().start();
+    const requests = await sink.waitForRequests(3);
+    await expect.poll(async () => (await deliveryRows(sub.id)).map((d) => d.status), { timeout: 5_000 }).toEqual(['sent']);
+    const [row] = await deliveryRows(sub.id);
+    expect(row!.attempts).toBe(3);
+    expect(row!.platformMessageId).toBe(requests[0]!.headers['webhook-id']);
+    // The third attempt waited out the 1 s Retry-After the receiver asked for.
+    expect(requests[2]!.at - requests[1]!.at).toBeGreaterThanOrEqual(950);
+    expect(sink.requests).toHaveLength(3);
+  });
+
+  it('signs each webhook so the Standard Webhooks algorithm verifies it', async () => {
+    const { sink, sub } = await subscribe();
+    const { ticket } = await fileTicket('Signed please');
+    await worker().start();
+    const [request] = await sink.waitForRequests(1);
+    const payload = new Webhook(sub.secret).verify(request!.body, {
+      'webhook-id': String(request!.headers['webhook-id']),
+      'webhook-timestamp': String(request!.headers['webhook-timestamp']),
+      'webhook-signature': String(request!.headers['webhook-signature']),
+    }) as { type: string; data: { ticket: { key: string } } };
+    expect(payload.type).toBe('ticket.created');
+    expect(payload.data.ticket.key).toBe(ticket.key);
+    expect(() => new Webhook(sub.secret).verify(request!.body.replace('Signed', 'Forged'), request!.headers as Record<string, string>)).toThrow();
+  });
+
+  it('dead-letters after the last attempt, lists it, and sends it once re-queued', async () => {
+    const { sink, sub } = await subscribe({ fallback: { status: 503 } });
+    const { ticket } = await fileTicket();
+    const w = worker({ maxAttempts: 3 });
+    await w.start();
+    await sink.waitForRequests(3);
+    await expect.poll(async () => (await deliveryRows(sub.id))[0]?.status, { timeout: 5_000 }).toBe('dead');
+    const dead = (await listDeadLetters(database.db)).find((d) => d.ticket === ticket.key);
+    expect(dead).toMatchObject({ channel: 'webhook', attempts: 3, lastError: expect.stringContaining('503') });
+    sink.setFallback({ status: 204 });
+    await requeueDeadLetter(database.db, dead!.id, new Date());
+    await expect.poll(async () => (await deliveryRows(sub.id))[0]?.status, { timeout: 5_000 }).toBe('sent');
+    expect(sink.requests).toHaveLength(4);
+  });
+
+  it('gives a delivery whose worker died mid-send to another worker after the lease', async () => {
+    const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
+    await fileTicket();
+    const first = worker({ leaseMs: 300 });
+    const running = first.runOnce(); // claims, then hangs on the receiver
+    await sink.waitForRequests(1);
+    const [claimed] = await deliveryRows(sub.id);
+    expect(claimed!.status).toBe('sending');
+    expect(await worker({ leaseMs: 300 }).runOnce()).toBe(0); // still leased
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await worker({ leaseMs: 300 }).runOnce()).toBe(1);
+    const [row] = await deliveryRows(sub.id);
+    expect(row!.status).toBe('sent');
+    expect(row!.attempts).toBe(2);
+    void running.catch(() => {});
+  });
+
+  it('delivers a PermanentError (410 Gone) straight to the dead letters and retires the subscription', async () => {
+    const { sub } = await subscribe({ fallback: { status: 410 } });
+    await fileTicket();
+    await worker().drain();
+    const [row] = await deliveryRows(sub.id);
+    expect(row).toMatchObject({ status: 'dead', attempts: 1 });
+    const [after] = await database.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, sub.id));
+    expect(after!.active).toBe(false);
+  });
+
+  it('backs off exponentially with full jitter, capped', () => {
+    expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(4, 1000, 60_000, () => 1)).toBe(8000);
+    expect(backoffDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(backoffDelay(4, 1000, 60_000, () => 0)).toBe(250);
+  });
+
+  it.skipIf(engine !== 'postgres')('never sends one delivery twice with two worker processes on one Postgres', async () => {
+    const { sink, sub } = await subscribe();
+    // A second connection pool stands in for a second process.
+    const other = await openDatabase({ url: database.url, max: 5 });
+    cleanups.push(() => other.close());
+    await Promise.all(Array.from({ length: 60 }, (_, i) => fileTicket(`Concurrent ${i}`)));
+    const a = worker({ batchSize: 5 });
+    const b = new DeliveryWorker({ database: other, adapters: [new WebhookOutbound()], pollMs: 25, batchSize: 5 });
+    cleanups.push(() => b.stop());
+    await Promise.all([a.start(), b.start()]);
+    await expect.poll(async () => (await deliveryRows(sub.id)).filter((d) => d.status === 'sent').length, { timeout: 15_000 }).toBe(60);
+    const ids = sink.requests.map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(60);
+    expect(ids).toHaveLength(60);
+    const pending = await database.db.select().from(deliveries).where(and(eq(deliveries.channel, 'webhook'), eq(deliveries.status, 'pending')));
+    expect(pending.filter((d) => (d.target as { subscriptionId: number }).subscriptionId === sub.id)).toHaveLength(0);
+  });
+});
