@@ -32,19 +32,20 @@ const flag = optionalString.pipe(
     .transform((v) => v === '1' || v === 'true' || v === 'yes'),
 );
 
-const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1) =>
   optionalString.pipe(
     z
       .string()
-      .regex(/^\d+$/, `must be a whole number between 1 and ${max}`)
+      .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
       .transform(Number)
-      .refine((n) => n >= 1 && n <= max, `must be a whole number between 1 and ${max}`)
+      .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`)
       .optional()
       .transform((v) => v ?? fallback),
   );
 
 const envSchema = z.object({
-  PORT: positiveInt(3000, 65535),
+  // 0 = any free port (tests).
+  PORT: positiveInt(3000, 65535, 0),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
   DATA_DIR: optionalString.transform((v) => path.resolve(v ?? './data')),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
