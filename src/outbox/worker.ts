@@ -20,10 +20,17 @@ export interface WorkerOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Batches in flight at once (claim → send → record); SKIP LOCKED keeps them apart. */
+  concurrency?: number;
   logger?: Logger;
 }
 
 const later = alias(deliveries, 'earlier');
+
+interface Sent {
+  id: number;
+  platformMessageId: string | null;
+}
 
 /**
  * The delivery worker: claims due outbox rows with FOR UPDATE SKIP LOCKED, sends them
@@ -41,9 +48,10 @@ export class DeliveryWorker {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly log: Logger;
+  private readonly concurrency: number;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly sleepers = new Set<() => void>();
   private pendingWake = false;
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -58,6 +66,7 @@ export class DeliveryWorker {
     this.baseDelayMs = options.baseDelayMs ?? 2_000;
     this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
+    this.concurrency = options.concurrency ?? 2;
   }
 
   get channels(): string[] {
@@ -68,7 +77,7 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.unlisten = await this.options.database.listen(NOTIFY_CHANNEL, () => this.poke());
-    this.loop = this.run();
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run())).then(() => undefined);
   }
 
   /** Stop claiming, finish what is in flight. */
@@ -81,8 +90,8 @@ export class DeliveryWorker {
   }
 
   poke(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    if (!this.sleepers.size) this.pendingWake = true;
+    for (const wake of [...this.sleepers]) wake();
   }
 
   private async run(): Promise<void> {
@@ -104,16 +113,13 @@ export class DeliveryWorker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        this.pendingWake = false;
-        done();
       };
+      const timer = setTimeout(done, this.pollMs);
+      this.sleepers.add(done);
     });
   }
 
@@ -125,7 +131,8 @@ export class DeliveryWorker {
       return 0;
     }
     const jobs = await this.loadJobs(claimed);
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery, jobs.get(delivery.id))));
+    const outcomes = await Promise.all(claimed.map((delivery) => this.deliver(delivery, jobs.get(delivery.id))));
+    await this.recordSent(outcomes.filter((o): o is Sent => o !== null));
     return claimed.length;
   }
 
@@ -144,12 +151,17 @@ export class DeliveryWorker {
     const channels = this.channels;
     if (!channels.length) return [];
     const now = this.now();
+    // A 'sending' row whose lease ran out belongs to a worker that died mid-send: re-queue it.
+    await this.db
+      .update(deliveries)
+      .set({ status: 'pending' })
+      .where(and(eq(deliveries.status, 'sending'), lte(deliveries.nextAttemptAt, now)));
     const due = this.db
       .select({ id: deliveries.id })
       .from(deliveries)
       .where(
         and(
-          inArray(deliveries.status, ['pending', 'sending']),
+          eq(deliveries.status, 'pending'),
           lte(deliveries.nextAttemptAt, now),
           inArray(deliveries.channel, channels),
           // Keep each lane in order: nothing is sent while an earlier one is unsent.
@@ -158,7 +170,7 @@ export class DeliveryWorker {
                 and ${later.status} in ('pending', 'sending'))`,
         ),
       )
-      .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+      .orderBy(asc(deliveries.nextAttemptAt))
       .limit(this.batchSize)
       .for('update', { skipLocked: true });
     return this.db
@@ -203,20 +215,31 @@ export class DeliveryWorker {
     return jobs;
   }
 
-  private async deliver(delivery: Delivery, job: DeliveryJob | undefined): Promise<void> {
+  private async deliver(delivery: Delivery, job: DeliveryJob | undefined): Promise<Sent | null> {
     const adapter = this.adapters.get(delivery.channel);
     try {
       if (!adapter) throw new PermanentError(`no outbound adapter for channel ${delivery.channel}`);
       if (!job) throw new PermanentError('the event or ticket of this delivery no longer exists');
       const result = await adapter.send(job, this.db);
-      await this.db
-        .update(deliveries)
-        .set({ status: 'sent', sentAt: this.now(), platformMessageId: result.platformMessageId ?? null, lastError: null })
-        .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending')));
       deliveriesTotal.inc({ channel: delivery.channel, outcome: 'sent' });
+      return { id: delivery.id, platformMessageId: result.platformMessageId ?? null };
     } catch (error) {
       await this.fail(delivery, error);
+      return null;
     }
+  }
+
+  /** One statement records a whole batch's successes. */
+  private async recordSent(sent: Sent[]): Promise<void> {
+    if (!sent.length) return;
+    const values = sql.join(
+      sent.map((s) => sql`(${s.id}::bigint, ${s.platformMessageId}::text)`),
+      sql`, `,
+    );
+    await this.db.execute(sql`
+      update ${deliveries} set status = 'sent', sent_at = ${this.now().toISOString()}::timestamptz, platform_message_id = v.pmid, last_error = null
+      from (values ${values}) as v(id, pmid)
+      where ${deliveries.id} = v.id and ${deliveries.status} = 'sending'`);
   }
 
   private async fail(delivery: Delivery, error: unknown): Promise<void> {

@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.ts';
-import { webhookSubscriptions } from '../../db/schema.ts';
+import { webhookSubscriptions, type WebhookSubscription } from '../../db/schema.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 
 const TIMEOUT_MS = 10_000;
+const CACHE_MS = 5_000;
 
 /**
  * Webhooks: each delivery POSTs the event as JSON, signed the Standard Webhooks way
@@ -13,10 +14,20 @@ const TIMEOUT_MS = 10_000;
  */
 export class WebhookOutbound implements OutboundAdapter {
   readonly channel = 'webhook';
+  /** Subscriptions change rarely; a short cache saves a query per delivery. */
+  private readonly cache = new Map<number, { at: number; sub: WebhookSubscription | undefined }>();
+
+  private async subscription(db: Db, id: number): Promise<WebhookSubscription | undefined> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.sub;
+    const [sub] = await db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id));
+    this.cache.set(id, { at: Date.now(), sub });
+    return sub;
+  }
 
   async send(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = job.delivery.target as { subscriptionId?: number };
-    const [sub] = await db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, Number(target.subscriptionId)));
+    const sub = await this.subscription(db, Number(target.subscriptionId));
     if (!sub || !sub.active) throw new PermanentError('webhook subscription was removed');
     const payload = JSON.stringify({
       type: `ticket.${job.event.type}`,
@@ -51,6 +62,7 @@ export class WebhookOutbound implements OutboundAdapter {
     }
     if (status === 410) {
       await db.update(webhookSubscriptions).set({ active: false }).where(eq(webhookSubscriptions.id, sub.id));
+      this.cache.delete(sub.id);
     }
     throw new PermanentError(`POST ${sub.url} answered ${status}`);
   }
