@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, inArray, isNull, notInArray } from 'drizzle-orm';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/client.ts';
@@ -169,12 +169,17 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<void> {
 }
 
 async function retireRemoved(tx: Conn, typeKeys: string[], queueKeys: string[]): Promise<void> {
-  const gone = await tx
-    .select({ key: requestTypes.key, used: sql<boolean>`exists (select 1 from ${tickets} where ${tickets.typeKey} = ${requestTypes.key})` })
-    .from(requestTypes)
-    .where(and(notInArray(requestTypes.key, typeKeys), isNull(requestTypes.archivedAt)));
-  const unused = gone.filter((t) => !t.used).map((t) => t.key);
-  const used = gone.filter((t) => t.used).map((t) => t.key);
+  const gone = (
+    await tx
+      .select({ key: requestTypes.key })
+      .from(requestTypes)
+      .where(and(notInArray(requestTypes.key, typeKeys), isNull(requestTypes.archivedAt)))
+  ).map((t) => t.key);
+  const inUse = gone.length
+    ? new Set((await tx.selectDistinct({ key: tickets.typeKey }).from(tickets).where(inArray(tickets.typeKey, gone))).map((t) => t.key))
+    : new Set<string>();
+  const unused = gone.filter((key) => !inUse.has(key));
+  const used = gone.filter((key) => inUse.has(key));
   if (unused.length) await tx.delete(requestTypes).where(inArray(requestTypes.key, unused));
   if (used.length) await tx.update(requestTypes).set({ archivedAt: new Date() }).where(inArray(requestTypes.key, used));
   // Queues are only archived: tickets and ticket keys reference them forever.
