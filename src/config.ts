@@ -60,7 +60,7 @@ const envSchema = z.object({
   ),
   LINK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: optionalString.pipe(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ),
   DELIVERY_MAX_ATTEMPTS: positiveInt(8, 100),
   WORKERS: optionalString.pipe(z.enum(['on', 'off']).optional().default('on')),
@@ -95,6 +95,7 @@ export interface Config {
   catalogFile: string | undefined;
   apiTokens: string[];
   linkSecret: string | undefined;
+  /** Unset = the logger's default (info; silent under vitest). */
   logLevel: Env['LOG_LEVEL'];
   deliveryMaxAttempts: number;
   workers: boolean;
