@@ -1,13 +1,16 @@
 import { ConfigError, loadConfig } from './config.ts';
+import { loadCatalogFile } from './core/catalog.ts';
 import { CoreError } from './core/errors.ts';
 import { logger } from './logger.ts';
-import { startSwitchboard } from './runtime.ts';
 
 /** `npm start`: one clear line and exit 1 on a bad environment or catalog; graceful on SIGTERM. */
 async function main(): Promise<void> {
-  let running: Awaited<ReturnType<typeof startSwitchboard>>;
+  let running: Awaited<ReturnType<typeof import('./runtime.ts').startSwitchboard>>;
   try {
     const config = loadConfig();
+    loadCatalogFile(config.catalogFile); // a bad catalog fails here, before the heavy imports
+    // Loaded after the config is known good, so a bad value fails fast without loading every SDK.
+    const { startSwitchboard } = await import('./runtime.ts');
     running = await startSwitchboard(config);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CoreError) {

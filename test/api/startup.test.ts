@@ -23,7 +23,7 @@ function runMain(env: Record<string, string>, args: string[] = ['src/main.ts']):
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr, stdout });
@@ -31,7 +31,7 @@ function runMain(env: Record<string, string>, args: string[] = ['src/main.ts']):
   });
 }
 
-describe('start-up errors are one clear line', () => {
+describe('start-up errors are one clear line', { timeout: 90_000 }, () => {
   it('a bad PORT stops start-up naming the variable', async () => {
     const { code, stderr } = await runMain({ PORT: 'eighty' });
     expect(code).toBe(1);

@@ -4,9 +4,15 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { loadCatalogFile, parseCatalog, syncCatalog } from '../../src/core/catalog.ts';
 
-/** Which engine this run uses: real Postgres when TEST_DATABASE_URL is set (CI), else PGlite. */
-export const engine: 'postgres' | 'pglite' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
-export const postgresUrl = process.env.TEST_DATABASE_URL;
+/**
+ * Which engine this test project uses (vitest.config.ts sets TEST_ENGINE): real Postgres at
+ * TEST_DATABASE_URL, or embedded PGlite. `postgresUrl` is undefined on PGlite runs.
+ */
+export const engine: 'postgres' | 'pglite' =
+  (process.env.TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite')) === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+export const postgresUrl = engine === 'postgres' ? process.env.TEST_DATABASE_URL : undefined;
+/** The Postgres server, whatever this project's engine (for tests that need two processes on one Postgres). */
+export const postgresServerUrl = process.env.TEST_DATABASE_URL;
 
 export interface TestDatabase extends Database {
   /** postgres:// URL of this throwaway database (Postgres only), for spawning processes. */
