@@ -5,10 +5,14 @@ import { loadLinkSecret, TicketLinks } from './core/links.ts';
 import type { CoreContext } from './core/tickets.ts';
 import { buildChannels, enabledOutbound } from './channels/index.ts';
 import type { Channel } from './channels/types.ts';
+import type { TeamsOptions } from './channels/teams/index.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { logger } from './logger.ts';
 import { DeliveryWorker } from './outbox/worker.ts';
+import { SlaScanner } from './core/sla-scanner.ts';
+import { reportRoutes } from './api/reports.ts';
+import { slaRoutes } from './api/sla.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -19,6 +23,7 @@ export interface Running {
   catalog: Catalog;
   links: TicketLinks;
   worker: DeliveryWorker | null;
+  slaScanner: SlaScanner | null;
   channels: Channel[];
   stop(): Promise<void>;
 }
@@ -27,6 +32,10 @@ export interface StartOptions {
   now?: () => Date;
   /** Worker tuning for tests. */
   worker?: { pollMs?: number; baseDelayMs?: number; leaseMs?: number };
+  /** SLA scanner tuning for tests. */
+  slaScanner?: { intervalMs?: number; batchSize?: number };
+  /** Teams overrides, e.g. a Bot Framework authentication pointed at local fakes. */
+  teams?: TeamsOptions;
 }
 
 /**
@@ -34,6 +43,7 @@ export interface StartOptions {
  * channels and the HTTP app, listen, and start the background workers.
  */
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Running> {
+  if (config.logLevel) logger.level = config.logLevel;
   const catalog = loadCatalogFile(config.catalogFile);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -45,9 +55,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   }
   const core: CoreContext = { db: database.db, now: options.now ?? (() => new Date()), enabled: enabledOutbound(config) };
   const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
-  const deps = { config, database, core, catalog, links, logger };
+  const deps = { config, database, core, catalog, links, logger, teams: options.teams };
   const channels = await buildChannels(deps);
-  const app = buildServer({ ...deps, channels });
+  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes] });
 
   const server = await listen(app.fetch, config.port);
   const address = server.address();
@@ -62,6 +72,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       })
     : null;
   await worker?.start();
+  const slaScanner = config.workers ? new SlaScanner({ core, ...options.slaScanner }) : null;
+  slaScanner?.start();
   for (const channel of channels) await channel.start?.();
   logger.info({ port, database: database.engine, channels: channels.map((c) => c.name) }, `Switchboard listening on ${config.publicUrl} (port ${port})`);
 
@@ -74,12 +86,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     catalog,
     links,
     worker,
+    slaScanner,
     channels,
     stop() {
       stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then drain background work.
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const channel of channels) await channel.stop?.().catch((error: unknown) => logger.warn({ err: error, channel: channel.name }, 'channel stop failed'));
+        await slaScanner?.stop();
         await worker?.stop();
         await database.close();
       })();

@@ -58,7 +58,13 @@ export function buildServer(parts: ServerParts): Hono {
 function tooLarge(c: Context) {
   const message = `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB`;
   if (!c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')) {
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too large</title></head><body><main><h1>That was too large</h1><p>${message}. Go back, shorten it and try again.</p></main></body></html>`, 413);
+    // Styled by the web channel's stylesheet; no user input is echoed.
+    return c.html(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Too large · Switchboard</title><link rel="stylesheet" href="/assets/app.css"></head>` +
+        `<body><header class="top"><a class="brand" href="/">Switchboard</a></header><main id="main"><h1>That was too large</h1><p class="lead">What you sent is over ${MAX_BODY_BYTES / 1024 / 1024} MiB, so nothing was saved.</p><p>Go back, shorten the text (or link to a file instead of pasting it) and send it again.</p></main></body></html>`,
+      413,
+      { 'cache-control': 'no-store' },
+    );
   }
   return apiError(c, 413, 'payload_too_large', message);
 }

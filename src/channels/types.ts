@@ -6,6 +6,7 @@ import type { CoreContext } from '../core/tickets.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundAdapter } from '../outbox/adapter.ts';
+import type { TeamsOptions } from './teams/index.ts';
 
 /** What a channel gets to work with. */
 export interface ChannelDeps {
@@ -15,6 +16,8 @@ export interface ChannelDeps {
   catalog: Catalog;
   links: TicketLinks;
   logger: Logger;
+  /** Teams overrides (tests inject the Bot Framework authentication). */
+  teams?: TeamsOptions | undefined;
 }
 
 /**

@@ -62,7 +62,29 @@ function transitionBefore(zone: Zone, after: number): number {
   return high;
 }
 
+// A day's open intervals depend only on the calendar and the local date, and working them
+// out is most of the cost (every wall-clock time asks the zone for its offset). The scanner
+// and the reports ask for the same few days again and again, so they are kept per calendar.
+const businessDayCache = new WeakMap<BusinessCalendar, Map<number, BusinessDay>>();
+const BUSINESS_DAY_CACHE_LIMIT = 4_096;
+
 function businessDay(cal: BusinessCalendar, day: DateTime): BusinessDay {
+  let days = businessDayCache.get(cal);
+  if (!days) {
+    days = new Map();
+    businessDayCache.set(cal, days);
+  }
+  const key = day.toMillis();
+  let found = days.get(key);
+  if (!found) {
+    if (days.size >= BUSINESS_DAY_CACHE_LIMIT) days.clear();
+    found = computeBusinessDay(cal, day);
+    days.set(key, found);
+  }
+  return found;
+}
+
+function computeBusinessDay(cal: BusinessCalendar, day: DateTime): BusinessDay {
   const next = day.plus({ days: 1 }).startOf('day');
   const startMs = day.toMillis();
   const endMs = next.toMillis();
@@ -79,14 +101,37 @@ function businessDay(cal: BusinessCalendar, day: DateTime): BusinessDay {
   return { date, next, open };
 }
 
+const HOUR_MS = 60 * MS_PER_MINUTE;
+const localDayCache = new WeakMap<BusinessCalendar, Map<number, { day: DateTime; start: number; end: number }>>();
+
+/**
+ * The local day containing `ms`. Remembered by the hour it falls in; a remembered day is
+ * used only when `ms` lies inside it, so the answer is the same as working it out anew.
+ */
 function localDayOf(cal: BusinessCalendar, ms: number): DateTime {
-  return DateTime.fromMillis(ms, { zone: cal.timezone }).startOf('day');
+  let byHour = localDayCache.get(cal);
+  if (!byHour) {
+    byHour = new Map();
+    localDayCache.set(cal, byHour);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = byHour.get(hour);
+  if (known && known.start <= ms && ms < known.end) return known.day;
+  const day = DateTime.fromMillis(ms, { zone: cal.timezone }).startOf('day');
+  if (byHour.size >= BUSINESS_DAY_CACHE_LIMIT) byHour.clear();
+  byHour.set(hour, { day, start: day.toMillis(), end: businessDay(cal, day).next.toMillis() });
+  return day;
 }
 
 /** Open time in an ordinary week: no holiday and no clock change. */
+const ordinaryWeekCache = new WeakMap<BusinessCalendar, number>();
 function ordinaryWeekMs(cal: BusinessCalendar): number {
-  const minutes = cal.weekly.flat().reduce((sum, range) => sum + range.end - range.start, 0);
-  return minutes * MS_PER_MINUTE;
+  let weekMs = ordinaryWeekCache.get(cal);
+  if (weekMs === undefined) {
+    weekMs = cal.weekly.flat().reduce((sum, range) => sum + range.end - range.start, 0) * MS_PER_MINUTE;
+    ordinaryWeekCache.set(cal, weekMs);
+  }
+  return weekMs;
 }
 
 const holidayStartsCache = new WeakMap<BusinessCalendar, number[]>();

@@ -32,6 +32,11 @@ export class TicketLinks {
     return Number(expires) * 1000 < now.getTime() ? 'expired' : 'ok';
   }
 
+  /** An HMAC of a value under this secret, for other signed things (e.g. the web form's one-time tokens). */
+  signValue(purpose: string, value: string): string {
+    return createHmac('sha256', this.secret).update(`${purpose}|${value}`).digest('base64url');
+  }
+
   private sign(key: string, email: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`ticket-link|${key.toUpperCase()}|${email.toLowerCase()}|${expires}`).digest('base64url');
   }

@@ -61,6 +61,13 @@ export function planDeliveries(ctx: MirrorContext): NewDelivery[] {
   const base = { eventId: event.id, ticketId: ticket.id };
   const isPublic = event.visibility === 'public';
 
+  // "Email me a fresh link" from the web 403 page: only the requester's mailbox may get it.
+  if (event.type === 'access_link_requested') {
+    if (!enabled.has('email')) return [];
+    const requester = ctx.requester;
+    return [{ ...base, channel: 'email', audience: 'requester', kind: 'message', personId: requester.id, anchorId: null, target: { address: requester.email } }];
+  }
+
   const triageChannels: Array<[OutboundChannel, string | null]> = [
     ['slack', queue.slackChannel],
     ['teams', queue.teamsChannel],
@@ -80,7 +87,9 @@ export function planDeliveries(ctx: MirrorContext): NewDelivery[] {
       const { channel, anchor } = choice;
       const fromHere = anchor !== undefined && anchor.id === event.originAnchorId;
       const ownWords = event.actorId === person.id && event.type !== 'created';
-      const echo = fromHere || ownWords;
+      // A request filed by email is acknowledged by a reply in its own thread: no card to refresh there.
+      const acknowledgement = event.type === 'created' && !CARD_CHANNELS.has(channel);
+      const echo = (fromHere && !acknowledgement) || ownWords;
       if (echo && !CARD_CHANNELS.has(channel)) continue;
       planned.push({
         ...base,

@@ -5,7 +5,7 @@ import { fieldValuesSchema, type FieldDef, type Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound, isUniqueViolation } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
-import { calendarOf, dueTimes, nextCheckAt, onAgentPublicComment, onStatusChange, targetsFor, type SlaChange } from './sla.ts';
+import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla.ts';
 import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
 import { loadEvents, selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
@@ -42,6 +42,8 @@ export interface CreateTicketInput extends Omit<Common, 'originAnchorId'> {
   fields?: Record<string, unknown> | undefined;
   /** The requester's conversation this request came from (Slack DM thread, email Message-ID...). */
   originAnchor?: AnchorInput | undefined;
+  /** Free-text intake (an email): required form fields may be missing; given ones are still checked. */
+  partialFields?: boolean | undefined;
 }
 
 export interface CommandResult {
@@ -59,7 +61,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, input.type));
     if (!type) throw new NotFound(`unknown request type '${input.type}'`);
     if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
-    const fields = validateFields(type.fields as FieldDef[], input.fields ?? {});
+    const defs = type.fields as FieldDef[];
+    const fields = validateFields(input.partialFields ? defs.map((f) => ({ ...f, required: false })) : defs, input.fields ?? {});
     const priority = (input.priority ?? type.defaultPriority) as Priority;
     const requester = await resolvePerson(tx, input.requester);
 
@@ -70,8 +73,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       .where(eq(queues.key, type.queueKey))
       .returning({ number: sql<number>`${queues.nextNumber} - 1`, calendar: queues.calendar, warnAt: queues.warnAt });
     const number = Number(counter!.number);
-    const cal = calendarOf(counter!.calendar);
-    const due = dueTimes(cal, targetsFor(type.sla, priority), now);
+    const rules = rulesFor(counter!, type, priority);
+    const due = dueTimes(rules.cal, rules.targets, now);
     const draft = {
       key: `${type.queueKey}-${number}`,
       queueKey: type.queueKey,
@@ -89,7 +92,7 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     };
     const [ticket] = await tx
       .insert(tickets)
-      .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, cal, counter!.warnAt) })
+      .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, rules) })
       .returning();
     let originAnchorId: number | null = null;
     if (input.originAnchor) {
@@ -122,6 +125,8 @@ export interface AddCommentInput extends Common {
   visibility: 'public' | 'internal';
   author: PersonInput;
   data?: Record<string, unknown>;
+  /** A new place the comment came from (an email Message-ID), recorded as an anchor of the author in the same transaction. */
+  originAnchor?: AnchorInput | undefined;
 }
 
 /** A comment; a requester's public reply reopens a resolved ticket and un-pauses a waiting one. */
@@ -134,6 +139,14 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
     const author = await resolvePerson(tx, input.author);
     const isRequester = author.id === ticket.requesterId;
     if (input.originAnchorId) await touchAnchor(tx, input.originAnchorId, now);
+    let originAnchorId = input.originAnchorId;
+    if (input.originAnchor) {
+      const [anchor] = await tx
+        .insert(anchors)
+        .values({ ticketId: ticket.id, personId: input.originAnchor.side === 'triage' ? null : author.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
+        .returning();
+      originAnchorId = anchor!.id;
+    }
     const event = await appendEvent(tx, ctx.enabled, {
       ticket,
       type: 'comment',
@@ -142,13 +155,13 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
       channel: input.channel,
       body: body.slice(0, 40_000),
       data: input.data ?? {},
-      originAnchorId: input.originAnchorId ?? null,
+      originAnchorId: originAnchorId ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
       at: now,
     });
     let current = ticket;
     if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
-      current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, input.originAnchorId, 'requester replied')).ticket;
+      current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, originAnchorId, 'requester replied')).ticket;
     } else if (input.visibility === 'public' && !isRequester) {
       current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
     }
@@ -223,20 +236,14 @@ export async function setPriority(ctx: CoreContext, input: SetPriorityInput): Pr
     const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
     const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
     const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
-    const cal = calendarOf(queue!.calendar);
-    const due = dueTimes(cal, targetsFor(type!.sla, input.priority), ticket.createdAt, ticket.slaPausedMinutes);
+    const rules = rulesFor(queue!, type, input.priority);
     const patch: Partial<Ticket> = {
       priority: input.priority,
       updatedAt: now,
-      firstResponseDueAt: ticket.firstResponseAt ? ticket.firstResponseDueAt : due.firstResponseDueAt,
-      resolutionDueAt: ticket.resolvedAt ? ticket.resolutionDueAt : due.resolutionDueAt,
-      // A new target gets its own warning.
-      firstResponseWarnedAt: ticket.firstResponseAt ? ticket.firstResponseWarnedAt : null,
-      resolutionWarnedAt: ticket.resolvedAt ? ticket.resolutionWarnedAt : null,
+      ...onPriorityChange(ticket, type ? targetsFor(type.sla, ticket.priority as Priority) : null, rules, now),
     };
     // While paused, the resume step pushes these out by the time spent waiting.
-    const next = { ...ticket, ...patch };
-    patch.nextSlaCheckAt = nextCheckAt(next, cal, queue!.warnAt);
+    patch.nextSlaCheckAt = nextCheckAt({ ...ticket, ...patch }, rules);
     const [updated] = await tx.update(tickets).set(patch).where(eq(tickets.id, ticket.id)).returning();
     const event = await appendEvent(tx, ctx.enabled, {
       ticket: updated!,
@@ -309,9 +316,8 @@ async function changeStatus(
   idempotencyKey?: string,
 ): Promise<{ ticket: Ticket; event: TicketEvent }> {
   const now = ctx.now();
-  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
-  const cal = calendarOf(queue!.calendar);
-  const sla = onStatusChange(ticket, to, cal, now);
+  const rules = await slaRulesOf(tx, ticket);
+  const sla = onStatusChange(ticket, to, rules.cal, now);
   const [updated] = await tx
     .update(tickets)
     .set({ status: to, updatedAt: now, ...sla.patch })
@@ -328,20 +334,25 @@ async function changeStatus(
     idempotencyKey: idempotencyKey ?? null,
     at: now,
   });
-  return { ticket: await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel), event };
+  return { ticket: await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel, rules), event };
 }
 
 /** Write an SLA change and its events, and recompute when the scanner must look next. */
-async function applySla(ctx: CoreContext, tx: Tx, ticket: Ticket, change: SlaChange, channel: string): Promise<Ticket> {
+async function applySla(ctx: CoreContext, tx: Tx, ticket: Ticket, change: SlaChange, channel: string, known?: SlaRules): Promise<Ticket> {
   const now = ctx.now();
-  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
-  const next = { ...ticket, ...change.patch };
-  const nextSlaCheckAt = nextCheckAt(next, calendarOf(queue!.calendar), queue!.warnAt);
+  const rules = known ?? (await slaRulesOf(tx, ticket));
+  const nextSlaCheckAt = nextCheckAt({ ...ticket, ...change.patch }, rules);
   const [updated] = await tx.update(tickets).set({ ...change.patch, nextSlaCheckAt }).where(eq(tickets.id, ticket.id)).returning();
   for (const event of change.events) {
     await appendEvent(tx, ctx.enabled, { ticket: updated!, type: event.type, visibility: 'internal', channel: 'system', body: event.body, data: { ...event.data, via: channel }, at: now });
   }
   return updated!;
+}
+
+async function slaRulesOf(tx: Tx, ticket: Ticket): Promise<SlaRules> {
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
+  return rulesFor(queue!, type, ticket.priority);
 }
 
 function emptyClock(now: Date) {

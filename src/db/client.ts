@@ -25,9 +25,22 @@ export interface Database {
    * it at once and only one runs it at a time. PGlite is one process: it just runs.
    */
   exclusive<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Try to become the one leader for `lockId` (a session advisory lock on a connection of its
+   * own, held until released or the connection drops). Null when another session leads.
+   * PGlite is one process: always granted.
+   */
+  tryLeadership(lockId: number): Promise<Leadership | null>;
   /** Cheap liveness check used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A held leadership lock. */
+export interface Leadership {
+  /** False once the lock's connection is gone (another process may lead now). */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -61,6 +74,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       return async () => unsubscribe();
     },
     exclusive: (_lockId, fn) => fn(),
+    tryLeadership: async () => ({ stillHeld: async () => !client.closed, release: async () => {} }),
     async ping() {
       await db.execute(sql`select 1`);
     },
@@ -98,6 +112,35 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       } finally {
         conn.release();
       }
+    },
+    async tryLeadership(lockId) {
+      const conn = await client.reserve();
+      let held = false;
+      try {
+        const [row] = await conn`select pg_try_advisory_lock(${String(lockId)}::bigint) as granted`;
+        held = row?.granted === true;
+      } finally {
+        if (!held) conn.release();
+      }
+      if (!held) return null;
+      let released = false;
+      return {
+        async stillHeld() {
+          if (released) return false;
+          try {
+            const [row] = await conn`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted`;
+            return (row?.n ?? 0) > 0;
+          } catch {
+            return false;
+          }
+        },
+        async release() {
+          if (released) return;
+          released = true;
+          await conn`select pg_advisory_unlock(${String(lockId)}::bigint)`.catch(() => {});
+          conn.release();
+        },
+      };
     },
     async ping() {
       await client`select 1`;

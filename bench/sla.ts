@@ -1,0 +1,132 @@
+/**
+ * npm run bench:sla — one SLA scanner pass over 100 000 and then 1 000 000 open tickets in
+ * real Postgres, 1 % of them due (half at their warning, half at their breach), with the
+ * query plan of the scanner's claim. The point: the pass costs what is due, not what is open.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:sla
+ *   BENCH_SIZES=100000,1000000 BENCH_BATCH=500 npm run bench:sla
+ */
+import os from 'node:os';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { loadCatalogFile, syncCatalog } from '../src/core/catalog.ts';
+import { resolvePerson } from '../src/core/people.ts';
+import { SlaScanner } from '../src/core/sla-scanner.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { migrate, resultRows } from '../src/db/migrate.ts';
+import { baseUrl, withThrowawayDatabase } from './support.ts';
+
+const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const batchSize = Number(process.env.BENCH_BATCH ?? 500);
+// A Wednesday noon in Madrid, inside the IT queue's opening hours, so warnings are due.
+const NOW = new Date('2026-11-25T11:00:00Z');
+
+/**
+ * Tickets lo..hi, created 2 to 5 h ago (07:00–10:00 Madrid). Every 200th is past its first-response due
+ * time (warned already: a breach is due); every other 100th has used 75 % of its first-response
+ * budget (a warning is due); the rest look again in 1 h to 4 days.
+ */
+function insertTickets(lo: number, hi: number, requesterId: number) {
+  const now = NOW.toISOString();
+  return sql`
+    insert into tickets (key, queue_key, number, type_key, title, status, priority, requester_id, origin_channel,
+                         created_at, updated_at, first_response_due_at, first_response_warned_at, resolution_due_at, next_sla_check_at)
+    select 'IT-' || i, 'IT', i, 'laptop', 'Bench ticket ' || i, 'open', 'P3', ${requesterId}, 'api',
+           ${now}::timestamptz - interval '2 hours' - (i % 180) * interval '1 minute', ${now}::timestamptz - interval '2 hours',
+           case when i % 200 = 0 then ${now}::timestamptz - (i % 50) * interval '1 minute'
+                when i % 100 = 0 then ${now}::timestamptz + interval '30 minutes'
+                else ${now}::timestamptz + interval '1 day' end,
+           case when i % 200 = 0 then ${now}::timestamptz - interval '1 hour' end,
+           ${now}::timestamptz + interval '4 days',
+           case when i % 100 = 0 then ${now}::timestamptz - (i % 50) * interval '1 minute'
+                else ${now}::timestamptz + interval '1 hour' + (i % 5000) * interval '1 minute' end
+    from generate_series(${lo}::int, ${hi}::int) as i`;
+}
+
+/** Put the tickets an earlier pass handled back to due, and forget its events. */
+function resetDue(hi: number) {
+  const now = NOW.toISOString();
+  return sql`
+    update tickets set
+      first_response_warned_at = case when number % 200 = 0 then ${now}::timestamptz - interval '1 hour' end,
+      first_response_breached_at = null, resolution_warned_at = null, resolution_breached_at = null,
+      next_sla_check_at = ${now}::timestamptz - (number % 50) * interval '1 minute'
+    where number <= ${hi} and number % 100 = 0`;
+}
+
+const CLAIM = `select * from tickets where next_sla_check_at <= $1 order by next_sla_check_at limit ${batchSize} for update skip locked`;
+
+/** EXPLAIN ANALYZE of the claim, in a transaction rolled back so no lock or change stays. */
+async function explainClaim(url: string): Promise<string> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const reserved = await client.reserve();
+    await reserved.unsafe('begin');
+    const rows = await reserved.unsafe(`explain (analyze, buffers, costs off) ${CLAIM}`, [NOW.toISOString()]);
+    await reserved.unsafe('rollback');
+    reserved.release();
+    return rows.map((r) => `    ${String(r['QUERY PLAN'])}`).join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+async function count(database: Database, query: ReturnType<typeof sql>): Promise<number> {
+  const rows = await database.db.execute<{ n: number }>(query);
+  return Number(resultRows<{ n: number }>(rows)[0]?.n ?? 0);
+}
+
+await withThrowawayDatabase(async (url) => {
+  const database = await openDatabase({ url, max: 4 });
+  try {
+    await migrate(database);
+    await syncCatalog(database.db, loadCatalogFile(undefined));
+    await database.db.execute(sql`delete from ticket_events`);
+    const requester = await resolvePerson(database.db, { email: 'bench@example.com', name: 'Bench' });
+    const core = { db: database.db, now: () => NOW, enabled: new Set(['slack']) };
+    console.log(`SLA scanner pass, batch ${batchSize}, Postgres at ${new URL(baseUrl).host}, clock ${NOW.toISOString()}`);
+
+    // Warm-up (JIT, zone data, connections) on 1 000 due tickets that are then removed.
+    await database.db.execute(insertTickets(9_000_001, 9_100_000, requester.id));
+    await new SlaScanner({ core, batchSize }).runOnce();
+    await database.db.execute(sql`delete from deliveries`);
+    await database.db.execute(sql`delete from ticket_events`);
+    await database.db.execute(sql`delete from tickets`);
+
+    let inserted = 0;
+    for (const size of sizes) {
+      const started = performance.now();
+      await database.db.execute(insertTickets(inserted + 1, size, requester.id));
+      if (inserted) {
+        await database.db.execute(resetDue(inserted));
+        await database.db.execute(sql`delete from deliveries`);
+        await database.db.execute(sql`delete from ticket_events`);
+      }
+      inserted = size;
+      await database.db.execute(sql`vacuum analyze tickets`);
+      const loadSeconds = (performance.now() - started) / 1000;
+      const open = await count(database, sql`select count(*)::int as n from tickets where status = 'open'`);
+      const due = await count(database, sql`select count(*)::int as n from tickets where next_sla_check_at <= ${NOW.toISOString()}::timestamptz`);
+      const plan = await explainClaim(url);
+
+      const scanner = new SlaScanner({ core, batchSize });
+      const passStarted = performance.now();
+      const result = await scanner.runOnce();
+      const passMs = performance.now() - passStarted;
+      const idleStarted = performance.now();
+      await scanner.runOnce();
+      const idleMs = performance.now() - idleStarted;
+      const events = await count(database, sql`select count(*)::int as n from ticket_events`);
+      const sent = await count(database, sql`select count(*)::int as n from deliveries`);
+
+      console.log(`\n${open.toLocaleString('en')} open tickets, ${due.toLocaleString('en')} due (loaded in ${loadSeconds.toFixed(1)} s)`);
+      console.log(`  pass: ${passMs.toFixed(0)} ms for ${result.checked} tickets → ${result.warned} warnings, ${result.breached} breaches (${events} events, ${sent} deliveries)`);
+      console.log(`  per due ticket: ${((passMs * 1000) / Math.max(1, result.checked)).toFixed(0)} µs; a pass with nothing due: ${idleMs.toFixed(1)} ms`);
+      console.log(`  machine load average (1 min) after the pass: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+      console.log(`  plan of the claim (first batch):\n${plan}`);
+    }
+    console.log(`\nReproduce: BENCH_DATABASE_URL=${baseUrl} BENCH_SIZES=${sizes.join(',')} BENCH_BATCH=${batchSize} npm run bench:sla`);
+  } finally {
+    await database.close();
+  }
+});

@@ -1,0 +1,115 @@
+/**
+ * npm run bench:slack — signed Slack requests at a steady rate into the service on real
+ * Postgres. Each request is what a person's click sends: a `block_actions` pick of a
+ * request type under their DM, signed exactly as Slack signs it; the service acks, then
+ * reads the message back (conversations.replies), resolves the person (users.info, cached)
+ * and files one ticket. Prints ack latency p50/p99 (client side, open loop: requests are
+ * sent on schedule, not after the previous answer) and tickets/s committed.
+ *   BENCH_RATE=200 BENCH_SECONDS=10 npm run bench:slack
+ * The outbox is off (WORKERS=off) so the figures are intake; bench:outbox measures delivery.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { loadConfig } from '../src/config.ts';
+import { tickets } from '../src/db/schema.ts';
+import { startSwitchboard } from '../src/runtime.ts';
+import { blockActions, interactionBody, signSlackRequest, startSlackFake } from '../test/fakes/slack/index.ts';
+import { percentile, withThrowawayDatabase } from './support.ts';
+
+const rate = Number(process.env.BENCH_RATE ?? 200);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const total = rate * seconds;
+const SECRET = 'bench-signing-secret';
+const USERS = 200;
+
+const catalog = `
+calendars: { always: { timezone: UTC, hours: 24x7 } }
+queues: { IT: { name: IT Desk, calendar: always, slack_channel: C0BENCHIT1 } }
+request_types:
+  question: { queue: IT, name: IT question, sla: { P3: { first_response: 4h, resolution: 24h } } }
+`;
+
+await withThrowawayDatabase(async (url) => {
+  const fake = await startSlackFake();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-slack-'));
+  fs.writeFileSync(path.join(tmp, 'catalog.yaml'), catalog);
+  const users = Array.from({ length: USERS }, (_, i) => ({ id: `U0BENCH${String(i).padStart(4, '0')}`, name: `bench${i}`, email: `bench${i}@example.com` }));
+  users.forEach((user) => fake.addUser(user));
+  // The DM messages people "wrote": one per request, spread over the users.
+  const WARMUP = 100;
+  const picks = Array.from({ length: total + WARMUP }, (_, i) => {
+    const user = users[i % USERS]!;
+    const dm = `D${user.id}`;
+    const message = fake.addMessage(dm, { user: user.id, text: `My screen flickers (#${i})` });
+    const value = `question|dm|${dm}|${message.ts}`;
+    return interactionBody(blockActions({ user, channel: { id: dm }, message: { ts: message.ts }, actions: [{ type: 'static_select', action_id: 'pick_type', selected: { value, text: 'IT question' } }] }));
+  });
+
+  const app = await startSwitchboard(
+    loadConfig({
+      PORT: '0',
+      DATABASE_URL: url,
+      WORKERS: 'off',
+      LOG_LEVEL: 'silent',
+      CATALOG_FILE: path.join(tmp, 'catalog.yaml'),
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: fake.apiUrl,
+    }),
+  );
+  const count = async (): Promise<number> => (await app.database.db.select({ n: sql<number>`count(*)::int` }).from(tickets))[0]?.n ?? 0;
+  const countAfterSettling = async () => {
+    for (let last = -1, now = await count(); ; last = now, now = await count()) {
+      if (now === last) return now;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const agent = new Agent({ connections: 64, pipelining: 1 });
+  const send = async (body: string) => {
+    const started = performance.now();
+    const res = await undiciFetch(`${app.url}/slack/events`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`/slack/events answered ${res.status}`);
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 20; i++) await undiciFetch(`${app.url}/healthz`, { dispatcher: agent }).then((r) => r.arrayBuffer());
+  // Warm up (JIT, connection pools, the users.info cache); not measured.
+  const warmup = picks.splice(total, WARMUP);
+  for (let i = 0; i < warmup.length; i += 10) await Promise.all(warmup.slice(i, i + 10).map(send));
+  const baseline = await countAfterSettling();
+
+  const started = performance.now();
+  const inFlight: Array<Promise<number>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(send(picks[i]!));
+  }
+  const latencies = (await Promise.all(inFlight)).sort((a, b) => a - b);
+  const sentSeconds = (performance.now() - started) / 1000;
+  let filed = (await count()) - baseline;
+  while (filed < total && performance.now() - started < (seconds + 60) * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    filed = (await count()) - baseline;
+  }
+  const doneSeconds = (performance.now() - started) / 1000;
+  await countAfterSettling();
+  await app.stop();
+  await agent.close();
+  await fake.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+
+  process.stdout.write(`slack: ${total} signed block_actions at ${rate}/s for ${seconds} s (sent in ${sentSeconds.toFixed(2)} s), Postgres, outbox off\n`);
+  process.stdout.write(`  ack p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies.at(-1)!.toFixed(1)} ms (target p99 < 50 ms)\n`);
+  process.stdout.write(`  tickets ${filed}/${total} committed in ${doneSeconds.toFixed(2)} s → ${(filed / doneSeconds).toFixed(0)} tickets/s\n`);
+  process.stdout.write(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} npm run bench:slack\n`);
+});

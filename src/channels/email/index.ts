@@ -1,0 +1,50 @@
+import type { Channel, ChannelDeps } from '../types.ts';
+import { attachmentRoutes } from './attachment-route.ts';
+import { EmailInbound } from './inbound.ts';
+import { EmailOutbound } from './outbound.ts';
+import { MailboxPoller, parseImapUrl } from './poller.ts';
+
+export interface EmailChannel extends Channel {
+  name: 'email';
+  inbound: EmailInbound | null;
+  poller: MailboxPoller | null;
+  outbound?: EmailOutbound;
+}
+
+/**
+ * Email: IMAP_URL in (one mailbox per URL, a poller with one leader per mailbox),
+ * SMTP_URL out. Either half may be off.
+ */
+export function createEmailChannel(deps: ChannelDeps): EmailChannel {
+  const email = deps.config.email!;
+  const outbound = email.smtpUrl ? new EmailOutbound(email.smtpUrl, email.mailFrom, deps.links) : undefined;
+  let inbound: EmailInbound | null = null;
+  let poller: MailboxPoller | null = null;
+  if (email.imapUrl) {
+    const address = parseImapUrl(email.imapUrl);
+    const mailboxAddress = address.user.includes('@') ? address.user.toLowerCase() : null;
+    inbound = new EmailInbound(deps, {
+      mailFrom: email.mailFrom,
+      mailboxAddress,
+      mailboxLabel: `${address.user}@${address.host}/${address.mailbox}`,
+    });
+    const handler = inbound;
+    poller = new MailboxPoller({ address, database: deps.database, logger: deps.logger, handle: (source) => handler.process(source) });
+  }
+  return {
+    name: 'email',
+    inbound,
+    poller,
+    ...(outbound ? { outbound } : {}),
+    routes(app) {
+      attachmentRoutes(app, deps);
+    },
+    async start() {
+      poller?.start();
+    },
+    async stop() {
+      await poller?.stop();
+      outbound?.close();
+    },
+  };
+}

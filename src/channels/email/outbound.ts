@@ -1,0 +1,117 @@
+import { and, desc, eq } from 'drizzle-orm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { TicketLinks } from '../../core/links.ts';
+import type { Db } from '../../db/client.ts';
+import { anchors, queues, type Anchor } from '../../db/schema.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { domainOf, plusAddress } from './addresses.ts';
+import { renderNotice } from './render.ts';
+
+/** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
+const MAX_REFERENCES = 12;
+
+/**
+ * Email out: every public event a participant should see, as a reply in their own thread.
+ * The Message-ID is a function of the delivery id, so a resend after a crash is the same
+ * message to the recipient's client, and the anchor insert is a no-op.
+ */
+export class EmailOutbound implements OutboundAdapter {
+  readonly channel = 'email';
+  private readonly transport: Transporter;
+  private readonly domain: string;
+
+  constructor(
+    smtpUrl: string,
+    private readonly mailFrom: string,
+    private readonly links: TicketLinks,
+  ) {
+    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    this.domain = domainOf(mailFrom);
+  }
+
+  async send(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const { ticket, delivery, event } = job;
+    const target = (delivery.target ?? {}) as { address?: string };
+    const to = target.address ?? job.person?.email;
+    if (!to) throw new PermanentError('no email address for this delivery');
+    // Internal notes never reach email participants; only the escalation audience could ask.
+    if (event.visibility !== 'public' && delivery.audience !== 'escalation') return { platformMessageId: null };
+    if (event.type === 'created' && (job.anchor?.data as { suppressAcknowledgement?: boolean } | undefined)?.suppressAcknowledgement) {
+      return { platformMessageId: null };
+    }
+
+    const [queue] = await db.select().from(queues).where(eq(queues.key, ticket.queue));
+    const parent = await this.threadParent(db, job, to);
+    const references = parent ? trimReferences([...referencesOf(parent), parent.externalRef]) : [];
+    const messageId = `<sb.d${delivery.id}.${ticket.key.toLowerCase()}@${this.domain}>`;
+    const notice = renderNotice(job, this.links.url(ticket.key, to));
+    const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
+    try {
+      await this.transport.sendMail({
+        from: { name: queue?.name ?? 'Switchboard', address: this.mailFrom },
+        to,
+        replyTo: plusAddress(queue?.mailbox ?? this.mailFrom, ticket.key),
+        subject: `${parent ? 'Re: ' : ''}[${ticket.key}] ${ticket.title}`,
+        messageId,
+        ...(parent ? { inReplyTo: parent.externalRef, references } : {}),
+        text: notice.text,
+        html: notice.html,
+        headers: {
+          'X-Switchboard-Ticket': ticket.key,
+          ...(notice.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
+        },
+        envelope: { from: this.mailFrom, to: [to] },
+      });
+    } catch (error) {
+      throw smtpFailure(error);
+    }
+    await db
+      .insert(anchors)
+      .values({
+        ticketId: job.ticketRow.id,
+        channel: 'email',
+        side,
+        personId: delivery.personId ?? null,
+        externalRef: messageId.toLowerCase(),
+        data: { references, address: to, deliveryId: delivery.id },
+        // Sending does not make email the participant's channel of choice: keep the thread's place.
+        lastUsedAt: parent?.lastUsedAt ?? new Date(0),
+      })
+      .onConflictDoNothing();
+    return { platformMessageId: messageId };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  /** The newest message of this participant's email thread on the ticket (sent or received). */
+  private async threadParent(db: Db, job: DeliveryJob, address: string): Promise<Anchor | null> {
+    const personId = job.delivery.personId;
+    const rows = await db
+      .select()
+      .from(anchors)
+      .where(and(eq(anchors.ticketId, job.ticketRow.id), eq(anchors.channel, 'email'), personId ? eq(anchors.personId, personId) : eq(anchors.side, 'escalation')))
+      .orderBy(desc(anchors.id))
+      .limit(20);
+    return rows.find((a) => personId || (a.data as { address?: string }).address === address) ?? null;
+  }
+}
+
+function referencesOf(anchor: Anchor): string[] {
+  const refs = (anchor.data as { references?: unknown }).references;
+  return Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : [];
+}
+
+function trimReferences(ids: string[]): string[] {
+  const unique = [...new Set(ids)];
+  return unique.length <= MAX_REFERENCES ? unique : [unique[0]!, ...unique.slice(-(MAX_REFERENCES - 1))];
+}
+
+/** SMTP 4xx (and network trouble) is worth retrying; 5xx is final. */
+function smtpFailure(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  if (typeof code === 'number' && code >= 500) return new PermanentError(`SMTP ${code}: ${message}`);
+  return new RetryableError(typeof code === 'number' ? `SMTP ${code}: ${message}` : `SMTP: ${message}`);
+}

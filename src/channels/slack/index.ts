@@ -1,0 +1,108 @@
+import { App, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Channel, ChannelDeps } from '../types.ts';
+import { SlackIdentity } from './identity.ts';
+import type { Inbound } from './inbound.ts';
+import { registerCommand } from './intake-command.ts';
+import { registerReaction } from './intake-reaction.ts';
+import { registerCreateShortcut } from './intake-shortcut.ts';
+import { SlackOutbound } from './outbound.ts';
+import { ChannelPace, type PaceOptions } from './pace.ts';
+import { registerPick } from './pick.ts';
+import { HonoReceiver } from './receiver.ts';
+import { registerMessages } from './thread-sync.ts';
+import { registerTriage } from './triage.ts';
+
+export interface SlackChannelOptions {
+  pace?: PaceOptions;
+}
+
+const SEEN_EVENTS = 5_000;
+
+/**
+ * Slack: Bolt (with our receiver mounted in Hono at POST /slack/events, or Socket Mode
+ * when SLACK_APP_TOKEN is set) for everything inbound, and an outbound adapter on the
+ * real WebClient for the outbox.
+ */
+export async function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptions = {}): Promise<Channel> {
+  const slack = deps.config.slack;
+  if (!slack) throw new Error('createSlackChannel called without Slack configuration');
+  const log = deps.logger.child({ channel: 'slack' });
+  // Retries and 429s are the outbox's job (backoff, Retry-After), not the client's.
+  const clientOptions: WebClientOptions = {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+  };
+  const client = new WebClient(slack.botToken, clientOptions);
+  const auth = await client.auth.test().catch((error: unknown) => {
+    log.warn({ err: error }, 'slack: auth.test failed at start; Bolt will verify the token on the first request');
+    return null;
+  });
+  const http = slack.appToken ? null : new HonoReceiver(slack.signingSecret, log);
+  const receiver: Receiver = http ?? new SocketModeReceiver({ appToken: slack.appToken!, logLevel: LogLevel.WARN });
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    clientOptions,
+    convoStore: false,
+    logLevel: LogLevel.WARN,
+    ...(auth?.user_id && auth.bot_id ? { tokenVerificationEnabled: false, botId: auth.bot_id, botUserId: auth.user_id } : {}),
+  });
+  app.use(dedupeEvents());
+  app.error(async (error) => {
+    log.error({ err: error }, 'slack: listener failed');
+  });
+
+  const inbound: Inbound = {
+    core: deps.core,
+    catalog: deps.catalog,
+    identity: new SlackIdentity(client),
+    client,
+    logger: log,
+    ticketEmoji: slack.ticketEmoji,
+  };
+  registerMessages(app, inbound);
+  registerPick(app, inbound);
+  registerReaction(app, inbound);
+  registerCommand(app, inbound, slack.requestCommand);
+  registerCreateShortcut(app, inbound);
+  registerTriage(app, inbound);
+
+  const outbound = new SlackOutbound(client, new ChannelPace(options.pace), deps.catalog, deps.links, log);
+  return {
+    name: 'slack',
+    outbound,
+    ...(http ? { routes: (hono) => hono.post('/slack/events', (c) => http.handle(c.req.raw)) } : {}),
+    async start() {
+      if (!http) await app.start();
+    },
+    async stop() {
+      if (!http) await app.stop();
+    },
+  };
+}
+
+/**
+ * Slack redelivers an event it thinks we missed (X-Slack-Retry-Num). The core commands are
+ * idempotent on `slack:event:<event_id>`; this cheap in-memory check also skips the Slack
+ * API calls (pickers, notes) a repeat would make. A failed attempt is forgotten so the
+ * retry can do the work.
+ */
+function dedupeEvents() {
+  const seen = new Set<string>();
+  return async ({ body, next }: { body: unknown; next: () => Promise<void> }) => {
+    const eventId = typeof body === 'object' && body !== null && 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : null;
+    if (eventId === null) return next();
+    if (seen.has(eventId)) return;
+    seen.add(eventId);
+    if (seen.size > SEEN_EVENTS) seen.delete(seen.values().next().value!);
+    try {
+      await next();
+    } catch (error) {
+      seen.delete(eventId);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,180 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Catalog } from '../../core/catalog.ts';
+import type { TicketLinks } from '../../core/links.ts';
+import type { Db } from '../../db/client.ts';
+import type { Anchor } from '../../db/schema.ts';
+import type { Logger } from '../../logger.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
+import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
+import type { ChannelPace } from './pace.ts';
+
+
+/** How long a send may wait for its channel's pace before handing the slot back to the outbox. */
+const MAX_PACE_WAIT_MS = 5_000;
+
+/** Slack errors no retry can fix. Everything else (internal_error, 5xx, network) is retried. */
+const PERMANENT = new Set([
+  'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked', 'not_authed',
+  'missing_scope', 'msg_too_long', 'invalid_blocks', 'no_text', 'user_not_found', 'cant_update_message', 'restricted_action',
+]);
+
+/**
+ * The Slack outbound adapter: triage card + thread lines in the queue's channel, the
+ * requester's small card + lines in their DM thread, escalations. Sends through the real
+ * WebClient (retries off, 429s rejected) so the outbox owns retries and Retry-After.
+ */
+export class SlackOutbound implements OutboundAdapter {
+  readonly channel = 'slack';
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly pace: ChannelPace,
+    private readonly catalog: Catalog,
+    private readonly links: TicketLinks,
+    private readonly logger: Logger,
+  ) {}
+
+  async send(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const { audience } = job.delivery;
+    if (audience === 'triage') return this.sendTriage(job, db);
+    if (audience === 'requester' || audience === 'watcher') return this.sendParticipant(job, db, audience);
+    if (audience === 'escalation') return this.sendEscalation(job);
+    throw new PermanentError(`slack has no audience '${audience}'`);
+  }
+
+  private link(job: DeliveryJob): string {
+    return this.links.url(job.ticket.key, job.ticket.requester.email);
+  }
+
+  private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const target = targetChannel(job);
+    const blocks = triageCard(job.ticket, this.catalog, this.link(job));
+    // Deliveries are at-least-once: look for the thread before posting a new card.
+    let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, 'triage', null));
+    if (!anchor) {
+      const ts = await this.post(target, { text: cardText(job.ticket), blocks });
+      anchor = await insertAnchor(db, { ticketId: job.ticket.id, side: 'triage', personId: null, channel: target, threadTs: ts, cardRef: ts });
+      if (job.event.type === 'created') return { platformMessageId: ts };
+    }
+    return this.lineAndCard(job, db, anchor, blocks);
+  }
+
+  private async sendParticipant(job: DeliveryJob, db: Db, side: 'requester' | 'watcher'): Promise<SendResult> {
+    const person = job.person;
+    if (!person) throw new PermanentError('a participant delivery without a person');
+    const blocks = requesterCard(job.ticket, this.link(job));
+    let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, side, person.id));
+    if (!anchor) {
+      if (!person.slackUserId) throw new PermanentError(`${person.email} has no Slack user`);
+      const dm = person.slackDmChannel ?? (await this.openDm(person.slackUserId));
+      const intro = job.event.type === 'created' ? `Your request ${job.ticket.key} is filed. Follow it here.` : `An update on ${job.ticket.key}.`;
+      const ts = await this.post(dm, { text: mrkdwn(intro), blocks });
+      anchor = await insertAnchor(db, { ticketId: job.ticket.id, side, personId: person.id, channel: dm, threadTs: ts, cardRef: ts });
+      if (job.event.type === 'created') return { platformMessageId: ts };
+    }
+    if (!anchor.cardRef) {
+      // A thread we did not start (a reacted-to channel message): our card goes in as a reply.
+      const { channel, threadTs } = parseRef(anchor.externalRef);
+      const ts = await this.post(channel, { text: cardText(job.ticket), blocks, thread_ts: threadTs });
+      await setCardRef(db, anchor.id, ts);
+      anchor = { ...anchor, cardRef: ts };
+      if (job.event.type === 'created') return { platformMessageId: ts };
+    }
+    return this.lineAndCard(job, db, anchor, blocks);
+  }
+
+  private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
+    const text = `${threadLine(job.eventView)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(this.link(job))}|Open the ticket page>`;
+    return { platformMessageId: await this.post(targetChannel(job), { text }) };
+  }
+
+  /** 'message': a short line in the thread, then the card; 'card': the card only. */
+  private async lineAndCard(job: DeliveryJob, db: Db, anchor: Anchor, blocks: Block[]): Promise<SendResult> {
+    const { channel, threadTs } = parseRef(anchor.externalRef);
+    let platformMessageId: string | null = null;
+    if (job.delivery.kind === 'message' && job.event.type !== 'created') {
+      platformMessageId = await this.postOrEditLine(job, db, anchor, channel, threadTs);
+    }
+    if (anchor.cardRef) await this.update(channel, anchor.cardRef, { text: cardText(job.ticket), blocks });
+    return { platformMessageId: platformMessageId ?? anchor.cardRef };
+  }
+
+  /** An edit or removal rewrites the line we mirrored earlier instead of adding another. */
+  private async postOrEditLine(job: DeliveryJob, db: Db, anchor: Anchor, channel: string, threadTs: string): Promise<string> {
+    const text = threadLine(job.eventView);
+    const original = Number(job.eventView.data.originalEventId);
+    if ((job.event.type === 'comment_edited' || job.event.type === 'comment_removed') && Number.isInteger(original)) {
+      const ts = await mirroredMessage(db, original, anchor.id);
+      if (ts) {
+        await this.update(channel, ts, { text });
+        return ts;
+      }
+    }
+    return this.post(channel, { text, thread_ts: threadTs });
+  }
+
+  private async openDm(userId: string): Promise<string> {
+    const opened = await this.call(() => this.client.conversations.open({ users: userId }), 'conversations.open');
+    const id = opened.channel?.id;
+    if (!id) throw new RetryableError('conversations.open returned no channel');
+    return id;
+  }
+
+  /** chat.postMessage at the channel's pace. */
+  private async post(channel: string, message: { text: string; blocks?: Block[]; thread_ts?: string }): Promise<string> {
+    const waitMs = this.pace.reserve(channel);
+    if (waitMs > MAX_PACE_WAIT_MS) {
+      this.pace.release(channel);
+      throw new RetryableError(`paced: ${channel} is busy`, waitMs);
+    }
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const posted = await this.call(() => this.client.chat.postMessage({ channel, unfurl_links: false, ...message }), 'chat.postMessage', channel);
+    if (!posted.ts) throw new RetryableError('chat.postMessage returned no ts');
+    return posted.ts;
+  }
+
+  private async update(channel: string, ts: string, message: { text: string; blocks?: Block[] }): Promise<void> {
+    try {
+      await this.call(() => this.client.chat.update({ channel, ts, ...message }), 'chat.update', channel);
+    } catch (error) {
+      // A card someone deleted is not worth dead-lettering the event for; the line went out.
+      if (error instanceof PermanentError && /message_not_found|cant_update_message/.test(error.message)) {
+        this.logger.warn({ channel, ts }, 'slack: card is gone, not updated');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async call<T>(run: () => Promise<T>, method: string, channel?: string): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.classify(error, method, channel);
+    }
+  }
+
+  private classify(error: unknown, method: string, channel: string | undefined): Error {
+    const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
+    if (e.code === ErrorCode.RateLimitedError) {
+      const ms = Math.max(1, e.retryAfter ?? 1) * 1000;
+      if (channel) this.pace.pause(channel, ms);
+      return new RetryableError(`${method}: rate limited, retry after ${ms} ms`, ms);
+    }
+    if (e.code === ErrorCode.PlatformError) {
+      const code = e.data?.error ?? 'unknown_error';
+      return PERMANENT.has(code) || code === 'message_not_found' ? new PermanentError(`${method}: ${code}`) : new RetryableError(`${method}: ${code}`);
+    }
+    if (e.code === ErrorCode.HTTPError && e.statusCode !== undefined && e.statusCode < 500 && e.statusCode !== 408) {
+      return new PermanentError(`${method}: HTTP ${e.statusCode}`);
+    }
+    return new RetryableError(`${method}: ${e.message ?? String(error)}`);
+  }
+}
+
+function targetChannel(job: DeliveryJob): string {
+  const target = job.delivery.target as { channel?: unknown };
+  if (typeof target.channel !== 'string' || !target.channel) throw new PermanentError('delivery has no Slack channel target');
+  return target.channel;
+}

@@ -1,0 +1,113 @@
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
+import type { Logger } from '../../logger.ts';
+
+/** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */
+const ACK_DEADLINE_MS = 2_500;
+
+/**
+ * Bolt's transport for a fetch-style handler mounted in Hono at POST /slack/events:
+ * events, slash commands, interactivity and options on one URL. Modelled on bolt-js's
+ * AwsLambdaReceiver (ssl_check → signature → url_verification → processEvent), except
+ * that the HTTP response is resolved inside ack(): the listener keeps working after
+ * Slack has its answer, so every request is answered within the 3-second window.
+ */
+export class HonoReceiver implements Receiver {
+  private app: App | undefined;
+
+  constructor(
+    private readonly signingSecret: string,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  async handle(request: Request): Promise<Response> {
+    // The raw body is read once: the signature covers exactly these bytes.
+    const rawBody = await request.text();
+    const body = parseBody(rawBody, request.headers.get('content-type') ?? '');
+    if (body && body.ssl_check !== undefined) return new Response('', { status: 200 });
+
+    const signature = request.headers.get('x-slack-signature') ?? '';
+    const timestamp = Number(request.headers.get('x-slack-request-timestamp'));
+    const valid = isValidSlackRequest({
+      signingSecret: this.signingSecret,
+      body: rawBody,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+      nowMilliseconds: this.now(),
+    });
+    if (!valid) {
+      this.logger.warn({ timestamp }, 'slack: request with a bad or stale signature refused');
+      return new Response('', { status: 401 });
+    }
+    if (!body) return new Response('', { status: 400 });
+    if (body.type === 'url_verification') return Response.json({ challenge: body.challenge });
+
+    const retryNum = request.headers.get('x-slack-retry-num');
+    const retryReason = request.headers.get('x-slack-retry-reason');
+    return this.dispatch({
+      body,
+      ...(retryNum ? { retryNum: Number(retryNum) } : {}),
+      ...(retryReason ? { retryReason } : {}),
+    });
+  }
+
+  private dispatch(event: Omit<ReceiverEvent, 'ack'>): Promise<Response> {
+    const app = this.app;
+    if (!app) return Promise.resolve(new Response('', { status: 503 }));
+    return new Promise((resolve) => {
+      let answered = false;
+      const answer = (response: Response) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(deadline);
+        resolve(response);
+      };
+      const deadline = setTimeout(() => {
+        this.logger.warn({ type: event.body.type }, 'slack: no ack within the deadline; answering 200 without a body');
+        answer(new Response('', { status: 200 }));
+      }, ACK_DEADLINE_MS);
+      deadline.unref();
+      const ack = async (response?: unknown) => {
+        if (answered) return;
+        if (response === undefined || response === null || response === '') answer(new Response('', { status: 200 }));
+        else if (typeof response === 'string') answer(new Response(response, { status: 200 }));
+        else answer(Response.json(response));
+      };
+      app
+        .processEvent({ ...event, ack })
+        .then(() => answer(new Response('', { status: 404 })))
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'slack: unhandled error while processing a request');
+          // Ask Slack not to redeliver what we failed on; the work is idempotent anyway.
+          answer(new Response('', { status: 500, headers: { 'x-slack-no-retry': '1' } }));
+        });
+    });
+  }
+}
+
+/** Events arrive as JSON; slash commands and interactivity form-encoded (interactivity inside `payload`). */
+function parseBody(raw: string, contentType: string): Record<string, unknown> | undefined {
+  try {
+    if (contentType.includes('application/x-www-form-urlencoded')) {
+      const form = new URLSearchParams(raw);
+      const payload = form.get('payload');
+      if (payload !== null) return asRecord(JSON.parse(payload));
+      return Object.fromEntries(form);
+    }
+    return asRecord(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

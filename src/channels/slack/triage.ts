@@ -1,0 +1,137 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { prioritySchema } from '../../core/catalog.ts';
+import { statusSchema } from '../../core/status.ts';
+import { addComment, assign, setPriority, transition } from '../../core/tickets.ts';
+import { anchorOfThread } from './anchors.ts';
+import { personInput } from './identity.ts';
+import { actionUser, explainCoreError, slackMessage, tell, viewPayload, whoOrExplain, type Inbound } from './inbound.ts';
+import { REPLY_MODAL, readReply, replyModal, type StateValues } from './modals.ts';
+
+const cardAction = z.looseObject({
+  trigger_id: z.string(),
+  user: actionUser,
+  container: z.looseObject({ channel_id: z.string(), message_ts: z.string() }),
+  actions: z
+    .array(
+      z.looseObject({
+        action_id: z.string(),
+        value: z.string().optional(),
+        selected_user: z.string().optional(),
+        selected_option: z.looseObject({ value: z.string() }).nullish(),
+      }),
+    )
+    .min(1),
+});
+const replySubmission = z.looseObject({ user: actionUser, view: viewPayload });
+const replyMeta = z.object({ key: z.string() });
+const sendShortcut = z.looseObject({ user: actionUser, channel: z.looseObject({ id: z.string() }), message: slackMessage });
+
+/**
+ * The triage card's buttons (Claim, Assign, Status, Priority, Reply to requester) and the
+ * two explicit ways to make something public: the Reply modal and the "Send to
+ * requester" message shortcut on a message in the triage thread. Each click is one core
+ * command keyed by its trigger id, so a double delivery changes nothing twice.
+ */
+export function registerTriage(app: App, inbound: Inbound): void {
+  app.action(/^card_/, async ({ ack, body }) => {
+    await ack();
+    const parsed = cardAction.safeParse(body);
+    if (!parsed.success) return;
+    const { container, user, trigger_id } = parsed.data;
+    const action = parsed.data.actions[0]!;
+    const found = await anchorOfThread(inbound.core.db, container.channel_id, container.message_ts);
+    if (!found || found.anchor.side !== 'triage') return;
+    const ticketKey = found.ticket.key;
+    if (action.action_id === 'card_reply') {
+      await inbound.client.views.open({ trigger_id, view: replyModal(ticketKey) });
+      return;
+    }
+    const actor = await whoOrExplain(inbound, user.id, container.channel_id);
+    if (!actor) return;
+    const common = { ticketKey, actor: personInput(actor), channel: 'slack', idempotencyKey: `slack:action:${trigger_id}` };
+    try {
+      switch (action.action_id) {
+        case 'card_claim':
+          await assign(inbound.core, { ...common, assignee: personInput(actor) });
+          break;
+        case 'card_assign': {
+          const assignee = action.selected_user ? await whoOrExplain(inbound, action.selected_user, container.channel_id) : null;
+          if (action.selected_user && !assignee) return;
+          await assign(inbound.core, { ...common, assignee: assignee ? personInput(assignee) : null });
+          break;
+        }
+        case 'card_status': {
+          const status = statusSchema.safeParse(action.selected_option?.value);
+          if (status.success) await transition(inbound.core, { ...common, status: status.data });
+          break;
+        }
+        case 'card_priority': {
+          const priority = prioritySchema.safeParse(action.selected_option?.value);
+          if (priority.success) await setPriority(inbound.core, { ...common, priority: priority.data });
+          break;
+        }
+      }
+    } catch (error) {
+      await explainCoreError(inbound, error, user.id, container.channel_id, container.message_ts);
+    }
+  });
+
+  app.view(REPLY_MODAL, async ({ ack, body }) => {
+    const parsed = replySubmission.safeParse(body);
+    const reply = parsed.success ? readReply((parsed.data.view.state?.values ?? {}) as StateValues) : '';
+    if (!parsed.success || !reply) {
+      await ack({ response_action: 'errors', errors: { reply: 'Write a reply first.' } });
+      return;
+    }
+    await ack();
+    const meta = replyMeta.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}'));
+    if (!meta.success) return;
+    const author = await whoOrExplain(inbound, parsed.data.user.id, undefined);
+    if (!author) return;
+    try {
+      // No originAnchorId: the reply was typed in a modal, so the triage thread gets the line too.
+      await addComment(inbound.core, {
+        ticketKey: meta.data.key,
+        body: reply,
+        visibility: 'public',
+        author: personInput(author),
+        channel: 'slack',
+        idempotencyKey: `slack:view:${parsed.data.view.id}`,
+      });
+    } catch (error) {
+      await explainCoreError(inbound, error, parsed.data.user.id, undefined);
+    }
+  });
+
+  app.shortcut({ callback_id: 'send_to_requester', type: 'message_action' }, async ({ ack, body }) => {
+    await ack();
+    const parsed = sendShortcut.safeParse(body);
+    if (!parsed.success) return;
+    const { user, channel, message } = parsed.data;
+    const found = message.thread_ts ? await anchorOfThread(inbound.core.db, channel.id, message.thread_ts) : null;
+    if (!found || found.anchor.side !== 'triage' || message.ts === message.thread_ts || message.bot_id || !message.user) {
+      await tell(inbound, user.id, channel.id, "Use \"Send to requester\" on a person's message inside a ticket's triage thread.", message.thread_ts);
+      return;
+    }
+    const author = await whoOrExplain(inbound, message.user, channel.id);
+    if (!author) return;
+    try {
+      const result = await addComment(inbound.core, {
+        ticketKey: found.ticket.key,
+        body: message.text,
+        visibility: 'public',
+        author: personInput(author),
+        channel: 'slack',
+        // One public copy per Slack message, however often the shortcut is used.
+        idempotencyKey: `slack:send:${channel.id}:${message.ts}`,
+        originAnchorId: found.anchor.id,
+        data: { slackTs: message.ts, slackChannel: channel.id, sentBy: user.id },
+      });
+      const note = result.replayed ? 'That message was already sent to the requester.' : 'Sent to the requester.';
+      await tell(inbound, user.id, channel.id, note, message.thread_ts);
+    } catch (error) {
+      await explainCoreError(inbound, error, user.id, channel.id, message.thread_ts);
+    }
+  });
+}

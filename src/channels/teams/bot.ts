@@ -1,0 +1,79 @@
+import { TeamsActivityHandler, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
+import type { Logger } from '../../logger.ts';
+import type { PersonalChat } from './chat.ts';
+import type { MessageExtension } from './extension.ts';
+import type { TeamsIdentity } from './identity.ts';
+import type { TenantDirectory } from './tenant.ts';
+import type { TriageThread } from './triage.ts';
+
+export interface BotParts {
+  chat: PersonalChat;
+  triage: TriageThread;
+  extension: MessageExtension;
+  identity: TeamsIdentity;
+  tenant: TenantDirectory;
+  logger: Logger;
+}
+
+const SEEN_MAX = 10_000;
+
+/**
+ * Routes each inbound activity to its intake path. Cheap in-process dedupe on activity id
+ * in front; the durable guarantee is the `teams:activity:<id>` idempotency key on core
+ * commands. Activities sent by a bot (ours included) are never taken as input.
+ */
+export class SwitchboardBot extends TeamsActivityHandler {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly parts: BotParts) {
+    super();
+  }
+
+  override async run(ctx: TurnContext): Promise<void> {
+    const { activity } = ctx;
+    const key = activity.id ? `${activity.conversation?.id ?? ''}|${activity.id}` : undefined;
+    if (key) {
+      if (this.seen.has(key)) return;
+      if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
+      this.seen.add(key);
+    }
+    if (isFromBot(ctx)) return;
+    try {
+      await this.parts.tenant.learn(activity.serviceUrl, activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id);
+      await super.run(ctx);
+    } catch (error) {
+      // A failed turn may be redelivered; let it through next time.
+      if (key) this.seen.delete(key);
+      throw error;
+    }
+  }
+
+  protected override async onMessageActivity(ctx: TurnContext): Promise<void> {
+    const type = ctx.activity.conversation?.conversationType;
+    if (type === 'personal') await this.parts.chat.onMessage(ctx);
+    else if (type === 'channel') await this.parts.triage.onMessage(ctx);
+  }
+
+  /** The app was added: remember how to reach the person who added it in their chat. */
+  protected override async onInstallationUpdateAddActivity(ctx: TurnContext): Promise<void> {
+    await this.parts.chat.onInstalled(ctx);
+  }
+
+  protected override async onConversationUpdateActivity(ctx: TurnContext): Promise<void> {
+    const added = ctx.activity.membersAdded ?? [];
+    if (added.some((member) => member.id === ctx.activity.recipient.id)) await this.parts.chat.onInstalled(ctx);
+  }
+
+  protected override handleTeamsMessagingExtensionFetchTask(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return this.parts.extension.fetchTask(ctx, action);
+  }
+
+  protected override handleTeamsMessagingExtensionSubmitAction(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return this.parts.extension.submitAction(ctx, action);
+  }
+}
+
+function isFromBot(ctx: TurnContext): boolean {
+  const { from, recipient } = ctx.activity;
+  return !from || from.id === recipient?.id || from.id.startsWith('28:') || from.role === 'bot';
+}

@@ -1,0 +1,100 @@
+import type { Catalog } from '../../core/catalog.ts';
+import { PRIORITIES } from '../../core/catalog.ts';
+import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
+import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import type { TicketView } from '../../core/view.ts';
+import { card, plain, type AdaptiveCard } from './form-cards.ts';
+
+/** Card actions arrive as message activities whose `value` is this data plus the inputs. */
+export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply';
+
+const person = (p: { email: string; name: string | null } | null): string => (p ? (p.name ? `${p.name} (${p.email})` : p.email) : 'Unassigned');
+
+/**
+ * A "label: value" line. FactSet values are Markdown in Teams, so user-supplied values go
+ * in TextRuns instead (rendered as typed).
+ */
+function fact(label: string, value: string): Record<string, unknown> {
+  return { type: 'RichTextBlock', spacing: 'None', inlines: [{ type: 'TextRun', text: `${label}: `, weight: 'Bolder' }, { type: 'TextRun', text: value }] };
+}
+
+/** Teams formats these in the reader's own locale and time zone. */
+const when = (iso: string | null): string => (iso ? `{{DATE(${iso.replace(/\.\d{3}Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d{3}Z$/, 'Z')})}}` : '—');
+
+/** Due times go in a TextBlock: Teams expands DATE()/TIME() there in the reader's zone. */
+function slaFact(label: string, clock: { dueAt: string | null; state: string }): Record<string, unknown> {
+  return { type: 'TextBlock', spacing: 'None', wrap: true, text: `**${label}:** ${clock.dueAt ? `${when(clock.dueAt)} · ${clock.state}` : '—'}` };
+}
+
+function header(ticket: TicketView): unknown[] {
+  return [
+    { type: 'TextBlock', text: `${ticket.key} · ${STATUS_LABELS[ticket.status]}`, weight: 'Bolder', size: 'Medium', wrap: true },
+    plain(ticket.title, { weight: 'Bolder' }),
+  ];
+}
+
+/** The triage card in the queue's channel: everything an agent needs, and the actions. */
+export function triageCard(ticket: TicketView, catalog: Catalog, link: string, now: Date): AdaptiveCard {
+  const def = catalog.request_types[ticket.type];
+  const fieldFacts = Object.entries(ticket.fields).map(([id, value]) =>
+    fact(def?.fields.find((f) => f.id === id)?.label ?? id, typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value)),
+  );
+  const body: unknown[] = [
+    ...header(ticket),
+    fact('Type', def?.name ?? ticket.type),
+    fact('Requester', person(ticket.requester)),
+    fact('Priority', ticket.priority),
+    fact('Status', STATUS_LABELS[ticket.status]),
+    fact('Assignee', person(ticket.assignee)),
+    fact('SLA', slaSummary(ticket, now, queueCalendar(catalog, ticket.queue))),
+    slaFact('First response due', ticket.sla.firstResponse),
+    slaFact('Resolution due', ticket.sla.resolution),
+    ...fieldFacts,
+  ];
+  if (ticket.description) body.push(plain(ticket.description.slice(0, 2_000)));
+  const data = (sb: TriageAction) => ({ sb, ticket: ticket.key });
+  const submit = (sb: TriageAction, title: string) => ({ type: 'Action.Submit', title, data: data(sb) });
+  const showCard = (title: string, inputs: unknown[], sb: TriageAction, submitTitle: string) => ({
+    type: 'Action.ShowCard',
+    title,
+    card: card(inputs, [submit(sb, submitTitle)]),
+  });
+  const next = allowedNext(ticket.status);
+  const actions: unknown[] = [];
+  if (ticket.status !== 'closed') {
+    actions.push(submit('claim', 'Claim'));
+    actions.push(showCard('Assign', [{ type: 'Input.Text', id: 'assignee', label: 'Assign to (email)', style: 'Email', isRequired: true, errorMessage: 'An email address is required' }], 'assign', 'Assign'));
+  }
+  if (next.length) {
+    actions.push(showCard('Status', [{ type: 'Input.ChoiceSet', id: 'status', label: 'New status', style: 'compact', isRequired: true, errorMessage: 'Pick a status', choices: next.map((s) => ({ title: STATUS_LABELS[s], value: s })) }], 'status', 'Set status'));
+  }
+  if (ticket.status !== 'closed') {
+    actions.push(showCard('Priority', [{ type: 'Input.ChoiceSet', id: 'priority', label: 'Priority', style: 'compact', value: ticket.priority, choices: PRIORITIES.map((p) => ({ title: p, value: p })) }], 'priority', 'Set priority'));
+    actions.push(showCard('Reply to requester', [{ type: 'Input.Text', id: 'reply', label: 'Reply (the requester sees this)', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first' }], 'reply', 'Send reply'));
+  }
+  actions.push({ type: 'Action.OpenUrl', title: 'Open', url: link });
+  return card(body, actions);
+}
+
+/** The requester's smaller card in their chat with the bot. */
+export function requesterCard(ticket: TicketView, link: string): AdaptiveCard {
+  const body: unknown[] = [
+    ...header(ticket),
+    fact('Status', STATUS_LABELS[ticket.status]),
+    fact('Priority', ticket.priority),
+    fact('Assignee', person(ticket.assignee)),
+    slaFact('Resolution due', ticket.sla.resolution),
+  ];
+  const actions: unknown[] = [];
+  if (ticket.status !== 'closed') {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Reply',
+      card: card([{ type: 'Input.Text', id: 'comment', label: 'Your reply', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first' }], [
+        { type: 'Action.Submit', title: 'Send', data: { sb: 'comment', ticket: ticket.key } },
+      ]),
+    });
+  }
+  actions.push({ type: 'Action.OpenUrl', title: 'View request', url: link });
+  return card(body, actions);
+}

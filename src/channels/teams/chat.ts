@@ -1,0 +1,138 @@
+import { and, desc, eq, notInArray } from 'drizzle-orm';
+import { CardFactory, type TurnContext } from 'botbuilder';
+import type { Catalog } from '../../core/catalog.ts';
+import { CoreError } from '../../core/errors.ts';
+import { addComment, createTicket, getTicket, type CoreContext } from '../../core/tickets.ts';
+import { anchors, tickets, type Person } from '../../db/schema.ts';
+import { readSubmit } from './actions.ts';
+import { filedCard, requestFormCard, typePickerCard, type AdaptiveCard, type OpenTicket } from './form-cards.ts';
+import { prefillFrom, readForm, typeDef } from './forms.ts';
+import { personalReference, type TeamsIdentity } from './identity.ts';
+import { escapeHtml, plainText } from './text.ts';
+
+/**
+ * The bot's 1:1 chat with a person: file a request (type picker → form → ticket), and
+ * follow up on their requests (their words become PUBLIC comments; core reopens a
+ * resolved ticket when the requester writes).
+ */
+export class PersonalChat {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly catalog: Catalog,
+    private readonly identity: TeamsIdentity,
+  ) {}
+
+  async onInstalled(ctx: TurnContext): Promise<void> {
+    if (ctx.activity.conversation?.conversationType !== 'personal') return;
+    const person = await this.identity.resolveSender(ctx);
+    if (person) await ctx.sendActivity('Hi! Send me a message whenever you need something from a service team, and I will file it for you.');
+  }
+
+  async onMessage(ctx: TurnContext): Promise<void> {
+    const person = await this.identity.resolveSender(ctx);
+    if (!person) {
+      await ctx.sendActivity('Sorry, I could not look up your email address in Teams, so I cannot file requests for you.');
+      return;
+    }
+    const submit = readSubmit(ctx.activity.value);
+    if (submit?.sb === 'pick') return this.showForm(ctx, person, submit.type, submit.text);
+    if (submit?.sb === 'file') return this.file(ctx, person, submit);
+    if (submit?.sb === 'attach') return this.comment(ctx, person, submit.ticket, submit.text);
+    if (submit?.sb === 'comment') return this.comment(ctx, person, submit.ticket, submit.comment);
+    if (ctx.activity.value !== undefined) return;
+
+    const text = plainText(ctx.activity.text);
+    if (!text) return;
+    // A reply to one of our ticket cards follows up on that ticket.
+    const replyTo = ctx.activity.replyToId;
+    if (replyTo) {
+      const [anchor] = await this.core.db
+        .select({ ticketId: anchors.ticketId, key: tickets.key })
+        .from(anchors)
+        .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
+        .where(and(eq(anchors.channel, 'teams'), eq(anchors.cardRef, replyTo), eq(anchors.personId, person.id)));
+      if (anchor) return this.comment(ctx, person, anchor.key, text);
+    }
+    await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(typePickerCard(this.catalog, text, await this.openTickets(person)))] });
+  }
+
+  private async showForm(ctx: TurnContext, person: Person, type: string | undefined, text: string): Promise<void> {
+    if (!type || !typeDef(this.catalog, type)) {
+      await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), 'Pick a request type first.'));
+      return;
+    }
+    await this.replace(ctx, requestFormCard(this.catalog, type, prefillFrom(text)));
+  }
+
+  private async file(ctx: TurnContext, person: Person, submitted: Record<string, unknown>): Promise<void> {
+    const form = readForm(this.catalog, submitted);
+    if (!form) return;
+    if (!form.ok) {
+      await this.replace(ctx, requestFormCard(this.catalog, String(submitted.type), form.values, form.errors));
+      return;
+    }
+    const reference = personalReference(ctx);
+    const result = await createTicket(this.core, {
+      type: form.type,
+      title: form.title,
+      description: form.description,
+      fields: form.fields,
+      requester: { email: person.email },
+      channel: 'teams',
+      idempotencyKey: `teams:activity:${ctx.activity.id}`,
+      originAnchor: {
+        channel: 'teams',
+        side: 'requester',
+        // The personal chat holds all of a person's tickets: one anchor per filing.
+        externalRef: `${ctx.activity.conversation.id};messageid=${ctx.activity.id}`,
+        data: { reference },
+      },
+    });
+    await this.replace(ctx, filedCard(result.ticket.key, result.ticket.title));
+  }
+
+  private async comment(ctx: TurnContext, person: Person, ticketKey: string | undefined, text: string): Promise<void> {
+    const body = plainText(text);
+    if (!ticketKey || !body) return;
+    try {
+      const ticket = await getTicket(this.core, ticketKey);
+      if (ticket.requester.email !== person.email) {
+        await ctx.sendActivity({ text: `${escapeHtml(ticketKey)} is not one of your requests.`, textFormat: 'xml' });
+        return;
+      }
+      const [anchor] = await this.core.db
+        .select({ id: anchors.id })
+        .from(anchors)
+        .where(and(eq(anchors.ticketId, ticket.id), eq(anchors.channel, 'teams'), eq(anchors.side, 'requester'), eq(anchors.personId, person.id)))
+        .orderBy(desc(anchors.lastUsedAt));
+      await addComment(this.core, {
+        ticketKey: ticket.key,
+        body,
+        visibility: 'public',
+        author: { email: person.email },
+        channel: 'teams',
+        idempotencyKey: `teams:activity:${ctx.activity.id}`,
+        originAnchorId: anchor?.id,
+      });
+    } catch (error) {
+      if (!(error instanceof CoreError)) throw error;
+      await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+    }
+  }
+
+  private async openTickets(person: Person): Promise<OpenTicket[]> {
+    return this.core.db
+      .select({ key: tickets.key, title: tickets.title })
+      .from(tickets)
+      .where(and(eq(tickets.requesterId, person.id), notInArray(tickets.status, ['resolved', 'closed'])))
+      .orderBy(desc(tickets.id))
+      .limit(5);
+  }
+
+  /** Swap the card the person pressed for the next step (PUT), or send it when there is none. */
+  private async replace(ctx: TurnContext, next: AdaptiveCard): Promise<void> {
+    const attachments = [CardFactory.adaptiveCard(next)];
+    if (ctx.activity.replyToId) await ctx.updateActivity({ id: ctx.activity.replyToId, type: 'message', attachments });
+    else await ctx.sendActivity({ attachments });
+  }
+}

@@ -1,0 +1,98 @@
+import { CardFactory, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
+import type { Catalog } from '../../core/catalog.ts';
+import { CoreError } from '../../core/errors.ts';
+import { createTicket, type CoreContext } from '../../core/tickets.ts';
+import { readSubmit } from './actions.ts';
+import { card, requestFormCard, typePickerCard, type AdaptiveCard } from './form-cards.ts';
+import { prefillFrom, readForm, typeDef } from './forms.ts';
+import type { TeamsIdentity } from './identity.ts';
+import { referenceSchema } from './reference.ts';
+import { plainText } from './text.ts';
+import type { TriageThread } from './triage.ts';
+
+/** Command ids of the manifest's message actions. */
+export const CREATE_REQUEST = 'createRequest';
+export const SEND_TO_REQUESTER = 'sendToRequester';
+
+/**
+ * Message actions: "Create request" on any message (a task module: type picker → the
+ * type's form prefilled from the message → ticket) and "Send to requester" on a message
+ * in a triage thread (the explicit public path).
+ */
+export class MessageExtension {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly catalog: Catalog,
+    private readonly identity: TeamsIdentity,
+    private readonly triage: TriageThread,
+  ) {}
+
+  async fetchTask(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    if (action.commandId === SEND_TO_REQUESTER) return dialog(sendCard(messageText(action)), 'Send to requester');
+    if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
+    return dialog(typePickerCard(this.catalog, messageText(action), []));
+  }
+
+  async submitAction(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    if (action.commandId === SEND_TO_REQUESTER) {
+      // The dialog lets the agent trim the message first; without it, the message as posted.
+      const edited = (action.data as { reply?: unknown } | undefined)?.reply;
+      return message(await this.triage.sendToRequester(ctx, typeof edited === 'string' ? edited : messageText(action)));
+    }
+    if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
+    const submit = readSubmit(action.data);
+    if (submit?.sb === 'pick') {
+      if (!submit.type || !typeDef(this.catalog, submit.type)) return dialog(typePickerCard(this.catalog, submit.text, [], 'Pick a request type first.'));
+      return dialog(requestFormCard(this.catalog, submit.type, prefillFrom(submit.text)));
+    }
+    if (submit?.sb !== 'file') return message('Nothing to do.');
+    const form = readForm(this.catalog, submit);
+    if (!form) return message('That request type no longer exists.');
+    if (!form.ok) return dialog(requestFormCard(this.catalog, submit.type, form.values, form.errors));
+    const requester = await this.identity.resolveSender(ctx);
+    if (!requester) return message('Sorry, I could not look up your email address in Teams.');
+    // Updates go to the person's own chat with the bot when the app is installed for them.
+    const personal = referenceSchema.safeParse(requester.teamsConversation);
+    try {
+      const result = await createTicket(this.core, {
+        type: form.type,
+        title: form.title,
+        description: form.description,
+        fields: form.fields,
+        requester: { email: requester.email },
+        channel: 'teams',
+        idempotencyKey: `teams:activity:${ctx.activity.id}`,
+        originAnchor: personal.success
+          ? { channel: 'teams', side: 'requester', externalRef: `${personal.data.conversation.id};messageid=${ctx.activity.id}`, data: { reference: personal.data } }
+          : undefined,
+      });
+      return message(`Filed ${result.ticket.key}: ${result.ticket.title}`);
+    } catch (error) {
+      if (error instanceof CoreError) return message(error.message);
+      throw error;
+    }
+  }
+}
+
+function messageText(action: MessagingExtensionAction): string {
+  return plainText(action.messagePayload?.body?.content ?? '');
+}
+
+function dialog(next: AdaptiveCard, title = 'Create request'): MessagingExtensionActionResponse {
+  return { task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(next), width: 'medium', height: 'large' } } };
+}
+
+/** Confirm (and trim) what goes to the requester. */
+function sendCard(text: string): AdaptiveCard {
+  return card(
+    [
+      { type: 'TextBlock', text: 'The requester will see this reply.', wrap: true },
+      { type: 'Input.Text', id: 'reply', label: 'Reply', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first', value: text },
+    ],
+    [{ type: 'Action.Submit', title: 'Send to requester', data: { sb: 'send' } }],
+  );
+}
+
+function message(text: string): MessagingExtensionActionResponse {
+  return { task: { type: 'message', value: text } };
+}

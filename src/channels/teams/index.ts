@@ -1,0 +1,44 @@
+import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { TeamsAdapter } from './adapter.ts';
+import type { Channel, ChannelDeps } from '../types.ts';
+import { botAppId, buildAuthentication } from './auth.ts';
+import { SwitchboardBot } from './bot.ts';
+import { PersonalChat } from './chat.ts';
+import { mountEndpoint } from './endpoint.ts';
+import { MessageExtension } from './extension.ts';
+import { TeamsIdentity } from './identity.ts';
+import { TeamsOutbound } from './outbound.ts';
+import { ConversationPace } from './pace.ts';
+import { TenantDirectory } from './tenant.ts';
+import { TriageThread } from './triage.ts';
+
+export interface TeamsOptions {
+  /** Tests inject one pointed at a local OpenID/JWKS and AAD fake; production builds it from config. */
+  auth?: BotFrameworkAuthentication;
+}
+
+/** Microsoft Teams: the bot endpoint (inbound) and the 'teams' outbound adapter. */
+export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {
+  const teams = deps.config.teams;
+  if (!teams) throw new Error('Teams is not configured');
+  const auth = options.auth ?? buildAuthentication(teams);
+  const adapter = new TeamsAdapter(auth);
+  const appId = botAppId(teams);
+  const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
+  const identity = new TeamsIdentity(deps.database.db);
+  const triage = new TriageThread(deps.core, identity);
+  const bot = new SwitchboardBot({
+    chat: new PersonalChat(deps.core, deps.catalog, identity),
+    triage,
+    extension: new MessageExtension(deps.core, deps.catalog, identity, triage),
+    identity,
+    tenant,
+    logger: deps.logger,
+  });
+  const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(), tenant });
+  return {
+    name: 'teams',
+    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger }),
+    outbound,
+  };
+}

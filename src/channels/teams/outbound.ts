@@ -1,0 +1,202 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { CardFactory, TurnContext, type CloudAdapter, type TurnContext as Turn } from 'botbuilder';
+import type { Catalog } from '../../core/catalog.ts';
+import type { TicketLinks } from '../../core/links.ts';
+import type { Db } from '../../db/client.ts';
+import { anchors, type Anchor } from '../../db/schema.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { requesterCard, triageCard } from './cards.ts';
+import type { AdaptiveCard } from './form-cards.ts';
+import { eventLine } from './lines.ts';
+import type { ConversationPace } from './pace.ts';
+import { asConversationReference, referenceSchema, type StoredReference } from './reference.ts';
+import type { TenantDirectory } from './tenant.ts';
+
+export interface TeamsOutboundDeps {
+  adapter: CloudAdapter;
+  appId: string;
+  catalog: Catalog;
+  links: TicketLinks;
+  now: () => Date;
+  pace: ConversationPace;
+  tenant: TenantDirectory;
+  /** Longest the worker waits in-process for a pacing slot before rescheduling the delivery. */
+  maxPaceWaitMs?: number;
+}
+
+/** Statuses Teams documents as transient (throttled, precondition, gateway). */
+const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
+
+/**
+ * The 'teams' outbound adapter: proactive sends through stored conversation references,
+ * the triage reply chain created on first send, cards updated in place (PUT on card_ref).
+ */
+export class TeamsOutbound implements OutboundAdapter {
+  readonly channel = 'teams';
+
+  constructor(private readonly deps: TeamsOutboundDeps) {}
+
+  async send(job: DeliveryJob, db: Db): Promise<SendResult> {
+    try {
+      if (job.delivery.audience === 'triage') return await this.sendTriage(job, db);
+      if (job.delivery.audience === 'escalation') return await this.sendEscalation(job);
+      return await this.sendParticipant(job, db);
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const anchor = job.anchor ?? (await findAnchor(db, job.ticketRow.id, 'triage', null));
+    const card = triageCard(job.ticket, this.deps.catalog, this.link(job), this.deps.now());
+    if (!anchor) {
+      const channelId = channelTarget(job);
+      const { conversationId, activityId, reference } = await this.startChain(channelId, card);
+      await db
+        .insert(anchors)
+        .values({ ticketId: job.ticketRow.id, channel: 'teams', side: 'triage', externalRef: conversationId, cardRef: activityId, data: { reference } })
+        .onConflictDoNothing();
+      if (job.eventView.type !== 'created') await this.post(reference, [{ text: eventLine(job.eventView, job.ticket, 'triage') }]);
+      return { platformMessageId: activityId };
+    }
+    return this.refresh(job, anchor, card, 'triage', db);
+  }
+
+  private async sendParticipant(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const side = job.delivery.audience === 'watcher' ? 'watcher' : 'requester';
+    const person = job.person;
+    const anchor = job.anchor ?? (person ? await findAnchor(db, job.ticketRow.id, side, person.id) : undefined);
+    const card = requesterCard(job.ticket, this.link(job));
+    if (anchor) return this.refresh(job, anchor, card, side, db);
+    const reference = referenceSchema.safeParse(person?.teamsConversation);
+    if (!person || !reference.success) throw new PermanentError(`no Teams conversation reference for ${person?.email ?? 'this person'}`);
+    const lines = job.eventView.type === 'created' ? [] : [{ text: eventLine(job.eventView, job.ticket, side) }];
+    const [cardId] = await this.post(reference.data, [...lines, { card }]);
+    if (cardId) {
+      await db
+        .insert(anchors)
+        .values({ ticketId: job.ticketRow.id, channel: 'teams', side, personId: person.id, externalRef: `${reference.data.conversation.id};messageid=${cardId}`, cardRef: cardId, data: { reference: reference.data } })
+        .onConflictDoNothing();
+    }
+    return { platformMessageId: cardId ?? null };
+  }
+
+  private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
+    const text = `Escalation: ${eventLine(job.eventView, job.ticket, 'escalation')}`;
+    const { activityId } = await this.startChain(channelTarget(job), null, text);
+    return { platformMessageId: activityId };
+  }
+
+  /** Post the event line (for 'message' deliveries) and update the card in place. */
+  private async refresh(job: DeliveryJob, anchor: Anchor, card: AdaptiveCard, audience: string, db: Db): Promise<SendResult> {
+    const reference = referenceSchema.safeParse((anchor.data as { reference?: unknown }).reference);
+    if (!reference.success) throw new PermanentError(`anchor ${anchor.id} has no conversation reference`);
+    // Card first: a retry after a failed line repeats an idempotent PUT, not a message.
+    const steps: Step[] = [anchor.cardRef ? { update: anchor.cardRef, card } : { card }];
+    if (job.delivery.kind === 'message') steps.push({ text: eventLine(job.eventView, job.ticket, audience) });
+    const ids = await this.post(reference.data, steps);
+    const cardId = ids[0];
+    if (!anchor.cardRef && cardId) await db.update(anchors).set({ cardRef: cardId }).where(eq(anchors.id, anchor.id));
+    return { platformMessageId: ids.at(-1) ?? anchor.cardRef };
+  }
+
+  /** A new reply chain in a channel: POST v3/conversations with the root message. */
+  private async startChain(channelId: string, card: AdaptiveCard | null, text?: string): Promise<{ conversationId: string; activityId: string; reference: StoredReference }> {
+    const { serviceUrl, tenantId } = await this.deps.tenant.current();
+    await this.paced(channelId);
+    let created: { conversationId: string; reference: StoredReference } | undefined;
+    const activity = card ? { type: 'message', attachments: [CardFactory.adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
+    await this.deps.adapter.createConversationAsync(
+      this.deps.appId,
+      'msteams',
+      serviceUrl,
+      // The default audience for the bot's credentials (api.botframework.com).
+      undefined as unknown as string,
+      { isGroup: true, bot: { id: `28:${this.deps.appId}`, name: 'Switchboard' }, channelData: { channel: { id: channelId } }, activity, tenantId } as never,
+      async (ctx) => {
+        created = { conversationId: ctx.activity.conversation.id, reference: toStored(TurnContext.getConversationReference(ctx.activity)) };
+      },
+    );
+    if (!created) throw new RetryableError('Teams created no conversation');
+    // Teams names a channel thread after its root message: `<channel>;messageid=<root id>`.
+    const activityId = /;messageid=(.+)$/.exec(created.conversationId)?.[1] ?? created.conversationId;
+    return { ...created, activityId };
+  }
+
+  /** Run sends/updates in order in one proactive turn; returns the ids of the sent/updated activities. */
+  private async post(reference: StoredReference, steps: Step[]): Promise<string[]> {
+    const ids: string[] = [];
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, asConversationReference(reference), async (ctx: Turn) => {
+      for (const step of steps) {
+        await this.paced(reference.conversation.id);
+        if ('update' in step) {
+          await ctx.updateActivity({ id: step.update, type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
+          ids.push(step.update);
+        } else if ('card' in step) {
+          const sent = await ctx.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
+          ids.push(sent?.id ?? '');
+        } else {
+          const sent = await ctx.sendActivity({ type: 'message', text: step.text, textFormat: 'xml' });
+          ids.push(sent?.id ?? '');
+        }
+      }
+    });
+    return ids.filter(Boolean);
+  }
+
+  private async paced(conversationId: string): Promise<void> {
+    const wait = await this.deps.pace.acquire(conversationId, this.deps.maxPaceWaitMs ?? 5_000);
+    if (wait > 0) throw new RetryableError(`Teams pace: ${conversationId} is at its limit`, wait);
+  }
+
+  private link(job: DeliveryJob): string {
+    return this.deps.links.url(job.ticket.key, job.ticket.requester.email);
+  }
+}
+
+type Step = { text: string } | { card: AdaptiveCard } | { update: string; card: AdaptiveCard };
+
+function channelTarget(job: DeliveryJob): string {
+  const target = job.delivery.target as { channel?: unknown };
+  if (typeof target.channel !== 'string' || !target.channel) throw new PermanentError('delivery has no Teams channel target');
+  return target.channel;
+}
+
+async function findAnchor(db: Db, ticketId: number, side: string, personId: number | null): Promise<Anchor | undefined> {
+  const rows = await db
+    .select()
+    .from(anchors)
+    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.channel, 'teams'), eq(anchors.side, side)))
+    .orderBy(desc(anchors.lastUsedAt), desc(anchors.id));
+  return rows.find((a) => personId === null || a.personId === personId);
+}
+
+function toStored(reference: unknown): StoredReference {
+  return referenceSchema.parse(reference);
+}
+
+/** Map a Bot Connector failure to the worker's retry semantics (Retry-After honoured). */
+export function classify(error: unknown): Error {
+  if (error instanceof RetryableError || error instanceof PermanentError) return error;
+  const status = statusOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === undefined) return new RetryableError(`Teams send failed: ${message}`);
+  if (RETRYABLE.has(status)) return new RetryableError(`Teams answered ${status}: ${message}`, retryAfterMs(error));
+  return new PermanentError(`Teams answered ${status}: ${message}`);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers;
+  const value = typeof headers?.get === 'function' ? headers.get('retry-after') : undefined;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,123 @@
+import { and, eq } from 'drizzle-orm';
+import type { TurnContext } from 'botbuilder';
+import { prioritySchema } from '../../core/catalog.ts';
+import { CoreError, Invalid } from '../../core/errors.ts';
+import { statusSchema } from '../../core/status.ts';
+import { addComment, assign, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
+import { anchors, tickets } from '../../db/schema.ts';
+import type { PersonInput } from '../../core/people.ts';
+import { readSubmit, type CardSubmit } from './actions.ts';
+import type { TeamsIdentity } from './identity.ts';
+import { escapeHtml, plainText } from './text.ts';
+
+/**
+ * The triage side: one reply chain per ticket in the queue's channel. Agents' messages in
+ * the chain are INTERNAL notes (safe by default); the card's actions change the ticket,
+ * and only its Reply action (or the "Send to requester" message action) speaks publicly.
+ */
+export class TriageThread {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly identity: TeamsIdentity,
+  ) {}
+
+  async onMessage(ctx: TurnContext): Promise<void> {
+    const anchor = await this.chainAnchor(ctx.activity.conversation.id);
+    const submit = readSubmit(ctx.activity.value);
+    if (submit) {
+      if (!anchor || !isTriageAction(submit) || anchor.key !== submit.ticket) return;
+      return this.act(ctx, submit);
+    }
+    if (ctx.activity.value !== undefined || !anchor) return;
+    const body = plainText(ctx.activity.text);
+    if (!body) return;
+    const author = await this.identity.sender(ctx);
+    if (!author) return;
+    await addComment(this.core, {
+      ticketKey: anchor.key,
+      body,
+      visibility: 'internal',
+      author,
+      channel: 'teams',
+      idempotencyKey: `teams:activity:${ctx.activity.id}`,
+      originAnchorId: anchor.id,
+    });
+  }
+
+  /** Public reply from a message in the chain ("Send to requester" message action). */
+  async sendToRequester(ctx: TurnContext, text: string): Promise<string> {
+    const anchor = await this.chainAnchor(ctx.activity.conversation.id);
+    if (!anchor) return 'This message is not in a ticket thread.';
+    const author = await this.identity.sender(ctx);
+    if (!author) return 'Sorry, I could not look up your email address in Teams.';
+    const body = plainText(text);
+    if (!body) return 'That message has no text to send.';
+    await addComment(this.core, { ticketKey: anchor.key, body, visibility: 'public', author, channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}`, data: { via: 'message_action' } });
+    return `Sent to the requester of ${anchor.key}.`;
+  }
+
+  /**
+   * A card action. No origin anchor: the chain gets the card refreshed in place AND a short
+   * line saying what changed (there is no message of the agent's to stand for it).
+   */
+  private async act(ctx: TurnContext, submit: TriageSubmit): Promise<void> {
+    const actor = await this.identity.sender(ctx);
+    if (!actor) {
+      await ctx.sendActivity('Sorry, I could not look up your email address in Teams.');
+      return;
+    }
+    const common = { ticketKey: submit.ticket, channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}` };
+    try {
+      switch (submit.sb) {
+        case 'claim':
+          await assign(this.core, { ...common, assignee: actor, actor });
+          break;
+        case 'assign':
+          await assign(this.core, { ...common, assignee: assigneeInput(submit.assignee), actor });
+          break;
+        case 'status': {
+          const status = statusSchema.safeParse(submit.status);
+          if (!status.success) throw new Invalid('Pick a status.');
+          await transition(this.core, { ...common, status: status.data, actor });
+          break;
+        }
+        case 'priority': {
+          const priority = prioritySchema.safeParse(submit.priority);
+          if (!priority.success) throw new Invalid('Pick a priority.');
+          await setPriority(this.core, { ...common, priority: priority.data, actor });
+          break;
+        }
+        case 'reply': {
+          const body = submit.reply.trim();
+          if (!body) throw new Invalid('Write a reply first.');
+          await addComment(this.core, { ...common, body, visibility: 'public', author: actor, data: { via: 'card' } });
+          break;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof CoreError)) throw error;
+      await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+    }
+  }
+
+  private async chainAnchor(conversationId: string): Promise<{ id: number; key: string } | undefined> {
+    const [row] = await this.core.db
+      .select({ id: anchors.id, key: tickets.key })
+      .from(anchors)
+      .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
+      .where(and(eq(anchors.channel, 'teams'), eq(anchors.side, 'triage'), eq(anchors.externalRef, conversationId)));
+    return row;
+  }
+}
+
+type TriageSubmit = Extract<CardSubmit, { sb: 'claim' | 'assign' | 'status' | 'priority' | 'reply' }>;
+
+function isTriageAction(submit: CardSubmit): submit is TriageSubmit {
+  return ['claim', 'assign', 'status', 'priority', 'reply'].includes(submit.sb);
+}
+
+function assigneeInput(email: string): PersonInput {
+  const trimmed = email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(trimmed)) throw new Invalid('Give the assignee as an email address.');
+  return { email: trimmed };
+}

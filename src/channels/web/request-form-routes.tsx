@@ -1,0 +1,75 @@
+import type { Context, Hono } from 'hono';
+import { Invalid, NotFound } from '../../core/errors.ts';
+import { createTicket } from '../../core/tickets.ts';
+import { expectedTimes } from './catalog-view-model.ts';
+import { fieldInputName, postedValues, validateRequestForm, type FieldErrors, type PostedValues } from './form-values.ts';
+import { pathOf, render, type WebContext } from './render.tsx';
+import { NotFoundPage } from './views/notices.tsx';
+import { RequestFormPage } from './views/request-form.tsx';
+
+/** GET/POST /new/:type — the request form, validated with the API's schemas. */
+export function requestFormRoutes(app: Hono, web: WebContext): void {
+  const { catalog } = web.deps;
+
+  const show = (c: Context, typeKey: string, options: { values?: PostedValues; errors?: FieldErrors; token?: string; notice?: string; status?: 200 | 400 | 403 }) => {
+    const type = catalog.request_types[typeKey]!;
+    return render(
+      c,
+      <RequestFormPage
+        typeKey={typeKey}
+        type={type}
+        queueName={catalog.queues[type.queue]?.name ?? type.queue}
+        expected={expectedTimes(type)}
+        token={options.token ?? web.tokens.issue(c)}
+        values={options.values ?? {}}
+        errors={options.errors ?? {}}
+        notice={options.notice}
+      />,
+      options.status ?? 200,
+    );
+  };
+
+  const unknownType = (c: Context, typeKey: string) => render(c, <NotFoundPage what={`There is no request type called “${typeKey}”.`} />, 404);
+
+  app.get('/new/:type', (c) => {
+    const typeKey = c.req.param('type');
+    if (!Object.hasOwn(catalog.request_types, typeKey)) return unknownType(c, typeKey);
+    return show(c, typeKey, {});
+  });
+
+  app.post('/new/:type', async (c) => {
+    const typeKey = c.req.param('type');
+    if (!Object.hasOwn(catalog.request_types, typeKey)) return unknownType(c, typeKey);
+    const type = catalog.request_types[typeKey]!;
+    const values = postedValues(await c.req.parseBody());
+    const token = web.tokens.check(c, values.token);
+    if (!token.ok) {
+      return show(c, typeKey, { values, status: 403, notice: 'This form had expired, so nothing was sent. Check your answers and send it again.' });
+    }
+    const checked = validateRequestForm(type.fields, values);
+    if (!checked.ok) return show(c, typeKey, { values, errors: checked.errors, token: values.token, status: 400 });
+
+    try {
+      const { ticket } = await createTicket(web.core, { type: typeKey, ...checked.value, channel: 'web', idempotencyKey: token.idempotencyKey });
+      return c.redirect(pathOf(web.deps.links.url(ticket.key, ticket.requester.email, { now: web.core.now() })), 303);
+    } catch (error) {
+      if (error instanceof NotFound) return unknownType(c, typeKey);
+      if (error instanceof Invalid) {
+        return show(c, typeKey, { values, errors: coreErrors(error), token: values.token, status: 400, notice: error.details ? undefined : error.message });
+      }
+      throw error;
+    }
+  });
+}
+
+/** Core's Invalid details ("fields.model": "is required") mapped back onto form inputs. */
+function coreErrors(error: Invalid): FieldErrors {
+  const errors: FieldErrors = {};
+  const details = Array.isArray(error.details) ? (error.details as Array<{ path?: unknown; message?: unknown }>) : [];
+  for (const detail of details) {
+    const path = String(detail.path ?? '');
+    const name = path.startsWith('fields.') ? fieldInputName(path.slice('fields.'.length)) : path;
+    errors[name] = String(detail.message ?? 'is not valid');
+  }
+  return errors;
+}

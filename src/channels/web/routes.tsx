@@ -1,0 +1,67 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { assetRoutes } from './assets.ts';
+import { catalogQueues } from './catalog-view-model.ts';
+import { render, type WebContext } from './render.tsx';
+import { requestFormRoutes } from './request-form-routes.tsx';
+import { ticketRoutes } from './ticket-routes.tsx';
+import { CatalogPage } from './views/catalog.tsx';
+import { ForbiddenPostPage, ServerErrorPage } from './views/notices.tsx';
+
+const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*'];
+
+/** The web door: catalog, request forms, the requester's ticket page and the stylesheet. */
+export function webRoutes(web: WebContext): Hono {
+  const app = new Hono();
+  const headers = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    // Ticket links carry their signature in the query string: never send it as a Referer.
+    referrerPolicy: 'no-referrer',
+  });
+  const originCheck = sameOrigin(web.deps.config.publicUrl);
+  for (const path of PAGE_PATHS) app.use(path, headers);
+  app.use('/new/*', originCheck);
+  app.use('/t/*', originCheck);
+
+  assetRoutes(app);
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+  app.get('/', (c) => {
+    const query = (c.req.query('q') ?? '').trim().slice(0, 100);
+    return render(c, <CatalogPage queues={catalogQueues(web.deps.catalog, query)} query={query} />);
+  });
+  requestFormRoutes(app, web);
+  ticketRoutes(app, web);
+  app.onError((error, c) => {
+    web.deps.logger.error({ err: error, path: c.req.path }, 'web page failed');
+    return render(c, <ServerErrorPage />, 500);
+  });
+  return app;
+}
+
+/**
+ * hono's csrf() (Origin / Sec-Fetch-Site check) with a page instead of a bare "Forbidden".
+ * The origin may be the one the browser used or the configured PUBLIC_URL (behind a proxy).
+ */
+function sameOrigin(publicUrl: string): MiddlewareHandler {
+  const publicOrigin = new URL(publicUrl).origin;
+  const check = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
+  return async (c, next) => {
+    try {
+      await check(c, next);
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 403) return render(c, <ForbiddenPostPage />, 403);
+      throw error;
+    }
+  };
+}

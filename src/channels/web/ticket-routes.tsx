@@ -1,0 +1,133 @@
+import type { Context, Hono } from 'hono';
+import { and, eq, gt } from 'drizzle-orm';
+import { ticketEvents } from '../../db/schema.ts';
+import { Conflict, NotFound } from '../../core/errors.ts';
+import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
+import type { TicketView } from '../../core/view.ts';
+import { postedValues } from './form-values.ts';
+import { render, type WebContext } from './render.tsx';
+import { slaLine } from './sla-line.ts';
+import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage } from './views/notices.tsx';
+import { TicketPage } from './views/ticket.tsx';
+
+const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
+const FRESH_LINK_INTERVAL_MS = 5 * 60_000;
+const FLASH: Record<string, string> = { reply: 'Your reply was added.', resolve: 'Marked as resolved. Thanks!', reopen: 'Reopened. The team will pick it up again.' };
+
+type Access = { ok: true; ticket: TicketView; self: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+
+/** GET /t/:key and its actions; everything requires the signed link (?e=&s=). */
+export function ticketRoutes(app: Hono, web: WebContext): void {
+  const { core, tokens } = web;
+
+  const access = async (c: Context): Promise<Access> => {
+    const key = c.req.param('key') ?? '';
+    const expires = c.req.query('e');
+    const signature = c.req.query('s');
+    if (!KEY_PATTERN.test(key)) return { ok: false, reason: 'invalid' };
+    const ticket = await getTicket(core, key).catch((error: unknown) => {
+      if (error instanceof NotFound) return null;
+      throw error;
+    });
+    // An unknown ticket looks exactly like a bad signature.
+    if (!ticket) return { ok: false, reason: expires && signature ? 'invalid' : 'missing' };
+    const verdict = web.deps.links.verify(ticket.key, ticket.requester.email, expires, signature, core.now());
+    if (verdict !== 'ok') return { ok: false, reason: verdict };
+    return { ok: true, ticket, self: `/t/${encodeURIComponent(ticket.key)}?e=${encodeURIComponent(expires!)}&s=${encodeURIComponent(signature!)}` };
+  };
+
+  const denied = (c: Context, reason: 'missing' | 'invalid' | 'expired') =>
+    render(c, <LinkProblemPage ticketKey={(c.req.param('key') ?? '').toUpperCase()} reason={reason} token={tokens.issue(c)} />, 403);
+
+  const page = async (c: Context, ticket: TicketView, self: string, extra: { flash?: string; replyError?: string; replyValue?: string; status?: 200 | 400 } = {}) => {
+    const { catalog } = web.deps;
+    const queue = catalog.queues[ticket.queue];
+    const calendar = queue ? catalog.calendars[queue.calendar] : undefined;
+    const timezone = calendar?.timezone ?? 'UTC';
+    const type = catalog.request_types[ticket.type];
+    const timeline = await getTimeline(core, ticket.key, { includeInternal: false });
+    const actionPath = (verb: string) => self.replace(/\?/, `/${verb}?`);
+    return render(
+      c,
+      <TicketPage
+        ticket={ticket}
+        timeline={timeline}
+        typeName={type?.name ?? ticket.type}
+        queueName={queue?.name ?? ticket.queue}
+        fieldDefs={Object.fromEntries((type?.fields ?? []).map((f) => [f.id, { label: f.label, type: f.type }]))}
+        timezone={timezone}
+        sla={slaLine(ticket, catalog, core.now())}
+        action={actionPath}
+        tokens={{ reply: tokens.issue(c), state: tokens.issue(c) }}
+        flash={extra.flash}
+        replyError={extra.replyError}
+        replyValue={extra.replyValue}
+      />,
+      extra.status ?? 200,
+    );
+  };
+
+  app.get('/t/:key', async (c) => {
+    const result = await access(c);
+    if (!result.ok) return denied(c, result.reason);
+    return page(c, result.ticket, result.self, { flash: FLASH[c.req.query('done') ?? ''] });
+  });
+
+  /** A POST on the ticket: signed link, then the one-time token, then the command. */
+  const action = (verb: 'reply' | 'resolve' | 'reopen') =>
+    app.post(`/t/:key/${verb}`, async (c) => {
+      const result = await access(c);
+      if (!result.ok) return denied(c, result.reason);
+      const { ticket, self } = result;
+      const values = postedValues(await c.req.parseBody());
+      const token = tokens.check(c, values.token);
+      if (!token.ok) return render(c, <ForbiddenPostPage />, 403);
+      const requester = { email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) };
+      try {
+        if (verb === 'reply') {
+          const body = (values.body ?? '').trim();
+          if (!body) return page(c, ticket, self, { replyError: 'Write something before sending.', status: 400 });
+          if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400 });
+          await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: requester, channel: 'web', idempotencyKey: token.idempotencyKey });
+        } else {
+          await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: requester, channel: 'web', idempotencyKey: token.idempotencyKey });
+        }
+      } catch (error) {
+        // Already resolved / reopened elsewhere: the page shows where things stand.
+        if (!(error instanceof Conflict)) throw error;
+        return c.redirect(self, 303);
+      }
+      return c.redirect(`${self}&done=${verb}`, 303);
+    });
+  action('reply');
+  action('resolve');
+  action('reopen');
+
+  app.post('/t/:key/link', async (c) => {
+    const values = postedValues(await c.req.parseBody());
+    if (!tokens.check(c, values.token).ok) return render(c, <ForbiddenPostPage />, 403);
+    const key = c.req.param('key');
+    if (KEY_PATTERN.test(key)) await requestFreshLink(web, key);
+    return render(c, <LinkRequestedPage />);
+  });
+}
+
+/**
+ * Record an access_link_requested event (mirrored only to the requester's email), at most
+ * once per ticket every five minutes. Says nothing about whether the ticket exists.
+ */
+async function requestFreshLink(web: WebContext, key: string): Promise<void> {
+  const { core } = web;
+  const ticket = await getTicket(core, key).catch(() => null);
+  if (!ticket) return;
+  const now = core.now();
+  const [recent] = await core.db
+    .select({ id: ticketEvents.id })
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, ticket.id), eq(ticketEvents.type, 'access_link_requested'), gt(ticketEvents.createdAt, new Date(now.getTime() - FRESH_LINK_INTERVAL_MS))))
+    .limit(1);
+  if (recent) return;
+  // The bucketed key also stops two simultaneous clicks from both getting through.
+  const bucket = Math.floor(now.getTime() / FRESH_LINK_INTERVAL_MS);
+  await recordEvent(core, { ticketKey: ticket.key, type: 'access_link_requested', visibility: 'internal', channel: 'web', data: {}, idempotencyKey: `web:access-link:${ticket.key}:${bucket}` });
+}

@@ -1,0 +1,160 @@
+import type { FieldDef, RequestTypeDef } from '../../../core/catalog.ts';
+import { fieldInputName, type FieldErrors, type PostedValues } from '../form-values.ts';
+import { Layout } from './layout.tsx';
+
+export interface RequestFormProps {
+  typeKey: string;
+  type: RequestTypeDef;
+  queueName: string;
+  expected: string | null;
+  token: string;
+  values: PostedValues;
+  errors: FieldErrors;
+  /** A message above the form that is not about one field (e.g. an expired form). */
+  notice?: string | undefined;
+}
+
+interface InputSpec {
+  name: string;
+  label: string;
+  type: FieldDef['type'];
+  required: boolean;
+  help?: string | undefined;
+  placeholder?: string | undefined;
+  options?: string[] | undefined;
+  autocomplete?: string;
+}
+
+/** The form generated from the request type's fields, plus summary, details and requester. */
+export function RequestFormPage(props: RequestFormProps) {
+  const { type, values, errors } = props;
+  const hasTextarea = type.fields.some((f) => f.type === 'textarea');
+  const inputs: InputSpec[] = [
+    { name: 'title', label: 'Summary', type: 'text', required: true, help: 'One line the team will see first.', placeholder: summaryHint(type) },
+    ...type.fields.map((f) => ({ name: fieldInputName(f.id), label: f.label, type: f.type, required: f.required, help: f.help, placeholder: f.placeholder, options: f.options })),
+    ...(hasTextarea ? [] : [{ name: 'description', label: 'Details', type: 'textarea' as const, required: false, help: 'Anything else that helps.' }]),
+  ];
+  const who: InputSpec[] = [
+    { name: 'requester_email', label: 'Your work email', type: 'email', required: true, help: 'Updates and your link to this request go here.', autocomplete: 'email' },
+    { name: 'requester_name', label: 'Your name', type: 'text', required: false, autocomplete: 'name' },
+  ];
+  const labels = new Map([...inputs, ...who].map((i) => [i.name, i.label]));
+  const failing = Object.keys(errors);
+  return (
+    <Layout title={failing.length ? `Fix ${failing.length} problem${failing.length === 1 ? '' : 's'} · ${type.name}` : type.name}>
+      <p class="crumbs">
+        <a href="/">All requests</a> › {props.queueName}
+      </p>
+      <h1>{type.name}</h1>
+      {type.description ? <p class="lead">{type.description}</p> : null}
+      {props.expected ? <p class="expected">{props.expected}</p> : null}
+      {props.notice ? (
+        <div class="notice" role="alert">
+          {props.notice}
+        </div>
+      ) : null}
+      {failing.length ? (
+        <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+          <h2 id="error-summary-title">Please fix {failing.length === 1 ? 'this' : `these ${failing.length} things`}</h2>
+          <ul>
+            {failing.map((name) => (
+              <li>
+                <a href={`#${inputId(name)}`}>{`${labels.get(name) ?? name} ${errors[name]}`}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <form class="request" method="post" action={`/new/${props.typeKey}`} novalidate>
+        <input type="hidden" name="token" value={props.token} />
+        <fieldset>
+          <legend>Your request</legend>
+          {inputs.map((input) => (
+            <FormInput spec={input} value={values[input.name]} error={errors[input.name]} />
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>About you</legend>
+          {who.map((input) => (
+            <FormInput spec={input} value={values[input.name]} error={errors[input.name]} />
+          ))}
+        </fieldset>
+        <button type="submit" class="primary">
+          Send request
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+const inputId = (name: string) => `in-${name.replace(/[^a-z0-9_-]/gi, '-')}`;
+
+function summaryHint(type: RequestTypeDef): string {
+  return `e.g. ${type.name} for …`;
+}
+
+function FormInput({ spec, value, error }: { spec: InputSpec; value: string | undefined; error: string | undefined }) {
+  const id = inputId(spec.name);
+  const describedBy = [spec.help ? `${id}-help` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    name: spec.name,
+    required: spec.required,
+    'aria-invalid': error ? 'true' : undefined,
+    'aria-describedby': describedBy,
+  };
+  const label = (
+    <label for={id}>
+      {spec.label}
+      {spec.required ? <span class="req"> (required)</span> : <span class="opt"> (optional)</span>}
+    </label>
+  );
+  const help = spec.help ? (
+    <p class="help" id={`${id}-help`}>
+      {spec.help}
+    </p>
+  ) : null;
+  const message = error ? (
+    <p class="field-error" id={`${id}-error`}>
+      {`${spec.label} ${error}`}
+    </p>
+  ) : null;
+
+  if (spec.type === 'checkbox') {
+    const checked = value === 'on' || value === 'true';
+    return (
+      <div class={`field check${error ? ' has-error' : ''}`}>
+        <input type="checkbox" {...common} checked={checked} />
+        {label}
+        {help}
+        {message}
+      </div>
+    );
+  }
+  let control;
+  if (spec.type === 'textarea') {
+    control = <textarea {...common} rows={5} placeholder={spec.placeholder}>{value ?? ''}</textarea>;
+  } else if (spec.type === 'select') {
+    control = (
+      <select {...common}>
+        <option value="">Choose…</option>
+        {(spec.options ?? []).map((option) => (
+          <option value={option} selected={value === option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    const inputType = spec.type === 'email' || spec.type === 'date' || spec.type === 'number' ? spec.type : 'text';
+    control = <input type={inputType} {...common} value={value ?? ''} placeholder={spec.placeholder} autocomplete={spec.autocomplete} maxlength={spec.name === 'title' ? 200 : undefined} />;
+  }
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      {label}
+      {help}
+      {message}
+      {control}
+    </div>
+  );
+}

@@ -1,0 +1,257 @@
+import { asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Tx } from '../db/client.ts';
+import { resultRows } from '../db/migrate.ts';
+import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { logger as rootLogger, type Logger } from '../logger.ts';
+import { slaEvents } from '../metrics.ts';
+import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from './mirror.ts';
+import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './sla.ts';
+import type { CoreContext } from './tickets.ts';
+
+/**
+ * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
+ * partial index, never a scan of every open ticket), fires warnings and breaches, and
+ * moves next_sla_check_at to the next moment something can happen.
+ *
+ * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED, the *_warned_at and
+ * *_breached_at guards are read from the locked row and written in the same transaction
+ * as the events, so N scanners (or a scanner racing a user command) never fire twice.
+ *
+ * A batch is written set-wise: one insert for its events, one for their deliveries (planned
+ * by the same mirroring rules as every other event: triage side for internal events,
+ * escalation targets for breaches) and one update for its tickets. That keeps a pass
+ * proportional to the number of tickets due, at a few statements per batch.
+ */
+
+export interface ScanResult {
+  /** Tickets claimed in this batch (with or without something to fire). */
+  checked: number;
+  warned: number;
+  breached: number;
+}
+
+export async function scanSla(ctx: CoreContext, options: { batchSize?: number } = {}): Promise<ScanResult> {
+  const batchSize = options.batchSize ?? 500;
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.now();
+    const claimed = await tx
+      .select()
+      .from(tickets)
+      .where(lte(tickets.nextSlaCheckAt, now))
+      .orderBy(asc(tickets.nextSlaCheckAt))
+      .limit(batchSize)
+      .for('update', { skipLocked: true });
+    const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
+    if (!claimed.length) return result;
+
+    const queueRows = await tx.select().from(queues);
+    const typeKeys = [...new Set(claimed.map((t) => t.typeKey))];
+    const typeRows = await tx.select({ key: requestTypes.key, sla: requestTypes.sla }).from(requestTypes).where(inArray(requestTypes.key, typeKeys));
+    const queueOf = new Map(queueRows.map((q) => [q.key, q]));
+    const typeOf = new Map(typeRows.map((t) => [t.key, t]));
+
+    const updates: TicketUpdate[] = [];
+    const fired: Array<{ ticket: Ticket; event: SlaEvent }> = [];
+    const rulesOf = new Map<string, SlaRules>();
+    for (const ticket of claimed) {
+      const rulesKey = `${ticket.queueKey}:${ticket.typeKey}:${ticket.priority}`;
+      let rules = rulesOf.get(rulesKey);
+      if (!rules) {
+        rules = rulesFor(queueOf.get(ticket.queueKey)!, typeOf.get(ticket.typeKey), ticket.priority);
+        rulesOf.set(rulesKey, rules);
+      }
+      const change = onScan(ticket, rules, now);
+      const next = { ...ticket, ...change.patch };
+      updates.push({
+        id: ticket.id,
+        next: nextCheckAt(next, rules)?.toISOString() ?? null,
+        frw: next.firstResponseWarnedAt?.toISOString() ?? null,
+        frb: next.firstResponseBreachedAt?.toISOString() ?? null,
+        rw: next.resolutionWarnedAt?.toISOString() ?? null,
+        rb: next.resolutionBreachedAt?.toISOString() ?? null,
+      });
+      for (const event of change.events) {
+        fired.push({ ticket: next, event });
+        if (event.type === 'sla_warning') result.warned += 1;
+        if (event.type === 'sla_breached') result.breached += 1;
+      }
+    }
+    await updateTickets(tx, updates);
+    if (fired.length) await appendSlaEvents(tx, ctx.enabled, fired, queueOf, now);
+    for (const { event } of fired) slaEvents.inc({ type: event.type, clock: String(event.data.clock) });
+    return result;
+  });
+}
+
+interface TicketUpdate {
+  id: number;
+  next: string | null;
+  frw: string | null;
+  frb: string | null;
+  rw: string | null;
+  rb: string | null;
+}
+
+/** One UPDATE for the whole batch; the rows are locked by the claim, so no guard is lost. */
+async function updateTickets(tx: Tx, rows: TicketUpdate[]): Promise<void> {
+  await tx.execute(sql`
+    update ${tickets} as t set
+      next_sla_check_at = v.next,
+      first_response_warned_at = v.frw,
+      first_response_breached_at = v.frb,
+      resolution_warned_at = v.rw,
+      resolution_breached_at = v.rb
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as v(id int, next timestamptz, frw timestamptz, frb timestamptz, rw timestamptz, rb timestamptz)
+    where t.id = v.id`);
+}
+
+/**
+ * Append the batch's SLA events (internal, by the system) and their deliveries, planned by
+ * planDeliveries exactly as appendEvent does for a single event, but with one query per
+ * kind of row instead of one per event.
+ */
+async function appendSlaEvents(
+  tx: Tx,
+  enabled: ReadonlySet<string>,
+  fired: Array<{ ticket: Ticket; event: SlaEvent }>,
+  queueOf: Map<string, typeof queues.$inferSelect>,
+  now: Date,
+): Promise<void> {
+  // Rows travel as one JSON parameter: thousands of bind parameters cost more than the insert.
+  const rows = fired.map(({ ticket, event }) => ({ ticket_id: ticket.id, type: event.type, body: event.body, data: { ...event.data, via: 'scanner' } }));
+  const returned = await tx.execute<{ id: number | string; ticket_id: number; clock: string }>(sql`
+    insert into ${ticketEvents} (ticket_id, type, visibility, actor_role, channel, body, data, created_at)
+    select v.ticket_id, v.type, 'internal', 'system', 'system', v.body, v.data, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(ticket_id int, type text, body text, data jsonb)
+    returning id, ticket_id, data->>'clock' as clock`);
+  // Each clock fires at most once per ticket in a batch, so (ticket, clock) names the event.
+  const idOf = new Map(resultRows<{ id: number | string; ticket_id: number; clock: string }>(returned).map((r) => [`${r.ticket_id}:${r.clock}`, Number(r.id)]));
+  const inserted: TicketEvent[] = fired.map(({ ticket, event }, index) => ({
+    id: idOf.get(`${ticket.id}:${String(event.data.clock)}`)!,
+    ticketId: ticket.id,
+    type: event.type,
+    visibility: 'internal',
+    actorId: null,
+    actorRole: 'system',
+    channel: 'system',
+    body: event.body,
+    data: rows[index]!.data,
+    originAnchorId: null,
+    idempotencyKey: null,
+    createdAt: now,
+  }));
+  if (!enabled.size) return;
+
+  const ticketIds = [...new Set(fired.map((f) => f.ticket.id))];
+  const ticketAnchors = await tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds));
+  const personIds = new Set<number>(fired.map((f) => f.ticket.requesterId));
+  for (const anchor of ticketAnchors) if (anchor.side === 'watcher' && anchor.personId !== null) personIds.add(anchor.personId);
+  const personRows = await tx.select().from(people).where(inArray(people.id, [...personIds]));
+  const personOf = new Map(personRows.map((p) => [p.id, p]));
+  const webhooks = enabled.has('webhook')
+    ? await tx
+        .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+        .from(webhookSubscriptions)
+        .where(eq(webhookSubscriptions.active, true))
+    : [];
+
+  const planned: NewDelivery[] = [];
+  fired.forEach(({ ticket }, index) => {
+    const own = ticketAnchors.filter((a) => a.ticketId === ticket.id).sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+    const watcherIds = new Set(own.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!));
+    planned.push(
+      ...planDeliveries({
+        ticket,
+        queue: queueOf.get(ticket.queueKey)!,
+        event: inserted[index]!,
+        requester: personOf.get(ticket.requesterId)!,
+        watchers: [...watcherIds].flatMap((id) => personOf.get(id) ?? []),
+        anchors: own,
+        enabled,
+        webhooks,
+      }),
+    );
+  });
+  if (!planned.length) return;
+  const deliveryRows = planned.map((d) => ({
+    event_id: d.eventId,
+    ticket_id: d.ticketId,
+    channel: d.channel,
+    audience: d.audience,
+    lane: laneOf(d),
+    kind: d.kind ?? 'message',
+    person_id: d.personId ?? null,
+    anchor_id: d.anchorId ?? null,
+    target: d.target ?? {},
+  }));
+  await tx.execute(sql`
+    insert into ${deliveries} (event_id, ticket_id, channel, audience, lane, kind, person_id, anchor_id, target, next_attempt_at, created_at)
+    select v.event_id, v.ticket_id, v.channel, v.audience, v.lane, v.kind, v.person_id, v.anchor_id, v.target,
+           ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb)
+      as v(event_id bigint, ticket_id int, channel text, audience text, lane text, kind text, person_id int, anchor_id int, target jsonb)`);
+  await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+}
+
+export interface SlaScannerOptions {
+  core: CoreContext;
+  /** How often to look for due clocks; warnings and breaches are at most this late. */
+  intervalMs?: number;
+  batchSize?: number;
+  logger?: Logger;
+}
+
+/** Runs scanSla every interval until nothing is due. Safe to run in several processes. */
+export class SlaScanner {
+  private readonly intervalMs: number;
+  private readonly batchSize: number;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<ScanResult> | null = null;
+  private running = false;
+
+  constructor(private readonly options: SlaScannerOptions) {
+    this.intervalMs = options.intervalMs ?? 15_000;
+    this.batchSize = options.batchSize ?? 500;
+    this.log = (options.logger ?? rootLogger).child({ component: 'sla-scanner' });
+  }
+
+  /** One pass: batches until a batch comes back short. */
+  async runOnce(): Promise<ScanResult> {
+    const total: ScanResult = { checked: 0, warned: 0, breached: 0 };
+    for (;;) {
+      const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
+      total.checked += batch.checked;
+      total.warned += batch.warned;
+      total.breached += batch.breached;
+      if (batch.checked < this.batchSize) return total;
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = () => {
+      this.current = this.runOnce();
+      this.current
+        .then((result) => {
+          if (result.warned || result.breached) this.log.info(result, 'SLA pass');
+        })
+        .catch((error: unknown) => this.log.error({ err: error }, 'SLA pass failed'))
+        .finally(() => {
+          this.current = null;
+          if (this.running) this.timer = setTimeout(tick, this.intervalMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stop scheduling and wait for a pass in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.current?.catch(() => {});
+  }
+}

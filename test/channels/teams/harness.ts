@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { loadConfig } from '../../../src/config.ts';
+import { sampleCatalogFile } from '../../../src/core/catalog.ts';
+import { startSwitchboard, type Running } from '../../../src/runtime.ts';
+import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
+import { startConnectorFake, type ConnectorCall, type ConnectorFake } from '../../fakes/teams/connector.ts';
+import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
+
+export const ada = TEAMS_FAKE_DEFAULTS.user;
+/** An agent of the IT queue, a member of the triage team. */
+export const bob = { id: '29:fake-user-bob', aadObjectId: 'b0b00000-0000-4000-8000-000000000002', name: 'Bob Agent', email: 'bob@example.test' } as const;
+export const triageChannel = TEAMS_FAKE_DEFAULTS.channelId;
+
+export interface Desk {
+  sb: Running;
+  connector: ConnectorFake;
+  /** POST an activity to /api/messages as Teams would. */
+  post(activity: unknown, authorization?: string): Promise<Response>;
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real service in-process with Teams on (no-auth local mode unless `auth` is given),
+ * the sample catalog with the IT queue's triage channel set to the fake team's channel,
+ * and a Bot Connector fake that Ada (requester) and Bob (agent) are members of.
+ */
+export async function startDesk(options: { auth?: BotFrameworkAuthentication; env?: Record<string, string>; catalogYaml?: string } = {}): Promise<Desk> {
+  const connector = await startConnectorFake();
+  connector.addMember({ ...ada });
+  connector.addMember({ ...bob });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-teams-'));
+  const catalogFile = path.join(tmp, 'catalog.yaml');
+  fs.writeFileSync(catalogFile, options.catalogYaml ?? fs.readFileSync(sampleCatalogFile, 'utf8').replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel)));
+  const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: path.join(tmp, 'data'),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    TEAMS_ENABLED: '1',
+    API_TOKENS: 't',
+    CATALOG_FILE: catalogFile,
+    LINK_SECRET: 'teams-test-link-secret-0123456789',
+    ...options.env,
+  });
+  const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth } });
+  return {
+    sb,
+    connector,
+    post: (activity, authorization) =>
+      fetch(`${sb.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(activity),
+      }),
+    api: (method, route, body) =>
+      fetch(`${sb.url}/api/v1${route}`, {
+        method,
+        headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    async stop() {
+      await sb.stop();
+      await connector.close();
+      if (databaseUrl) await dropDatabase(postgresUrl!, databaseUrl);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls that put something into a conversation (send, reply or a new thread). */
+export const isPost = (call: ConnectorCall): boolean => ['sendToConversation', 'replyToActivity', 'createConversation'].includes(call.route);
+
+/** The Adaptive Card content of an activity body (first attachment). */
+export function cardOf(body: unknown): Record<string, unknown> | undefined {
+  const attachments = (body as { attachments?: Array<{ contentType?: string; content?: Record<string, unknown> }> } | undefined)?.attachments;
+  return attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+/** All text in a card, flattened, for "the card says X" assertions. */
+export function cardText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if ((key === 'text' || key === 'value' || key === 'title') && typeof value === 'string') out.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+/** Poll until `check` returns a value (the worker delivers asynchronously). */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installed } from './activities.ts';
+import { ada, startDesk, triageChannel, type Desk } from './harness.ts';
+
+/** The most calls inside any window of `ms`. */
+function busiestWindow(times: number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= ms) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe('Teams outbound: retries and pace', () => {
+  let desk: Desk;
+  beforeAll(async () => {
+    desk = await startDesk();
+  });
+  afterAll(() => desk.stop());
+
+  it('a 429 on the first triage post is retried, and a burst of notes is paced within the thread limits', async () => {
+    const { connector } = desk;
+    // Proactive posts go to the regional Bot Connector Teams last called us from.
+    expect((await desk.post(installed(connector.url, ada))).status).toBe(200);
+    connector.failNext('createConversation', { status: 429 });
+    connector.failNext('updateActivity', { status: 412 });
+
+    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title: 'Throttled thread', requester: { email: 'erin@example.test' }, fields: { account: 'mail' } });
+    const { key } = (await created.json()) as { key: string };
+    const chain = await connector.waitFor((c) => c.route === 'createConversation' && c.status === 201, 5_000);
+    expect(connector.calls.filter((c) => c.route === 'createConversation').map((c) => c.status)).toEqual([429, 201]);
+    expect(chain.body).toMatchObject({ channelData: { channel: { id: triageChannel } } });
+    const threadId = (chain.response as { id: string }).id;
+
+    const notes = 6;
+    for (let n = 1; n <= notes; n++) {
+      const note = await desk.api('POST', `/tickets/${key}/comments`, { body: `note ${n}`, visibility: 'internal', author: { email: 'bob@example.test' } });
+      expect(note.status).toBe(201);
+    }
+    // Each note: a card update (PUT) and a line; the first PUT got a 412 and was retried.
+    await connector.waitFor((c) => c.route === 'replyToActivity' && String((c.body as { text?: string }).text).includes(`note ${notes}`), 15_000);
+    const inThread = connector.calls.filter((c) => c.conversationId === threadId && c.status === 200);
+    expect(inThread.filter((c) => c.route === 'replyToActivity')).toHaveLength(notes);
+    expect(inThread.filter((c) => c.route === 'updateActivity')).toHaveLength(notes);
+    expect(connector.calls.filter((c) => c.route === 'updateActivity').map((c) => c.status)[0]).toBe(412);
+    const attempts = connector.calls.filter((c) => c.conversationId === threadId).map((c) => c.at);
+    expect(busiestWindow(attempts, 1_000)).toBeLessThanOrEqual(7);
+    expect(busiestWindow(attempts, 2_000)).toBeLessThanOrEqual(8);
+    // The lines arrive in order.
+    const lines = inThread.filter((c) => c.route === 'replyToActivity').map((c) => /note \d+/.exec(String((c.body as { text?: string }).text))?.[0]);
+    expect(lines).toEqual(Array.from({ length: notes }, (_, i) => `note ${i + 1}`));
+  }, 30_000);
+});

@@ -1,0 +1,136 @@
+import { and, eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTimeline } from '../../../src/core/tickets.ts';
+import { ticketEvents, tickets } from '../../../src/db/schema.ts';
+import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
+
+describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", { timeout: 120_000 }, () => {
+  let service: Service;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [service, browser] = await Promise.all([startService(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  async function withPage(run: (page: Page) => Promise<void>, options: { bypassCSP?: boolean } = {}) {
+    const context = await browser.newContext({ ...options, viewport: { width: 420, height: 900 } });
+    try {
+      await run(await context.newPage());
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** A ticket filed through the API (as Slack or email would), for ana@example.com. */
+  async function fileTicket(title: string): Promise<string> {
+    const { status, json } = await service.api('POST', '/tickets', {
+      type: 'laptop',
+      title,
+      description: 'My laptop battery lasts 20 minutes.\n\nPhotos: https://files.example.com/battery.jpg',
+      requester: { email: 'ana@example.com', name: 'Ana Ruiz' },
+      fields: { model: '13-inch' },
+    });
+    expect(status).toBe(201);
+    return json.key as string;
+  }
+
+  it('the requester replies from the page: the reply shows in the timeline (via web) and is a core event', async () => {
+    const key = await fileTicket('Battery dies fast');
+    await service.api('POST', `/tickets/${key}/comments`, { body: 'Can you bring it to the 3rd floor desk?', visibility: 'public', author: { email: 'tom.agent@example.com', name: 'Tom (IT)' } });
+    await withPage(async (page) => {
+      await page.goto(service.ticketUrl(key, 'ana@example.com'));
+      expect(await page.locator('h1').textContent()).toBe(`${key} Battery dies fast`);
+      expect(await page.locator('.sla').textContent()).toMatch(/^(First response|Resolution) due in .+ \(business hours Europe\/Madrid\)\.$/);
+      await page.getByLabel('Your reply').fill('Sure, I will be there at 11.\nThanks!');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await page.waitForURL(/done=reply/);
+      expect(await page.getByRole('status').textContent()).toContain('Your reply was added.');
+      const mine = page.locator('.timeline li.mine', { hasText: 'I will be there at 11' });
+      expect(await mine.locator('.via').textContent()).toBe('via web');
+      expect(await page.locator('.timeline li', { hasText: '3rd floor desk' }).locator('.via').textContent()).toBe('via API');
+      expect(await page.locator('.timeline a[href="https://files.example.com/battery.jpg"]').count()).toBe(1);
+      await screenshot(page, 'ticket-page.png');
+    });
+    const events = await getTimeline(service.sb.core, key, { includeInternal: true });
+    expect(events.filter((e) => e.type === 'comment' && e.channel === 'web')).toMatchObject([{ body: 'Sure, I will be there at 11.\nThanks!', visibility: 'public', actor: { email: 'ana@example.com', role: 'requester' } }]);
+  });
+
+  it('an internal note added through the API never appears on the page', async () => {
+    const key = await fileTicket('Keyboard sticky');
+    const note = await service.api('POST', `/tickets/${key}/comments`, { body: 'Internal: this user spilled coffee twice', visibility: 'internal', author: { email: 'tom.agent@example.com' } });
+    expect(note.status).toBe(201);
+    await service.api('POST', `/tickets/${key}/comments`, { body: 'We ordered a new keyboard.', visibility: 'public', author: { email: 'tom.agent@example.com' } });
+    await withPage(async (page) => {
+      await page.goto(service.ticketUrl(key, 'ana@example.com'));
+      const text = await page.locator('body').textContent();
+      expect(text).toContain('We ordered a new keyboard.');
+      expect(text).not.toContain('spilled coffee');
+    });
+  });
+
+  it('the requester marks the request resolved and reopens it from the page', async () => {
+    const key = await fileTicket('Dock not detected');
+    await withPage(async (page) => {
+      await page.goto(service.ticketUrl(key, 'ana@example.com'));
+      await page.getByRole('button', { name: 'Mark as resolved' }).click();
+      await page.waitForURL(/done=resolve/);
+      expect(await page.locator('.status').textContent()).toBe('Resolved');
+      await page.getByRole('button', { name: 'Reopen this request' }).click();
+      await page.waitForURL(/done=reopen/);
+      expect(await page.locator('.status').textContent()).toBe('Open');
+    });
+    const changes = (await getTimeline(service.sb.core, key, { includeInternal: false })).filter((e) => e.type === 'status_changed');
+    expect(changes.map((e) => [e.data.to, e.channel])).toEqual([
+      ['resolved', 'web'],
+      ['open', 'web'],
+    ]);
+  });
+
+  it('a tampered, missing or unknown link gets the 403 page; asking for a fresh link answers the same and records one request', async () => {
+    const key = await fileTicket('Screen flickers');
+    const good = service.ticketUrl(key, 'ana@example.com');
+    const tampered = good.replace(/s=./, (m) => (m.endsWith('A') ? 's=B' : 's=A'));
+    await withPage(async (page) => {
+      const expired = service.ticketUrl(key, 'ana@example.com', new Date(Date.now() - 100 * 86_400_000));
+      await page.goto(expired);
+      expect(await page.locator('.lead').textContent()).toBe('This link has expired.');
+      for (const url of [tampered, expired, service.at(`/t/${key}`), service.at('/t/IT-99999?e=1&s=x')]) {
+        const response = await page.goto(url);
+        expect(response?.status()).toBe(403);
+        expect(await page.locator('h1').textContent()).toBe('We can’t show this request');
+        expect(await page.locator('body').textContent()).not.toContain('Screen flickers');
+      }
+      const answers: string[] = [];
+      for (const url of [tampered, tampered, service.at('/t/IT-99999')]) {
+        await page.goto(url);
+        await page.getByRole('button', { name: 'Email me a fresh link' }).click();
+        await page.waitForURL(/\/link$/);
+        answers.push((await page.locator('main').textContent()) ?? '');
+      }
+      expect(new Set(answers).size).toBe(1);
+      expect(answers[0]).toContain('If that request exists, a fresh link is on its way');
+    });
+    const db = service.sb.database.db;
+    const [ticket] = await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key));
+    const requests = await db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, ticket!.id), eq(ticketEvents.type, 'access_link_requested')));
+    expect(requests).toMatchObject([{ visibility: 'internal', channel: 'web' }]);
+  });
+
+  it('axe-core finds no serious or critical problems on the ticket page or the 403 page', async () => {
+    const key = await fileTicket('Mouse missing');
+    await withPage(
+      async (page) => {
+        await page.goto(service.ticketUrl(key, 'ana@example.com'));
+        expect(await seriousA11yViolations(page)).toEqual([]);
+        await page.goto(service.at(`/t/${key}`));
+        expect(await seriousA11yViolations(page)).toEqual([]);
+      },
+      { bypassCSP: true },
+    );
+  });
+});

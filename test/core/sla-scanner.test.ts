@@ -1,0 +1,127 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
+import { deliveries, ticketEvents, tickets } from '../../src/db/schema.ts';
+import { scanSla, SlaScanner } from '../../src/core/sla-scanner.ts';
+import { addComment, createTicket, getTicket, type CoreContext } from '../../src/core/tickets.ts';
+import { registry } from '../../src/metrics.ts';
+import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+
+// IT queue: Madrid calendar (Mon–Fri 09–13, 14–18), warn_at 0.75, escalation to Slack C0999999999.
+// A P3 laptop created Mon 10:30 Madrid: first response 4 h → due 15:30 Madrid (14:30Z);
+// 75 % of it (3 h) is used at 14:30 Madrid (13:30Z).
+
+let database: TestDatabase;
+let ctx: CoreContext;
+const clock = fixedClock('2026-11-23T09:30:00Z');
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  ctx = { db: database.db, now: clock.now, enabled: new Set(['slack']) };
+});
+afterAll(async () => database.drop());
+
+let counter = 0;
+async function laptop(at: string) {
+  clock.set(at);
+  counter += 1;
+  const { ticket } = await createTicket(ctx, { type: 'laptop', title: `Laptop ${counter}`, requester: { email: `r${counter}@example.com` }, fields: { model: '15-inch' }, channel: 'slack' });
+  return ticket;
+}
+
+async function slaEventsOf(ticketId: number) {
+  return database.db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, ticketId), inArray(ticketEvents.type, ['sla_warning', 'sla_breached'])));
+}
+
+async function scanAt(at: string) {
+  clock.set(at);
+  return new SlaScanner({ core: ctx, batchSize: 50 }).runOnce();
+}
+
+describe(`SLA scanner on ${engine}`, () => {
+  it('fires the first-response warning at 75 % of the budget, then the breach at the due time, each once', async () => {
+    const ticket = await laptop('2026-11-23T09:30:00Z');
+    const row = async () => (await database.db.select().from(tickets).where(eq(tickets.id, ticket.id)))[0]!;
+    expect((await row()).nextSlaCheckAt?.toISOString()).toBe('2026-11-23T13:30:00.000Z');
+
+    await scanAt('2026-11-23T13:29:59Z');
+    expect(await slaEventsOf(ticket.id)).toHaveLength(0);
+
+    await scanAt('2026-11-23T13:30:00Z');
+    await scanAt('2026-11-23T13:45:00Z');
+    const warned = await slaEventsOf(ticket.id);
+    expect(warned.map((e) => `${e.type}:${(e.data as { clock: string }).clock}`)).toEqual(['sla_warning:first_response']);
+    expect((await row()).firstResponseWarnedAt?.toISOString()).toBe('2026-11-23T13:30:00.000Z');
+    expect((await row()).nextSlaCheckAt?.toISOString()).toBe('2026-11-23T14:30:00.000Z'); // next: the due time
+
+    await scanAt('2026-11-23T14:30:00Z');
+    await scanAt('2026-11-23T15:00:00Z');
+    const fired = await slaEventsOf(ticket.id);
+    expect(fired.map((e) => `${e.type}:${(e.data as { clock: string }).clock}:${e.visibility}`)).toEqual([
+      'sla_warning:first_response:internal',
+      'sla_breached:first_response:internal',
+    ]);
+    expect((await getTicket(ctx, ticket.key)).sla.firstResponse).toMatchObject({ state: 'breached', breachedAt: '2026-11-23T14:30:00.000Z' });
+
+    // The warning goes to the triage thread; the breach also to the queue's escalation channel.
+    const targets = async (eventId: number) =>
+      (await database.db.select().from(deliveries).where(eq(deliveries.eventId, eventId))).map((d) => `${d.channel}:${d.audience}:${(d.target as { channel?: string }).channel}`).sort();
+    expect(await targets(fired[0]!.id)).toEqual(['slack:triage:C0123456789']);
+    expect(await targets(fired[1]!.id)).toEqual(['slack:escalation:C0999999999', 'slack:triage:C0123456789']);
+
+    // A late answer records the answer but fires no second breach.
+    clock.set('2026-11-23T15:10:00Z');
+    await addComment(ctx, { ticketKey: ticket.key, body: 'Sorry for the wait', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'teams' });
+    expect(await slaEventsOf(ticket.id)).toHaveLength(2);
+    expect((await row()).nextSlaCheckAt?.getTime()).toBeGreaterThan(clock.now().getTime()); // the resolution clock's warning
+    expect(await registry.getSingleMetricAsString('switchboard_sla_events_total')).toMatch(/type="sla_breached",clock="first_response"/);
+  });
+
+  it('a breach found before its warning went out fires the breach alone', async () => {
+    const ticket = await laptop('2026-11-23T09:30:00Z');
+    await scanAt('2026-11-23T16:00:00Z'); // the scanner was down through the warning moment
+    const fired = await slaEventsOf(ticket.id);
+    expect(fired.map((e) => e.type)).toEqual(['sla_breached']);
+  });
+
+  it('a met clock is never warned about or breached', async () => {
+    const ticket = await laptop('2026-11-23T09:30:00Z');
+    clock.set('2026-11-23T10:00:00Z');
+    await addComment(ctx, { ticketKey: ticket.key, body: 'On it', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'slack' });
+    await scanAt('2026-11-23T16:00:00Z');
+    expect(await slaEventsOf(ticket.id)).toHaveLength(0);
+  });
+
+  it.skipIf(engine !== 'postgres')('two scanners on one Postgres fire each warning and breach exactly once', async () => {
+    // PGlite is one connection in one process, so there is nothing concurrent to test there.
+    clock.set('2026-11-30T09:30:00Z');
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => createTicket(ctx, { type: 'laptop', title: `Race ${i}`, requester: { email: `race${i}@example.com` }, fields: { model: '15-inch' }, channel: 'email' }).then((r) => r.ticket)),
+    );
+    const ids = created.map((t) => t.id);
+    const other = await openDatabase({ url: database.url, max: 4 });
+    try {
+      const second: CoreContext = { ...ctx, db: other.db };
+      for (const at of ['2026-11-30T13:30:00Z', '2026-11-30T14:30:00Z']) {
+        clock.set(at);
+        const drain = async (scanner: CoreContext) => {
+          while ((await scanSla(scanner, { batchSize: 7 })).checked > 0);
+        };
+        await Promise.all([drain(ctx), drain(second), drain(ctx), drain(second)]);
+      }
+    } finally {
+      await other.close();
+    }
+    const events = await database.db.select().from(ticketEvents).where(and(inArray(ticketEvents.ticketId, ids), inArray(ticketEvents.type, ['sla_warning', 'sla_breached'])));
+    const perTicket = new Map<number, string[]>();
+    for (const event of events) perTicket.set(event.ticketId, [...(perTicket.get(event.ticketId) ?? []), event.type]);
+    expect(perTicket.size).toBe(40);
+    for (const fired of perTicket.values()) expect(fired.sort()).toEqual(['sla_breached', 'sla_warning']);
+  }, 60_000);
+
+  it('the scanner started with the service stops cleanly', async () => {
+    const scanner = new SlaScanner({ core: ctx, intervalMs: 60_000 });
+    scanner.start();
+    await scanner.stop();
+  });
+});
