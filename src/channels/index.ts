@@ -1,7 +1,4 @@
 import { createWebChannel } from './web/index.ts';
-import { createTeamsChannel } from './teams/index.ts';
-import { createEmailChannel } from './email/index.ts';
-import { createSlackChannel } from './slack/index.ts';
 import { WebhookOutbound } from './webhook/outbound.ts';
 import type { Channel, ChannelDeps } from './types.ts';
 
@@ -17,9 +14,10 @@ export function enabledOutbound(config: ChannelDeps['config']): Set<string> {
 /** Every channel this deployment runs. Adding a channel is adding a folder and a line here. */
 export async function buildChannels(deps: ChannelDeps): Promise<Channel[]> {
   const channels: Channel[] = [{ name: 'webhook', outbound: new WebhookOutbound() }];
-  if (deps.config.slack) channels.push(await createSlackChannel(deps));
-  if (deps.config.email) channels.push(createEmailChannel(deps));
+  // Platform SDKs are loaded only when their channel is on: start-up stays quick without them.
+  if (deps.config.slack) channels.push(await (await import('./slack/index.ts')).createSlackChannel(deps));
+  if (deps.config.email) channels.push((await import('./email/index.ts')).createEmailChannel(deps));
   channels.push(createWebChannel(deps));
-  if (deps.config.teams) channels.push(await createTeamsChannel(deps, deps.teams));
+  if (deps.config.teams) channels.push(await (await import('./teams/index.ts')).createTeamsChannel(deps, deps.teams));
   return channels;
 }

@@ -51,6 +51,8 @@ const queueSchema = z
     mailbox: z.email().optional(),
     warn_at: z.number().gt(0).lt(1).default(0.75),
     escalation: escalationSchema.optional(),
+    /** The request type for requests that arrive without one (e.g. a plain email to the mailbox). */
+    default_type: z.string().optional(),
   })
   .strict();
 
@@ -76,6 +78,10 @@ export const catalogSchema = z
     for (const [key, queue] of Object.entries(catalog.queues)) {
       if (!catalog.calendars[queue.calendar]) {
         ctx.addIssue({ code: 'custom', path: ['queues', key, 'calendar'], message: `unknown calendar '${queue.calendar}'` });
+      }
+      const fallback = queue.default_type ? catalog.request_types[queue.default_type] : undefined;
+      if (queue.default_type && fallback?.queue !== key) {
+        ctx.addIssue({ code: 'custom', path: ['queues', key, 'default_type'], message: `'${queue.default_type}' is not a request type of queue ${key}` });
       }
     }
     for (const [key, type] of Object.entries(catalog.request_types)) {

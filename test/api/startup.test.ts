@@ -60,7 +60,7 @@ describe('start-up errors are one clear line', { timeout: 90_000 }, () => {
   it('`switchboard catalog check` validates a file without starting', async () => {
     const good = await runMain({}, ['bin/switchboard.mjs', 'catalog', 'check', 'src/core/sample-catalog.yaml']);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/OK \(3 queues, 7 request types/);
+    expect(good.stdout).toMatch(/OK \(3 queues, 10 request types/);
     const file = path.join(tmp, 'bad-type.yaml');
     fs.writeFileSync(file, 'calendars:\n  c: { timezone: UTC, hours: 24x7 }\nqueues:\n  IT: { name: IT, calendar: c }\nrequest_types:\n  laptop: { queue: HR, name: Laptop }\n');
     const bad = await runMain({}, ['bin/switchboard.mjs', 'catalog', 'check', file]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { addComment, createTicket, type CommandResult } from '../../core/tickets.ts';
 import { findPersonByEmail } from '../../core/people.ts';
@@ -89,11 +89,13 @@ export class EmailInbound {
 
     const queue = queueFor(queueRows, recipients, this.settings.mailboxAddress);
     if (!queue) return this.record(record, { outcome: 'ignored', reason: `no queue has the mailbox ${recipients.join(', ') || this.settings.mailboxAddress}` });
+    // The queue's default_type from the catalog, else its first active type.
+    const preferred = this.deps.catalog.queues[queue.key]?.default_type;
     const [type] = await db
       .select()
       .from(requestTypes)
       .where(and(eq(requestTypes.queueKey, queue.key), isNull(requestTypes.archivedAt)))
-      .orderBy(asc(requestTypes.position), asc(requestTypes.key))
+      .orderBy(sql`${requestTypes.key} = ${preferred ?? ''} desc`, asc(requestTypes.position), asc(requestTypes.key))
       .limit(1);
     if (!type) return this.record(record, { outcome: 'ignored', reason: `queue ${queue.key} has no request types` });
     const result = await createTicket(this.deps.core, {

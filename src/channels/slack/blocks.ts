@@ -1,6 +1,7 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Catalog } from '../../core/catalog.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
+import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
 import { STATUS_LABELS, allowedNext } from '../../core/status.ts';
 import type { EventView, TicketView } from '../../core/view.ts';
 
@@ -34,12 +35,12 @@ function when(iso: string | null): string {
   return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
-const SLA_STATE: Record<string, string> = { running: 'running', paused: 'paused ⏸', met: 'met ✅', breached: 'breached 🔴' };
-
-export function slaLine(ticket: TicketView): string {
-  const { firstResponse, resolution } = ticket.sla;
-  if (!firstResponse.dueAt && !resolution.dueAt) return 'No SLA';
-  return `First response ${when(firstResponse.dueAt)} (${SLA_STATE[firstResponse.state] ?? firstResponse.state}) · Resolution ${when(resolution.dueAt)} (${SLA_STATE[resolution.state] ?? resolution.state})`;
+/** The SLA in one line: the clock that matters now (core's slaSummary), and when resolution is due. */
+export function slaLine(ticket: TicketView, catalog: Catalog, now = new Date()): string {
+  const summary = slaSummary(ticket, now, queueCalendar(catalog, ticket.queue));
+  if (summary === 'no SLA') return 'No SLA';
+  const due = ticket.sla.resolution.dueAt ? ` · resolution due ${when(ticket.sla.resolution.dueAt)}` : '';
+  return `${mrkdwn(summary.charAt(0).toUpperCase() + summary.slice(1))}${due}`;
 }
 
 function linkTo(url: string, label: string): string {
@@ -75,7 +76,7 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string): 
         md(`*Assignee*\n${who(ticket.assignee)}`),
       ],
     },
-    { type: 'section', block_id: 'sla', text: md(`*SLA* ${slaLine(ticket)}`) },
+    { type: 'section', block_id: 'sla', text: md(`*SLA* ${slaLine(ticket, catalog)}`) },
   ];
   const fields = fieldLines(ticket, catalog);
   if (fields) blocks.push({ type: 'section', block_id: 'fields', text: md(fields) });
@@ -110,13 +111,13 @@ function cardActions(ticket: TicketView): ActionsBlockElement[] {
 }
 
 /** The requester's smaller card in their DM (or channel) thread: status, assignee, SLA, link. */
-export function requesterCard(ticket: TicketView, link: string): Block[] {
+export function requesterCard(ticket: TicketView, catalog: Catalog, link: string): Block[] {
   return [
     { type: 'section', block_id: 'summary', text: md(`*${ticket.key}* ${mrkdwn(ticket.title)}`) },
     {
       type: 'context',
       elements: [
-        md(`*Status:* ${STATUS_LABELS[ticket.status]} · *Assignee:* ${who(ticket.assignee)} · *Resolution due:* ${when(ticket.sla.resolution.dueAt)}`),
+        md(`*Status:* ${STATUS_LABELS[ticket.status]} · *Assignee:* ${who(ticket.assignee)} · *SLA:* ${slaLine(ticket, catalog)}`),
         md(`${linkTo(link, 'Open the ticket page')} · Reply in this thread to add to the ticket.`),
       ],
     },

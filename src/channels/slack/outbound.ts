@@ -63,7 +63,7 @@ export class SlackOutbound implements OutboundAdapter {
   private async sendParticipant(job: DeliveryJob, db: Db, side: 'requester' | 'watcher'): Promise<SendResult> {
     const person = job.person;
     if (!person) throw new PermanentError('a participant delivery without a person');
-    const blocks = requesterCard(job.ticket, this.link(job));
+    const blocks = requesterCard(job.ticket, this.catalog, this.link(job));
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, side, person.id));
     if (!anchor) {
       if (!person.slackUserId) throw new PermanentError(`${person.email} has no Slack user`);

@@ -1,4 +1,5 @@
 import { TeamsActivityHandler, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { PersonalChat } from './chat.ts';
 import type { MessageExtension } from './extension.ts';
@@ -16,6 +17,8 @@ export interface BotParts {
 }
 
 const SEEN_MAX = 10_000;
+
+const channelDataSchema = z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() });
 
 /**
  * Routes each inbound activity to its intake path. Cheap in-process dedupe on activity id
@@ -39,7 +42,7 @@ export class SwitchboardBot extends TeamsActivityHandler {
     }
     if (isFromBot(ctx)) return;
     try {
-      await this.parts.tenant.learn(activity.serviceUrl, activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id);
+      await this.parts.tenant.learn(activity.serviceUrl, activity.conversation?.tenantId ?? channelDataSchema.safeParse(activity.channelData).data?.tenant?.id);
       await super.run(ctx);
     } catch (error) {
       // A failed turn may be redelivered; let it through next time.

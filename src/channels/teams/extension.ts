@@ -1,4 +1,5 @@
 import { CardFactory, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
 import { createTicket, type CoreContext } from '../../core/tickets.ts';
@@ -36,8 +37,8 @@ export class MessageExtension {
   async submitAction(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     if (action.commandId === SEND_TO_REQUESTER) {
       // The dialog lets the agent trim the message first; without it, the message as posted.
-      const edited = (action.data as { reply?: unknown } | undefined)?.reply;
-      return message(await this.triage.sendToRequester(ctx, typeof edited === 'string' ? edited : messageText(action)));
+      const edited = z.object({ reply: z.string() }).safeParse(action.data);
+      return message(await this.triage.sendToRequester(ctx, edited.success ? edited.data.reply : messageText(action)));
     }
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     const submit = readSubmit(action.data);

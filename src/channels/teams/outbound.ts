@@ -1,4 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { CardFactory, TurnContext, type CloudAdapter, type TurnContext as Turn } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
@@ -89,12 +90,12 @@ export class TeamsOutbound implements OutboundAdapter {
 
   /** Post the event line (for 'message' deliveries) and update the card in place. */
   private async refresh(job: DeliveryJob, anchor: Anchor, card: AdaptiveCard, audience: string, db: Db): Promise<SendResult> {
-    const reference = referenceSchema.safeParse((anchor.data as { reference?: unknown }).reference);
-    if (!reference.success) throw new PermanentError(`anchor ${anchor.id} has no conversation reference`);
+    const stored = z.object({ reference: referenceSchema }).safeParse(anchor.data);
+    if (!stored.success) throw new PermanentError(`anchor ${anchor.id} has no conversation reference`);
     // Card first: a retry after a failed line repeats an idempotent PUT, not a message.
     const steps: Step[] = [anchor.cardRef ? { update: anchor.cardRef, card } : { card }];
     if (job.delivery.kind === 'message') steps.push({ text: eventLine(job.eventView, job.ticket, audience) });
-    const ids = await this.post(reference.data, steps);
+    const ids = await this.post(stored.data.reference, steps);
     const cardId = ids[0];
     if (!anchor.cardRef && cardId) await db.update(anchors).set({ cardRef: cardId }).where(eq(anchors.id, anchor.id));
     return { platformMessageId: ids.at(-1) ?? anchor.cardRef };
@@ -157,9 +158,9 @@ export class TeamsOutbound implements OutboundAdapter {
 type Step = { text: string } | { card: AdaptiveCard } | { update: string; card: AdaptiveCard };
 
 function channelTarget(job: DeliveryJob): string {
-  const target = job.delivery.target as { channel?: unknown };
-  if (typeof target.channel !== 'string' || !target.channel) throw new PermanentError('delivery has no Teams channel target');
-  return target.channel;
+  const target = z.object({ channel: z.string().min(1) }).safeParse(job.delivery.target);
+  if (!target.success) throw new PermanentError('delivery has no Teams channel target');
+  return target.data.channel;
 }
 
 async function findAnchor(db: Db, ticketId: number, side: string, personId: number | null): Promise<Anchor | undefined> {

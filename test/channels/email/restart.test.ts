@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../../src/db/schema.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
@@ -43,5 +44,19 @@ describe.skipIf(!haveDovecot)('a crash between the ticket commit and the IMAP fl
     const records = await desk.service.database.db.select().from(inboundMessages).where(eq(inboundMessages.externalId, reply.toLowerCase()));
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ outcome: 'commented' });
+  });
+
+  it('reconnects after the IMAP connection drops and reads mail that arrived meanwhile', async () => {
+    const poller = desk.email.poller!;
+    poller.faults = {};
+    const connection = (poller as unknown as { client: ImapFlow | null }).client;
+    expect(connection).not.toBeNull();
+    connection!.close(); // the socket goes away, as in a network drop or a server restart
+
+    const requester = person('ivy');
+    const messageId = newMessageId(requester);
+    await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'Arrived while we were away', messageId }));
+    expect(await desk.processed(messageId)).toMatchObject({ outcome: 'ticketed' });
+    expect((poller as unknown as { client: ImapFlow | null }).client).not.toBe(connection);
   });
 });

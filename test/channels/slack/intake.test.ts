@@ -43,7 +43,10 @@ describe('intake from Slack', () => {
     const card = await desk.fake.waitFor('chat.update', (c) => c.body.channel === dm && c.body.ts === pickerTs);
     expect(textOf(card.body.blocks)).toContain(key);
     const triage = await desk.fake.waitFor('chat.postMessage', (c) => c.body.channel === IT_TRIAGE && textOf(c.body.blocks).includes(key));
-    expect(textOf(triage.body.blocks)).toContain('Ada Lovelace');
+    const cardText = textOf(triage.body.blocks);
+    expect(cardText).toContain('Ada Lovelace');
+    expect(cardText).toMatch(/First response due in \d+ h.*resolution due <!date\^\d+\^/s);
+    expect(cardText).toMatch(/<http:\/\/localhost:0\/t\/IT-\d+\?e=\d+&amp;s=[\w-]+\|Open the ticket page>/);
   });
 
   it('picking a type with required fields opens the request modal prefilled from the DM, and the ticket keeps the DM thread', async () => {

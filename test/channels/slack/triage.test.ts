@@ -3,7 +3,7 @@ import { anchors } from '../../../src/db/schema.ts';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { blockActions, eventCallback, interactionBody, messageShortcut, viewSubmission } from '../../fakes/slack/index.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp.ts';
-import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, fileViaDm, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
+import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, cyd, fileViaDm, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
 import { optionValue, text, viewOf } from './helpers.ts';
 
 let desk: SlackDesk;
@@ -38,6 +38,21 @@ describe('triage in the queue channel', () => {
     await desk.fake.waitFor('chat.update', (c) => c.body.channel === t.dm && c.body.ts === t.pickerTs && textOf(c.body.blocks).includes('In progress'));
     expect(callsIn(desk.fake, 'chat.postMessage', IT_TRIAGE).filter((c) => c.body.thread_ts === undefined && textOf(c.body.blocks).includes(t.key)).length).toBe(1);
     expect((await desk.anchorsOf(t.key)).find((a) => a.side === 'triage')?.cardRef).toBe(t.cardTs);
+  });
+
+  it('Assign (users_select) and Priority change the ticket through core and refresh the same card', async () => {
+    const t = await fileViaDm(desk, ada, 'Laptop fan is very loud', 'IT question', IT_TRIAGE);
+    const click = (action: Record<string, unknown>) => {
+      const base = blockActions({ user: bob, channel: { id: IT_TRIAGE }, message: { ...cardMessage(IT_TRIAGE, t.cardTs) }, actions: [{ action_id: 'placeholder' }] });
+      return desk.post(interactionBody({ ...base, actions: [{ block_id: `card:${t.key}`, action_ts: '1700000000.000100', ...action }] }));
+    };
+    await click({ type: 'users_select', action_id: 'card_assign', selected_user: cyd.id });
+    await desk.fake.waitFor('chat.update', (c) => c.body.ts === t.cardTs && textOf(c.body.blocks).includes('Cyd Agent (cyd@example.test)'));
+    await click({ type: 'static_select', action_id: 'card_priority', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } });
+    await desk.fake.waitFor('chat.update', (c) => c.body.ts === t.cardTs && textOf(c.body.blocks).includes('*Priority*\nP1'));
+    const timeline = await desk.timeline(t.key);
+    expect(timeline.find((e) => e.type === 'assigned')).toMatchObject({ actor: { email: bob.email }, data: { to: cyd.email } });
+    expect(timeline.find((e) => e.type === 'priority_changed')).toMatchObject({ data: { from: 'P3', to: 'P1' } });
   });
 
   it('an agent\'s message in the triage thread is an internal note that never reaches the requester', async () => {

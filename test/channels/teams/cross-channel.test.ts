@@ -62,6 +62,7 @@ describe('one ticket, two platforms: Slack requesters and Teams agents', () => {
     expect(triage).toContain('Ada Slack');
     const key = /IT-\d+/.exec(triage)![0];
     const { id: threadId } = chain.response as { id: string };
+    await desk.anchored(key, 'teams', 'triage');
 
     // Bob answers from the Teams card; Ada reads it in her Slack DM thread.
     await desk.post(channelSubmit(desk.connector.url, threadId, { sb: 'reply', ticket: key, reply: 'Moving you to the 5 GHz network now' }, bob));
@@ -79,6 +80,7 @@ describe('one ticket, two platforms: Slack requesters and Teams agents', () => {
     const slackCard = await slack.waitFor('chat.postMessage', (c) => c.body.channel === SLACK_TRIAGE && String(JSON.stringify(c.body.blocks)).includes('Which VPN profile'), 8_000);
     const key = /IT-\d+/.exec(JSON.stringify(slackCard.body.blocks))![0];
     const cardTs = (slackCard.response as { ts: string }).ts;
+    await desk.anchored(key, 'slack', 'triage');
     const cardMessage = slack.messagesIn(SLACK_TRIAGE).find((m) => m.ts === cardTs)!;
 
     await slackPost(interactionBody(blockActions({ user: cydOnSlack, channel: { id: SLACK_TRIAGE }, message: { ...cardMessage }, actions: [{ action_id: 'card_reply', value: key, text: 'Reply to requester' }] })));

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { anchors, tickets } from '../../../src/db/schema.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { sampleCatalogFile } from '../../../src/core/catalog.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
@@ -20,6 +22,8 @@ export interface Desk {
   /** POST an activity to /api/messages as Teams would. */
   post(activity: unknown, authorization?: string): Promise<Response>;
   api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Resolves once the ticket's anchor on `channel`/`side` is stored with its card id (the worker records it after the post). */
+  anchored(key: string, channel: string, side: 'triage' | 'requester'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,16 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
         headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
+    async anchored(key, channel, side) {
+      await eventually(async () => {
+        const [row] = await sb.database.db
+          .select({ id: anchors.id })
+          .from(anchors)
+          .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
+          .where(and(eq(tickets.key, key), eq(anchors.channel, channel), eq(anchors.side, side), isNotNull(anchors.cardRef)));
+        return row;
+      }, 8_000);
+    },
     async stop() {
       await sb.stop();
       await connector.close();

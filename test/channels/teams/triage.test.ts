@@ -24,6 +24,8 @@ describe('Teams triage: one reply chain per ticket, cards updated in place, inte
     const chain = await connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
     const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
     const mine = await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && cardText(cardOf(c.body)).includes(title), 5_000);
+    await desk.anchored(key, 'teams', 'triage');
+    await desk.anchored(key, 'teams', 'requester');
     return { key, threadId, rootId, requesterCardId: (mine.response as { id: string }).id };
   }
 
