@@ -39,7 +39,7 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-teams-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
   fs.writeFileSync(catalogFile, options.catalogYaml ?? fs.readFileSync(sampleCatalogFile, 'utf8').replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel)));
-  const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
+  const databaseUrl = postgresUrl ? await throwawayDatabase(postgresUrl) : undefined;
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: path.join(tmp, 'data'),
@@ -83,6 +83,21 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CREATE DATABASE copies template1 and fails when another session is copying it at the
+ * same moment (parallel test files): try again shortly.
+ */
+async function throwawayDatabase(baseUrl: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createThrowawayDatabase(baseUrl);
+    } catch (error) {
+      if (attempt >= 5 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 /** Calls that put something into a conversation (send, reply or a new thread). */
