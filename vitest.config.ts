@@ -16,10 +16,10 @@ export default defineConfig({
     maxWorkers: 2,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'data:pglite', include: dataTests, env: { TEST_ENGINE: 'pglite' } } },
-      ...(onPostgres ? [{ extends: true, test: { name: 'data:postgres', include: dataTests, env: { TEST_ENGINE: 'postgres' } } }] : []),
+      { extends: true as const, test: { name: 'data:pglite', include: dataTests, env: { TEST_ENGINE: 'pglite' } } },
+      ...(onPostgres ? [{ extends: true as const, test: { name: 'data:postgres', include: dataTests, env: { TEST_ENGINE: 'postgres' } } }] : []),
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'channels',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],

@@ -13,11 +13,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { spawn } from 'node:child_process';
+import postgres from 'postgres';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { loadConfig } from '../src/config.ts';
-import { tickets } from '../src/db/schema.ts';
-import { startSwitchboard } from '../src/runtime.ts';
+import { freePort } from '../test/support/net.ts';
 import { blockActions, interactionBody, signSlackRequest, startSlackFake } from '../test/fakes/slack/index.ts';
 import { percentile, withThrowawayDatabase } from './support.ts';
 
@@ -72,6 +71,12 @@ await withThrowawayDatabase(async (url) => {
   }
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const count = async (): Promise<number> => Number((await sql`select count(*)::int as n from tickets`)[0]?.n ?? 0);
+  const countAfterSettling = async () => {
+    for (let last = -1, now = await count(); ; last = now, now = await count()) {
+      if (now === last) return now;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
   const agent = new Agent({ connections: 64, pipelining: 1 });
   const send = async (body: string) => {
     const started = performance.now();
