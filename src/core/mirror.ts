@@ -168,6 +168,8 @@ export interface AppendEventInput {
   originAnchorId?: number | null;
   idempotencyKey?: string | null;
   at: Date;
+  /** Rows the caller already holds, so they are not read again. */
+  known?: { queue?: Queue; requester?: Person; anchors?: Anchor[] };
 }
 
 /**
@@ -193,21 +195,27 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
       createdAt: input.at,
     })
     .returning();
-  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
-  const [requester] = await tx.select().from(people).where(eq(people.id, ticket.requesterId));
-  const ticketAnchors = await tx.select().from(anchors).where(eq(anchors.ticketId, ticket.id)).orderBy(desc(anchors.lastUsedAt));
-  const webhooks = enabled.has('webhook')
-    ? await tx
-        .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-        .from(webhookSubscriptions)
-        .where(eq(webhookSubscriptions.active, true))
-    : [];
+  // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
+  const known = input.known ?? {};
+  const [queue, requester, ticketAnchors, webhooks] = await Promise.all([
+    known.queue ?? tx.select().from(queues).where(eq(queues.key, ticket.queueKey)).then((rows) => rows[0]),
+    known.requester ?? tx.select().from(people).where(eq(people.id, ticket.requesterId)).then((rows) => rows[0]),
+    known.anchors ?? tx.select().from(anchors).where(eq(anchors.ticketId, ticket.id)).orderBy(desc(anchors.lastUsedAt)),
+    enabled.has('webhook')
+      ? tx
+          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+          .from(webhookSubscriptions)
+          .where(eq(webhookSubscriptions.active, true))
+      : Promise.resolve([]),
+  ]);
   const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
   const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
   const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks });
   if (planned.length) {
-    await tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at })));
-    await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+    await Promise.all([
+      tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at }))),
+      tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`),
+    ]);
   }
   return event!;
 }

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Conn, Db, Tx } from '../db/client.ts';
-import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef, type Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound, isUniqueViolation } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
@@ -71,8 +71,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       .update(queues)
       .set({ nextNumber: sql`${queues.nextNumber} + 1` })
       .where(eq(queues.key, type.queueKey))
-      .returning({ number: sql<number>`${queues.nextNumber} - 1`, calendar: queues.calendar, warnAt: queues.warnAt });
-    const number = Number(counter!.number);
+      .returning();
+    const number = counter!.nextNumber - 1;
     const rules = rulesFor(counter!, type, priority);
     const due = dueTimes(rules.cal, rules.targets, now);
     const draft = {
@@ -95,12 +95,14 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, rules) })
       .returning();
     let originAnchorId: number | null = null;
+    const ticketAnchors: Anchor[] = [];
     if (input.originAnchor) {
       const [anchor] = await tx
         .insert(anchors)
         .values({ ticketId: ticket!.id, personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
         .returning();
       originAnchorId = anchor!.id;
+      ticketAnchors.push(anchor!);
     }
     const event = await appendEvent(tx, ctx.enabled, {
       ticket: ticket!,
@@ -112,8 +114,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       originAnchorId,
       idempotencyKey: input.idempotencyKey ?? null,
       at: now,
+      known: { queue: counter!, requester, anchors: ticketAnchors },
     });
-    return { ticketId: ticket!.id, event };
+    // Everything the answer needs is in hand: no reads after commit.
+    return { ticketId: ticket!.id, event, views: { ticket: toTicketView(ticket!, requester, null, now), event: toEventView(event, requester) } };
   });
   if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
   return result;
@@ -395,7 +399,7 @@ function validateFields(fields: FieldDef[], values: Record<string, unknown>): Re
   throw new Invalid(`invalid fields: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
 }
 
-type TxResult = { ticketId: number; event: TicketEvent };
+type TxResult = { ticketId: number; event: TicketEvent; views?: { ticket: TicketView; event: EventView } };
 
 /**
  * Run a command in ONE transaction. With an idempotency key, a repeat (or a concurrent
@@ -416,6 +420,7 @@ async function idempotent(ctx: CoreContext, key: string | undefined, run: (tx: T
     }
     throw error;
   }
+  if (result.views) return { ...result.views, replayed: false };
   const ticket = await getTicketById(ctx, result.ticketId);
   return { ticket, event: await getEventView(ctx, result.event.id), replayed: false };
 }
