@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import { resultRows } from '../db/migrate.ts';
 import type { Conn, Db, Tx } from '../db/client.ts';
 import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef, type Priority } from './catalog.ts';
@@ -66,19 +68,14 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     const priority = (input.priority ?? type.defaultPriority) as Priority;
     const requester = await resolvePerson(tx, input.requester);
 
-    // The queue row lock serialises creates per queue, so keys are consecutive.
-    const [counter] = await tx
-      .update(queues)
-      .set({ nextNumber: sql`${queues.nextNumber} + 1` })
-      .where(eq(queues.key, type.queueKey))
-      .returning();
-    const number = counter!.nextNumber - 1;
-    const rules = rulesFor(counter!, type, priority);
+    const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
+    const rules = rulesFor(queue!, type, priority);
     const due = dueTimes(rules.cal, rules.targets, now);
     const draft = {
-      key: `${type.queueKey}-${number}`,
+      // Numbered last (see below); until then a unique placeholder key.
+      key: `~${randomUUID()}`,
       queueKey: type.queueKey,
-      number,
+      number: 0,
       typeKey: type.key,
       title: title.slice(0, 200),
       description: (input.description ?? '').slice(0, 20_000),
@@ -114,10 +111,11 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       originAnchorId,
       idempotencyKey: input.idempotencyKey ?? null,
       at: now,
-      known: { queue: counter!, requester, anchors: ticketAnchors },
+      known: { queue: queue!, requester, anchors: ticketAnchors },
     });
+    const numbered = await numberTicket(tx, ticket!);
     // Everything the answer needs is in hand: no reads after commit.
-    return { ticketId: ticket!.id, event, views: { ticket: toTicketView(ticket!, requester, null, now), event: toEventView(event, requester) } };
+    return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, null, now), event: toEventView(event, requester) } };
   });
   if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
   return result;
@@ -372,6 +370,23 @@ function emptyClock(now: Date) {
     slaPausedMinutes: 0,
     status: 'new',
   };
+}
+
+/**
+ * Give a new ticket its key (IT-42) as the transaction's last statement. The queue row lock
+ * that makes keys consecutive is then held only from here to commit, so concurrent creates
+ * in one queue overlap everything else.
+ */
+async function numberTicket(tx: Tx, ticket: Ticket): Promise<Ticket> {
+  const [numbered] = await tx.execute<Record<string, unknown>>(sql`
+    with counter as (
+      update ${queues} set next_number = next_number + 1 where key = ${ticket.queueKey} returning next_number - 1 as number
+    )
+    update ${tickets} set number = counter.number, key = ${ticket.queueKey} || '-' || counter.number
+    from counter where ${tickets.id} = ${ticket.id}
+    returning counter.number`).then((r) => resultRows<{ number: number }>(r));
+  const number = Number(numbered!.number);
+  return { ...ticket, number, key: `${ticket.queueKey}-${number}` };
 }
 
 async function lockTicket(tx: Tx, key: string): Promise<Ticket> {

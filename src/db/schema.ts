@@ -115,7 +115,11 @@ export const tickets = pgTable(
   },
   (t) => [
     uniqueIndex('tickets_key_uq').on(t.key),
-    uniqueIndex('tickets_queue_number_uq').on(t.queueKey, t.number),
+    // number 0 = not numbered yet: createTicket numbers a ticket as its last step, so the
+    // per-queue counter lock is held for one statement, not the whole transaction.
+    uniqueIndex('tickets_queue_number_uq')
+      .on(t.queueKey, t.number)
+      .where(sql`${t.number} > 0`),
     index('tickets_status_idx').on(t.queueKey, t.status, t.id),
     index('tickets_requester_idx').on(t.requesterId, t.id),
     index('tickets_assignee_idx').on(t.assigneeId, t.id),
