@@ -2,8 +2,7 @@
  * npm run bench:outbox — deliveries/s from the worker to a local HTTP sink (webhooks) on
  * real Postgres. BENCH_DELIVERIES=20000 BENCH_BATCH=64 npm run bench:outbox
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { WebhookOutbound } from '../src/channels/webhook/outbound.ts';
 import { loadCatalogFile, syncCatalog } from '../src/core/catalog.ts';
@@ -15,24 +14,36 @@ import { deliveries } from '../src/db/schema.ts';
 import { DeliveryWorker } from '../src/outbox/worker.ts';
 import { withThrowawayDatabase } from './support.ts';
 
+const SINK_SOURCE = `
+  const http = require('node:http');
+  let count = 0;
+  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { count += 1; res.writeHead(204).end(); }); });
+  server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+  setInterval(() => console.log('count ' + count), 20);
+`;
+
 const total = Number(process.env.BENCH_DELIVERIES ?? 20_000);
-const batchSize = Number(process.env.BENCH_BATCH ?? 64);
+const batchSize = Number(process.env.BENCH_BATCH ?? 128);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
 await withThrowawayDatabase(async (url) => {
+  // The sink runs in its own process, as a real receiver would; it reports its count on stdout.
+  const sink = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
   let received = 0;
-  const sink = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      res.writeHead(204).end();
+  const port = await new Promise<number>((resolve) => {
+    sink.stdout.setEncoding('utf8');
+    sink.stdout.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) {
+        const [kind, value] = line.split(' ');
+        if (kind === 'port') resolve(Number(value));
+        if (kind === 'count') received = Number(value);
+      }
     });
   });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const database = await openDatabase({ url, max: 10 });
   await migrate(database);
   await syncCatalog(database.db, loadCatalogFile(undefined));
-  await createWebhook(database.db, { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`, events: [], includeInternal: true });
+  await createWebhook(database.db, { url: `http://127.0.0.1:${port}/`, events: [], includeInternal: true });
   // One ticket's created event, fanned out: the outbox rows are what we measure.
   const ctx = { db: database.db, now: () => new Date(), enabled: new Set(['webhook']) };
   const tickets = await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket(ctx, { type: 'laptop', title: `Outbox ${i}`, requester: { email: 'bench@example.com' }, fields: { model: '13-inch' }, channel: 'api' })));
@@ -58,5 +69,5 @@ await withThrowawayDatabase(async (url) => {
   process.stdout.write(`  deliveries/s ${(sent / seconds).toFixed(0)} (target ≥ 2000 on 2 cores)\n`);
   process.stdout.write(`reproduce: BENCH_DELIVERIES=${total} BENCH_BATCH=${batchSize} BENCH_CONCURRENCY=${concurrency} npm run bench:outbox\n`);
   await database.close();
-  sink.close();
+  sink.kill();
 });

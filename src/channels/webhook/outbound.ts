@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
+import { request } from 'undici';
 import type { Db } from '../../db/client.ts';
 import { webhookSubscriptions, type WebhookSubscription } from '../../db/schema.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
@@ -37,9 +38,11 @@ export class WebhookOutbound implements OutboundAdapter {
     const messageId = `msg_${job.delivery.id}`;
     const timestamp = new Date();
     const signature = new Webhook(sub.secret).sign(messageId, timestamp, payload);
-    let response: Response;
+    // undici's request(): the same client fetch() is built on, without the WHATWG stream layers.
+    let status: number;
+    let retryAfter: string | null = null;
     try {
-      response = await fetch(sub.url, {
+      const response = await request(sub.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -49,16 +52,19 @@ export class WebhookOutbound implements OutboundAdapter {
           'webhook-signature': signature,
         },
         body: payload,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        headersTimeout: TIMEOUT_MS,
+        bodyTimeout: TIMEOUT_MS,
       });
+      status = response.statusCode;
+      const header = response.headers['retry-after'];
+      retryAfter = Array.isArray(header) ? (header[0] ?? null) : (header ?? null);
+      await response.body.dump();
     } catch (error) {
       throw new RetryableError(`POST ${sub.url} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await response.body?.cancel().catch(() => {});
-    if (response.ok) return { platformMessageId: messageId };
-    const status = response.status;
+    if (status >= 200 && status < 300) return { platformMessageId: messageId };
     if (status === 429 || status === 408 || status === 425 || status >= 500) {
-      throw new RetryableError(`POST ${sub.url} answered ${status}`, retryAfterMs(response.headers.get('retry-after')));
+      throw new RetryableError(`POST ${sub.url} answered ${status}`, retryAfterMs(retryAfter));
     }
     if (status === 410) {
       await db.update(webhookSubscriptions).set({ active: false }).where(eq(webhookSubscriptions.id, sub.id));
