@@ -46,6 +46,8 @@ export interface CreateTicketInput extends Omit<Common, 'originAnchorId'> {
   originAnchor?: AnchorInput | undefined;
   /** Free-text intake (an email): required form fields may be missing; given ones are still checked. */
   partialFields?: boolean | undefined;
+  /** Extra facts for the created event (e.g. the files an email brought in). */
+  eventData?: Record<string, unknown> | undefined;
 }
 
 export interface CommandResult {
@@ -107,7 +109,7 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       actor: requester,
       channel: input.channel,
       body: draft.description,
-      data: { title: draft.title, fields, priority },
+      data: { ...input.eventData, title: draft.title, fields, priority },
       originAnchorId,
       idempotencyKey: input.idempotencyKey ?? null,
       at: now,

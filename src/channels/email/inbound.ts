@@ -106,6 +106,7 @@ export class EmailInbound {
       channel: 'email',
       idempotencyKey,
       partialFields: true,
+      eventData: { attachments: stored, refusedAttachments: refused },
       originAnchor: {
         channel: 'email',
         side: 'requester',

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { and, eq, gt } from 'drizzle-orm';
 import { ticketEvents } from '../../db/schema.ts';
 import { Conflict, NotFound } from '../../core/errors.ts';
+import { attachmentHref } from '../email/attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import { postedValues } from './form-values.ts';
@@ -52,6 +53,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
       <TicketPage
         ticket={ticket}
         timeline={timeline}
+        attachmentLink={(file) => `${attachmentHref(ticket.key, file)}${self.slice(self.indexOf('?'))}`}
         typeName={type?.name ?? ticket.type}
         queueName={queue?.name ?? ticket.queue}
         fieldDefs={Object.fromEntries((type?.fields ?? []).map((f) => [f.id, { label: f.label, type: f.type }]))}

@@ -84,6 +84,13 @@ describe.skipIf(!haveDovecot)('what an email comment keeps', () => {
     const stored = (anchor!.data as { attachments: Array<{ filename: string; path: string; size: number }> }).attachments;
     expect(stored).toEqual([expect.objectContaining({ filename: 'badge.jpg', size: small.length })]);
     expect(await readFile(path.join(desk.dataDir, stored[0]!.path))).toEqual(small);
+
+    // The requester's ticket page links the kept file and names the refused one.
+    const signed = new URL(desk.service.links.url(ticket.key, ticket.requester.email));
+    const html = await (await fetch(`${desk.service.url}${signed.pathname}${signed.search}`)).text();
+    const link = `${attachmentHref(ticket.key, stored[0]!)}${signed.search}`.replace(/&/g, '&amp;');
+    expect(html).toContain(`href="${link}"`);
+    expect(html).toContain('door-log.bin: not kept');
   });
 
   it('a follow-up with an attachment records the file on the comment event, and the ticket\'s signed link downloads it', async () => {
@@ -105,6 +112,8 @@ describe.skipIf(!haveDovecot)('what an email comment keeps', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await download.arrayBuffer())).toEqual(video);
+    const page = await (await fetch(`${desk.service.url}${signed.pathname}${signed.search}`)).text();
+    expect(page).toContain(`href="${`${attachmentHref(ticket.key, kept!)}${signed.search}`.replace(/&/g, '&amp;')}"`);
     expect((await fetch(href)).status).toBe(403);
     const other = await file('Another lamp');
     const otherSigned = new URL(desk.service.links.url(other.ticket.key, other.requester));

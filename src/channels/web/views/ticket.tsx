@@ -3,11 +3,13 @@ import type { EventView, TicketView } from '../../../core/view.ts';
 import type { SlaLine } from '../sla-line.ts';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
-import { Timeline } from './timeline.tsx';
+import { Timeline, type AttachmentLink } from './timeline.tsx';
 
 export interface TicketPageProps {
   ticket: TicketView;
   timeline: EventView[];
+  /** The signed download link of a file an email brought in. */
+  attachmentLink?: AttachmentLink;
   typeName: string;
   queueName: string;
   /** Label and input type of each custom field, to show stored values. */
@@ -79,7 +81,7 @@ export function TicketPage(props: TicketPageProps) {
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">What happened so far</h2>
         <p class="muted small">Times are {props.timezone}.</p>
-        <Timeline events={props.timeline} timezone={props.timezone} />
+        <Timeline events={props.timeline} timezone={props.timezone} attachmentLink={props.attachmentLink} />
       </section>
       {ticket.status === 'closed' ? (
         <p class="muted">

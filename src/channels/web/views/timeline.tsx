@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { STATUS_LABELS, statusSchema } from '../../../core/status.ts';
 import type { EventView } from '../../../core/view.ts';
+import { z } from 'zod';
 import { RichText } from './rich-text.tsx';
+
+/** Files an email brought in (see src/channels/email/attachments.ts), as kept in the event's data. */
+const attachmentsSchema = z.array(z.object({ filename: z.string(), size: z.number(), path: z.string() })).catch([]);
+const refusedSchema = z.array(z.object({ filename: z.string(), reason: z.string() })).catch([]);
+export type AttachmentLink = (file: { path: string }) => string;
 
 const CHANNEL_LABELS: Record<string, string> = { slack: 'Slack', teams: 'Teams', email: 'email', web: 'web', api: 'API', system: 'Switchboard' };
 
@@ -10,7 +16,7 @@ export function channelLabel(channel: string): string {
 }
 
 /** The public timeline: who said or did what, when, and through which channel. */
-export function Timeline({ events, timezone }: { events: EventView[]; timezone: string }) {
+export function Timeline({ events, timezone, attachmentLink }: { events: EventView[]; timezone: string; attachmentLink?: AttachmentLink }) {
   return (
     <ol class="timeline">
       {events.map((event) => (
@@ -21,9 +27,30 @@ export function Timeline({ events, timezone }: { events: EventView[]; timezone: 
             <time datetime={event.createdAt}>{DateTime.fromISO(event.createdAt).setZone(timezone).toFormat('d LLL, HH:mm')}</time>
           </div>
           {event.body && (event.type === 'comment' || event.type === 'created') ? <RichText text={event.body} /> : null}
+          <Attachments event={event} link={attachmentLink} />
         </li>
       ))}
     </ol>
+  );
+}
+
+function Attachments({ event, link }: { event: EventView; link: AttachmentLink | undefined }) {
+  const kept = attachmentsSchema.parse(event.data.attachments ?? []);
+  const refused = refusedSchema.parse(event.data.refusedAttachments ?? []);
+  if (!kept.length && !refused.length) return null;
+  return (
+    <ul class="attachments">
+      {kept.map((file) => (
+        <li>
+          {link ? <a href={link(file)}>{file.filename}</a> : file.filename} <span class="muted small">({Math.max(1, Math.round(file.size / 1024))} KB)</span>
+        </li>
+      ))}
+      {refused.map((file) => (
+        <li class="muted">
+          {file.filename}: not kept ({file.reason})
+        </li>
+      ))}
+    </ul>
   );
 }
 
