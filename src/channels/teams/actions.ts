@@ -10,7 +10,7 @@ export const cardSubmitSchema = z.discriminatedUnion('sb', [
   z.looseObject({ sb: z.literal('attach'), ticket: z.string().optional(), text: z.string().default('') }),
   z.looseObject({ sb: z.literal('comment'), ticket: z.string(), comment: z.string().default('') }),
   z.looseObject({ sb: z.literal('claim'), ticket: z.string() }),
-  z.looseObject({ sb: z.literal('assign'), ticket: z.string(), assignee: z.string().default('') }),
+  z.looseObject({ sb: z.literal('assign'), ticket: z.string(), assignee: z.string().default(''), assigneeEmail: z.string().default('') }),
   z.looseObject({ sb: z.literal('status'), ticket: z.string(), status: z.string().default('') }),
   z.looseObject({ sb: z.literal('priority'), ticket: z.string(), priority: z.string().default('') }),
   z.looseObject({ sb: z.literal('reply'), ticket: z.string(), reply: z.string().default('') }),

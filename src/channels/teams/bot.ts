@@ -1,9 +1,11 @@
-import { TeamsActivityHandler, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, type InvokeResponse, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { PersonalChat } from './chat.ts';
+import type { MessageEdits } from './edits.ts';
 import type { MessageExtension } from './extension.ts';
 import type { TeamsIdentity } from './identity.ts';
+import type { PeopleSearch } from './people-search.ts';
 import type { TenantDirectory } from './tenant.ts';
 import type { TriageThread } from './triage.ts';
 
@@ -11,6 +13,8 @@ export interface BotParts {
   chat: PersonalChat;
   triage: TriageThread;
   extension: MessageExtension;
+  edits: MessageEdits;
+  people: PeopleSearch;
   identity: TeamsIdentity;
   tenant: TenantDirectory;
   logger: Logger;
@@ -34,7 +38,9 @@ export class SwitchboardBot extends TeamsActivityHandler {
 
   override async run(ctx: TurnContext): Promise<void> {
     const { activity } = ctx;
-    const key = activity.id ? `${activity.conversation?.id ?? ''}|${activity.id}` : undefined;
+    // Edits and deletes reuse the message's id; an edit is new when its text is.
+    const variant = activity.type === 'messageUpdate' ? `|${activity.text ?? ''}` : '';
+    const key = activity.id ? `${activity.type}|${activity.conversation?.id ?? ''}|${activity.id}${variant}` : undefined;
     if (key) {
       if (this.seen.has(key)) return;
       if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
@@ -55,6 +61,22 @@ export class SwitchboardBot extends TeamsActivityHandler {
     const type = ctx.activity.conversation?.conversationType;
     if (type === 'personal') await this.parts.chat.onMessage(ctx);
     else if (type === 'channel') await this.parts.triage.onMessage(ctx);
+  }
+
+  /** A message was edited: if it became a comment, record the edit. */
+  protected override async onTeamsMessageEdit(ctx: TurnContext): Promise<void> {
+    await this.parts.edits.onEdit(ctx);
+  }
+
+  /** A message was deleted: if it became a comment, record the removal. */
+  protected override async onTeamsMessageSoftDelete(ctx: TurnContext): Promise<void> {
+    await this.parts.edits.onDelete(ctx);
+  }
+
+  /** The Assign picker's dynamic typeahead (Input.ChoiceSet with Data.Query). */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name === 'application/search') return this.parts.people.answer(ctx);
+    return super.onInvokeActivity(ctx);
   }
 
   /** The app was added: remember how to reach the person who added it in their chat. */

@@ -4,6 +4,7 @@ import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
 import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
 import type { TicketView } from '../../core/view.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
+import { PEOPLE_DATASET } from './people-search.ts';
 
 /** Card actions arrive as message activities whose `value` is this data plus the inputs. */
 export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply';
@@ -63,7 +64,7 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
   const actions: unknown[] = [];
   if (ticket.status !== 'closed') {
     actions.push(submit('claim', 'Claim'));
-    actions.push(showCard('Assign', [{ type: 'Input.Text', id: 'assignee', label: 'Assign to (email)', style: 'Email', isRequired: true, errorMessage: 'An email address is required' }], 'assign', 'Assign'));
+    actions.push(showCard('Assign', assignInputs(), 'assign', 'Assign'));
   }
   if (next.length) {
     actions.push(showCard('Status', [{ type: 'Input.ChoiceSet', id: 'status', label: 'New status', style: 'compact', isRequired: true, errorMessage: 'Pick a status', choices: next.map((s) => ({ title: STATUS_LABELS[s], value: s })) }], 'status', 'Set status'));
@@ -74,6 +75,25 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
   }
   actions.push({ type: 'Action.OpenUrl', title: 'Open', url: link });
   return card(body, actions);
+}
+
+/**
+ * The Assign picker: a people typeahead (Data.Query → our `application/search` handler,
+ * people-search.ts) and, for clients without dynamic typeahead, a plain email box.
+ */
+function assignInputs(): unknown[] {
+  return [
+    {
+      type: 'Input.ChoiceSet',
+      id: 'assignee',
+      label: 'Assign to',
+      style: 'filtered',
+      placeholder: 'Search by name or email',
+      choices: [],
+      'choices.data': { type: 'Data.Query', dataset: PEOPLE_DATASET },
+    },
+    { type: 'Input.Text', id: 'assigneeEmail', label: 'Or an email address', style: 'Email' },
+  ];
 }
 
 /** The requester's smaller card in their chat with the bot. */

@@ -113,6 +113,8 @@ export class PersonalChat {
         channel: 'teams',
         idempotencyKey: `teams:activity:${ctx.activity.id}`,
         originAnchorId: anchor?.id,
+        // Lets a later edit or delete of this message find the comment (edits.ts).
+        data: { teamsActivityId: ctx.activity.id, teamsConversationId: ctx.activity.conversation.id },
       });
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;

@@ -5,10 +5,12 @@ import { botAppId, buildAuthentication } from './auth.ts';
 import { SwitchboardBot } from './bot.ts';
 import { PersonalChat } from './chat.ts';
 import { mountEndpoint } from './endpoint.ts';
+import { MessageEdits } from './edits.ts';
 import { MessageExtension } from './extension.ts';
 import { TeamsIdentity } from './identity.ts';
 import { TeamsOutbound } from './outbound.ts';
 import { ConversationPace } from './pace.ts';
+import { PeopleSearch } from './people-search.ts';
 import { TenantDirectory } from './tenant.ts';
 import { TriageThread } from './triage.ts';
 
@@ -31,6 +33,8 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     chat: new PersonalChat(deps.core, deps.catalog, identity),
     triage,
     extension: new MessageExtension(deps.core, deps.catalog, identity, triage),
+    edits: new MessageEdits(deps.core, identity),
+    people: new PeopleSearch(deps.database.db),
     identity,
     tenant,
     logger: deps.logger,

@@ -18,6 +18,10 @@ export function eventLine(event: EventView, ticket: TicketView, audience: string
       if (audience === 'requester' || audience === 'watcher') return `<b>${ticket.key}</b> · ${who} replied: ${body}`;
       if (event.actor?.role === 'requester') return `${who} (requester)${via}: ${body}`;
       return `${who}${via} replied to the requester: ${body}`;
+    case 'comment_edited':
+      return `${who}${via} edited a message${event.visibility === 'internal' ? ' (internal note)' : ''}: ${body}`;
+    case 'comment_removed':
+      return `${who}${via} removed a message`;
     case 'status_changed': {
       const to = statusSchema.safeParse(event.data.to);
       const label = to.success ? STATUS_LABELS[to.data] : escapeHtml(String(event.data.to ?? ''));

@@ -41,6 +41,8 @@ export class TriageThread {
       channel: 'teams',
       idempotencyKey: `teams:activity:${ctx.activity.id}`,
       originAnchorId: anchor.id,
+      // Lets a later edit or delete of this message find the note (edits.ts).
+      data: { teamsActivityId: ctx.activity.id, teamsConversationId: ctx.activity.conversation.id },
     });
   }
 
@@ -73,7 +75,7 @@ export class TriageThread {
           await assign(this.core, { ...common, assignee: actor, actor });
           break;
         case 'assign':
-          await assign(this.core, { ...common, assignee: assigneeInput(submit.assignee), actor });
+          await assign(this.core, { ...common, assignee: assigneeInput(submit.assignee.trim() || submit.assigneeEmail), actor });
           break;
         case 'status': {
           const status = statusSchema.safeParse(submit.status);

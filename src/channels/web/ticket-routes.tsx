@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { and, eq, gt } from 'drizzle-orm';
-import { ticketEvents } from '../../db/schema.ts';
+import { anchors, people, ticketEvents } from '../../db/schema.ts';
 import { Conflict, NotFound } from '../../core/errors.ts';
 import { attachmentHref } from '../email/attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
@@ -15,7 +15,12 @@ const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const FRESH_LINK_INTERVAL_MS = 5 * 60_000;
 const FLASH: Record<string, string> = { reply: 'Your reply was added.', resolve: 'Marked as resolved. Thanks!', reopen: 'Reopened. The team will pick it up again.' };
 
-type Access = { ok: true; ticket: TicketView; self: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+type Viewer = { email: string; name?: string };
+type Access = { ok: true; ticket: TicketView; self: string; viewer: Viewer } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+
+function personOf(person: { email: string; name: string | null }): Viewer {
+  return { email: person.email, ...(person.name ? { name: person.name } : {}) };
+}
 
 /** GET /t/:key and its actions; everything requires the signed link (?e=&s=). */
 export function ticketRoutes(app: Hono, web: WebContext): void {
@@ -32,10 +37,24 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
     });
     // An unknown ticket looks exactly like a bad signature.
     if (!ticket) return { ok: false, reason: expires && signature ? 'invalid' : 'missing' };
+    const self = `/t/${encodeURIComponent(ticket.key)}?e=${encodeURIComponent(expires ?? '')}&s=${encodeURIComponent(signature ?? '')}`;
     const verdict = web.deps.links.verify(ticket.key, ticket.requester.email, expires, signature, core.now());
-    if (verdict !== 'ok') return { ok: false, reason: verdict };
-    return { ok: true, ticket, self: `/t/${encodeURIComponent(ticket.key)}?e=${encodeURIComponent(expires!)}&s=${encodeURIComponent(signature!)}` };
+    if (verdict === 'ok') return { ok: true, ticket, self, viewer: personOf(ticket.requester) };
+    // Links mailed to watchers are signed for them: they may read and reply too.
+    if (verdict === 'invalid') {
+      for (const watcher of await watchersOf(ticket.id)) {
+        if (web.deps.links.verify(ticket.key, watcher.email, expires, signature, core.now()) === 'ok') return { ok: true, ticket, self, viewer: personOf(watcher) };
+      }
+    }
+    return { ok: false, reason: verdict };
   };
+
+  const watchersOf = async (ticketId: number) =>
+    core.db
+      .selectDistinct({ email: people.email, name: people.name })
+      .from(anchors)
+      .innerJoin(people, eq(people.id, anchors.personId))
+      .where(and(eq(anchors.ticketId, ticketId), eq(anchors.side, 'watcher')));
 
   const denied = (c: Context, reason: 'missing' | 'invalid' | 'expired') =>
     render(c, <LinkProblemPage ticketKey={(c.req.param('key') ?? '').toUpperCase()} reason={reason} token={tokens.issue(c)} />, 403);
@@ -80,19 +99,18 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
     app.post(`/t/:key/${verb}`, async (c) => {
       const result = await access(c);
       if (!result.ok) return denied(c, result.reason);
-      const { ticket, self } = result;
+      const { ticket, self, viewer } = result;
       const values = postedValues(await c.req.parseBody());
       const token = tokens.check(c, values.token);
       if (!token.ok) return render(c, <ForbiddenPostPage />, 403);
-      const requester = { email: ticket.requester.email, ...(ticket.requester.name ? { name: ticket.requester.name } : {}) };
       try {
         if (verb === 'reply') {
           const body = (values.body ?? '').trim();
           if (!body) return page(c, ticket, self, { replyError: 'Write something before sending.', status: 400 });
           if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400 });
-          await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: requester, channel: 'web', idempotencyKey: token.idempotencyKey });
+          await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         } else {
-          await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: requester, channel: 'web', idempotencyKey: token.idempotencyKey });
+          await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         }
       } catch (error) {
         // Already resolved / reopened elsewhere: the page shows where things stand.

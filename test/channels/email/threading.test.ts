@@ -97,6 +97,13 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     expect(toColleague.parsed.inReplyTo).toBe(theirs.toLowerCase());
     expect(toColleague.parsed.text).toContain('Toner ordered.');
     await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(requester) && (mail.parsed.text ?? '').includes('Toner ordered.'));
+
+    // The link in the colleague's mail is signed for them, and opens the ticket page.
+    const link = /https?:\/\/\S+\/t\/[^\s>"]+/.exec(toColleague.parsed.text ?? '')![0];
+    const signed = new URL(link);
+    const page = await fetch(`${desk.service.url}${signed.pathname}${signed.search}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Toner ordered.');
   });
 
   it('status changes reach the requester as automatic notices in their thread, and an SLA breach escalates to the queue\'s address', async () => {

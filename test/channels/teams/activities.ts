@@ -60,3 +60,23 @@ export function messageAction(
 }
 
 const ada = TEAMS_FAKE_DEFAULTS.user;
+
+/** The Assign picker's typeahead asking for people (an `application/search` invoke from a triage chain). */
+export function peopleSearch(serviceUrl: string, threadId: string, queryText: string, from: Account, dataset = 'people') {
+  const base = teamsChannelMessage({ serviceUrl, text: '', from, threadRootId: threadId.split(';messageid=')[1]! });
+  const { text: _text, textFormat: _format, ...rest } = base;
+  return { ...rest, type: 'invoke', name: 'application/search', id: nextId(), value: { kind: 'search', queryText, dataset, queryOptions: { skip: 0, top: 15 } } };
+}
+
+/**
+ * Teams telling the bot that a message was edited (messageUpdate / editMessage) or deleted
+ * (messageDelete / softDeleteMessage): the activity carries the message's own id.
+ */
+export function edited<T extends { id: string; channelData: object }>(message: T, text: string) {
+  return { ...message, type: 'messageUpdate', text, timestamp: new Date().toISOString(), channelData: { ...message.channelData, eventType: 'editMessage' } };
+}
+
+export function deleted<T extends { id: string; channelData: object; text?: string }>(message: T) {
+  const { text: _text, ...rest } = message;
+  return { ...rest, type: 'messageDelete', timestamp: new Date().toISOString(), channelData: { ...message.channelData, eventType: 'softDeleteMessage' } };
+}
