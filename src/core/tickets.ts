@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { resultRows } from '../db/migrate.ts';
 import type { Conn, Db, Tx } from '../db/client.ts';
 import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
@@ -166,7 +166,8 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
     let current = ticket;
     if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
       current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, originAnchorId, 'requester replied')).ticket;
-    } else if (input.visibility === 'public' && !isRequester) {
+    } else if (input.visibility === 'public' && !isRequester && !(await isWatcher(tx, ticket.id, author.id))) {
+      // A colleague following the ticket (a watcher) is not the service team: no first response.
       current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
     }
     await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, current.id));
@@ -389,6 +390,15 @@ async function numberTicket(tx: Tx, ticket: Ticket): Promise<Ticket> {
     returning counter.number`).then((r) => resultRows<{ number: number }>(r));
   const number = Number(numbered!.number);
   return { ...ticket, number, key: `${ticket.queueKey}-${number}` };
+}
+
+async function isWatcher(tx: Tx, ticketId: number, personId: number): Promise<boolean> {
+  const rows = await tx
+    .select({ id: anchors.id })
+    .from(anchors)
+    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.personId, personId), eq(anchors.side, 'watcher')))
+    .limit(1);
+  return rows.length > 0;
 }
 
 async function lockTicket(tx: Tx, key: string): Promise<Ticket> {

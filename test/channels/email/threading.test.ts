@@ -91,6 +91,8 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     const theirs = newMessageId(colleague);
     await desk.deliver(await buildMail({ from: colleague, to: 'it@example.com', cc: requester, subject: `Re: [${ticket.key}] Team printer needs toner`, text: 'Black toner, please.', messageId: theirs, inReplyTo: ack.parsed.messageId!, references: [first, ack.parsed.messageId!] }));
     await desk.processed(theirs);
+    // A colleague is not the service team: their reply does not meet the first-response SLA.
+    expect((await desk.api<{ sla: { firstResponse: { state: string } } }>('GET', `/tickets/${ticket.key}`)).sla.firstResponse.state).toBe('running');
 
     await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Toner ordered.', visibility: 'public', author: { email: 'agent@example.com' } });
     const toColleague = await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(colleague));
