@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { resultRows } from '../db/migrate.ts';
-import type { Conn, Db, Tx } from '../db/client.ts';
-import { anchors, people, queues, requestTypes, ticketEvents, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
-import { fieldValuesSchema, type FieldDef, type Priority } from './catalog.ts';
-import { Conflict, Invalid, NotFound, isUniqueViolation } from './errors.ts';
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../db/client.ts';
+import { anchors, queues, requestTypes, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import type { FieldDef, Priority } from './catalog.ts';
+import { Conflict, Invalid, NotFound } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla.ts';
 import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
-import { loadEvents, selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
+import { toEventView, toTicketView } from './view.ts';
+import type { CommandResult, CoreContext } from './context.ts';
+import { idempotent } from './idempotent.ts';
+import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
-/** What every core command needs: the database, the clock, and the outbound channels that are on. */
-export interface CoreContext {
-  db: Db;
-  now: () => Date;
-  enabled: ReadonlySet<string>;
-}
+export type { CommandResult, CoreContext } from './context.ts';
+export { getTicket, getTimeline } from './reads.ts';
 
 /** Where an inbound message lives on its platform; recorded as an anchor of the ticket. */
 export interface AnchorInput {
@@ -48,13 +46,6 @@ export interface CreateTicketInput extends Omit<Common, 'originAnchorId'> {
   partialFields?: boolean | undefined;
   /** Extra facts for the created event (e.g. the files an email brought in). */
   eventData?: Record<string, unknown> | undefined;
-}
-
-export interface CommandResult {
-  ticket: TicketView;
-  event: EventView | null;
-  /** True when the idempotency key had been seen: nothing was written. */
-  replayed: boolean;
 }
 
 export async function createTicket(ctx: CoreContext, input: CreateTicketInput): Promise<CommandResult> {
@@ -295,18 +286,6 @@ export async function recordEvent(ctx: CoreContext, input: RecordEventInput): Pr
   });
 }
 
-export async function getTicket(ctx: Pick<CoreContext, 'db' | 'now'>, key: string): Promise<TicketView> {
-  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.key, key.toUpperCase()));
-  if (!row) throw new NotFound(`no ticket ${key}`);
-  return toTicketView(row.ticket, row.requester, row.assignee, ctx.now());
-}
-
-export async function getTimeline(ctx: Pick<CoreContext, 'db'>, key: string, options: { includeInternal: boolean }): Promise<EventView[]> {
-  const [ticket] = await ctx.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key.toUpperCase()));
-  if (!ticket) throw new NotFound(`no ticket ${key}`);
-  return loadEvents(ctx.db, ticket.id, options.includeInternal);
-}
-
 // ---------------------------------------------------------------------------------------
 
 async function changeStatus(
@@ -360,114 +339,3 @@ async function slaRulesOf(tx: Tx, ticket: Ticket): Promise<SlaRules> {
   return rulesFor(queue!, type, ticket.priority);
 }
 
-function emptyClock(now: Date) {
-  return {
-    createdAt: now,
-    firstResponseAt: null,
-    firstResponseWarnedAt: null,
-    firstResponseBreachedAt: null,
-    resolutionWarnedAt: null,
-    resolutionBreachedAt: null,
-    resolvedAt: null,
-    slaPausedAt: null,
-    slaPausedMinutes: 0,
-    status: 'new',
-  };
-}
-
-/**
- * Give a new ticket its key (IT-42) as the transaction's last statement. The queue row lock
- * that makes keys consecutive is then held only from here to commit, so concurrent creates
- * in one queue overlap everything else.
- */
-async function numberTicket(tx: Tx, ticket: Ticket): Promise<Ticket> {
-  const [numbered] = await tx.execute<Record<string, unknown>>(sql`
-    with counter as (
-      update ${queues} set next_number = next_number + 1 where key = ${ticket.queueKey} returning next_number - 1 as number
-    )
-    update ${tickets} set number = counter.number, key = ${ticket.queueKey} || '-' || counter.number
-    from counter where ${tickets.id} = ${ticket.id}
-    returning counter.number`).then((r) => resultRows<{ number: number }>(r));
-  const number = Number(numbered!.number);
-  return { ...ticket, number, key: `${ticket.queueKey}-${number}` };
-}
-
-async function isWatcher(tx: Tx, ticketId: number, personId: number): Promise<boolean> {
-  const rows = await tx
-    .select({ id: anchors.id })
-    .from(anchors)
-    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.personId, personId), eq(anchors.side, 'watcher')))
-    .limit(1);
-  return rows.length > 0;
-}
-
-async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
-  const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, key.toUpperCase())).for('update');
-  if (!ticket) throw new NotFound(`no ticket ${key}`);
-  return ticket;
-}
-
-async function personById(conn: Conn, id: number): Promise<Person | null> {
-  const [row] = await conn.select().from(people).where(eq(people.id, id));
-  return row ?? null;
-}
-
-function anchorValues(anchor: AnchorInput) {
-  return { channel: anchor.channel, side: anchor.side, externalRef: anchor.externalRef, cardRef: anchor.cardRef ?? null, data: anchor.data ?? {} };
-}
-
-function validateFields(fields: FieldDef[], values: Record<string, unknown>): Record<string, unknown> {
-  const parsed = fieldValuesSchema(fields).safeParse(values);
-  if (parsed.success) return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-  const details = parsed.error.issues.map((issue) => ({
-    path: ['fields', ...issue.path].join('.'),
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-  }));
-  throw new Invalid(`invalid fields: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
-}
-
-type TxResult = { ticketId: number; event: TicketEvent; views?: { ticket: TicketView; event: EventView } };
-
-/**
- * Run a command in ONE transaction. With an idempotency key, a repeat (or a concurrent
- * duplicate that loses the race on the unique index) returns the first result and writes nothing.
- */
-async function idempotent(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<CommandResult> {
-  if (key) {
-    const prior = await replay(ctx, key);
-    if (prior) return prior;
-  }
-  let result: TxResult;
-  try {
-    result = await ctx.db.transaction((tx) => run(tx as Tx));
-  } catch (error) {
-    if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
-      const prior = await replay(ctx, key);
-      if (prior) return prior;
-    }
-    throw error;
-  }
-  if (result.views) return { ...result.views, replayed: false };
-  const ticket = await getTicketById(ctx, result.ticketId);
-  return { ticket, event: await getEventView(ctx, result.event.id), replayed: false };
-}
-
-async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
-  const [prior] = await ctx.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, key));
-  if (!prior) return null;
-  return { ticket: await getTicketById(ctx, prior.ticketId), event: await getEventView(ctx, prior.id), replayed: true };
-}
-
-async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {
-  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.id, id));
-  return toTicketView(row!.ticket, row!.requester, row!.assignee, ctx.now());
-}
-
-async function getEventView(ctx: CoreContext, id: number): Promise<EventView> {
-  const [row] = await ctx.db
-    .select({ event: ticketEvents, actor: people })
-    .from(ticketEvents)
-    .leftJoin(people, eq(people.id, ticketEvents.actorId))
-    .where(eq(ticketEvents.id, id));
-  return toEventView(row!.event, row!.actor);
-}

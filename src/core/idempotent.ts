@@ -1,0 +1,52 @@
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../db/client.ts';
+import { people, ticketEvents, tickets, type TicketEvent } from '../db/schema.ts';
+import type { CommandResult, CoreContext } from './context.ts';
+import { isUniqueViolation } from './errors.ts';
+import { selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
+
+export type TxResult = { ticketId: number; event: TicketEvent; views?: { ticket: TicketView; event: EventView } };
+
+/**
+ * Run a command in ONE transaction. With an idempotency key, a repeat (or a concurrent
+ * duplicate that loses the race on the unique index) returns the first result and writes nothing.
+ */
+export async function idempotent(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<CommandResult> {
+  if (key) {
+    const prior = await replay(ctx, key);
+    if (prior) return prior;
+  }
+  let result: TxResult;
+  try {
+    result = await ctx.db.transaction((tx) => run(tx as Tx));
+  } catch (error) {
+    if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
+      const prior = await replay(ctx, key);
+      if (prior) return prior;
+    }
+    throw error;
+  }
+  if (result.views) return { ...result.views, replayed: false };
+  const ticket = await getTicketById(ctx, result.ticketId);
+  return { ticket, event: await getEventView(ctx, result.event.id), replayed: false };
+}
+
+async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
+  const [prior] = await ctx.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, key));
+  if (!prior) return null;
+  return { ticket: await getTicketById(ctx, prior.ticketId), event: await getEventView(ctx, prior.id), replayed: true };
+}
+
+async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {
+  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.id, id));
+  return toTicketView(row!.ticket, row!.requester, row!.assignee, ctx.now());
+}
+
+async function getEventView(ctx: CoreContext, id: number): Promise<EventView> {
+  const [row] = await ctx.db
+    .select({ event: ticketEvents, actor: people })
+    .from(ticketEvents)
+    .leftJoin(people, eq(people.id, ticketEvents.actorId))
+    .where(eq(ticketEvents.id, id));
+  return toEventView(row!.event, row!.actor);
+}

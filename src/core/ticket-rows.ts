@@ -1,0 +1,75 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Conn, Tx } from '../db/client.ts';
+import { resultRows } from '../db/migrate.ts';
+import { anchors, people, queues, tickets, type Person, type Ticket } from '../db/schema.ts';
+import { fieldValuesSchema, type FieldDef } from './catalog.ts';
+import { Invalid, NotFound } from './errors.ts';
+import type { AnchorInput } from './tickets.ts';
+
+/** Row-level helpers of the ticket commands. */
+
+export function emptyClock(now: Date) {
+  return {
+    createdAt: now,
+    firstResponseAt: null,
+    firstResponseWarnedAt: null,
+    firstResponseBreachedAt: null,
+    resolutionWarnedAt: null,
+    resolutionBreachedAt: null,
+    resolvedAt: null,
+    slaPausedAt: null,
+    slaPausedMinutes: 0,
+    status: 'new',
+  };
+}
+
+/**
+ * Give a new ticket its key (IT-42) as the transaction's last statement. The queue row lock
+ * that makes keys consecutive is then held only from here to commit, so concurrent creates
+ * in one queue overlap everything else.
+ */
+export async function numberTicket(tx: Tx, ticket: Ticket): Promise<Ticket> {
+  const [numbered] = await tx.execute<Record<string, unknown>>(sql`
+    with counter as (
+      update ${queues} set next_number = next_number + 1 where key = ${ticket.queueKey} returning next_number - 1 as number
+    )
+    update ${tickets} set number = counter.number, key = ${ticket.queueKey} || '-' || counter.number
+    from counter where ${tickets.id} = ${ticket.id}
+    returning counter.number`).then((r) => resultRows<{ number: number }>(r));
+  const number = Number(numbered!.number);
+  return { ...ticket, number, key: `${ticket.queueKey}-${number}` };
+}
+
+export async function isWatcher(tx: Tx, ticketId: number, personId: number): Promise<boolean> {
+  const rows = await tx
+    .select({ id: anchors.id })
+    .from(anchors)
+    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.personId, personId), eq(anchors.side, 'watcher')))
+    .limit(1);
+  return rows.length > 0;
+}
+
+export async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
+  const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, key.toUpperCase())).for('update');
+  if (!ticket) throw new NotFound(`no ticket ${key}`);
+  return ticket;
+}
+
+export async function personById(conn: Conn, id: number): Promise<Person | null> {
+  const [row] = await conn.select().from(people).where(eq(people.id, id));
+  return row ?? null;
+}
+
+export function anchorValues(anchor: AnchorInput) {
+  return { channel: anchor.channel, side: anchor.side, externalRef: anchor.externalRef, cardRef: anchor.cardRef ?? null, data: anchor.data ?? {} };
+}
+
+export function validateFields(fields: FieldDef[], values: Record<string, unknown>): Record<string, unknown> {
+  const parsed = fieldValuesSchema(fields).safeParse(values);
+  if (parsed.success) return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  const details = parsed.error.issues.map((issue) => ({
+    path: ['fields', ...issue.path].join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  throw new Invalid(`invalid fields: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+}
