@@ -7,7 +7,7 @@ import { addComment, getTicket, getTimeline, recordEvent, transition } from '../
 import type { TicketView } from '../../core/view.ts';
 import { postedValues } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { slaLine } from './sla-line.ts';
+import { slaLine, slaWhy } from './sla-line.ts';
 import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 
@@ -77,7 +77,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
         queueName={queue?.name ?? ticket.queue}
         fieldDefs={Object.fromEntries((type?.fields ?? []).map((f) => [f.id, { label: f.label, type: f.type }]))}
         timezone={timezone}
-        sla={slaLine(ticket, catalog, core.now())}
+        sla={slaLine(ticket, catalog, core.now(), await slaWhy(core, ticket))}
         action={actionPath}
         tokens={{ reply: tokens.issue(c), state: tokens.issue(c) }}
         flash={extra.flash}

@@ -46,6 +46,9 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       expect(await page.locator('h1').textContent()).toBe(`${key} Battery dies fast`);
       expect(await page.locator('.sla').textContent()).toMatch(/^(First response|Resolution) due in .+ \(business hours Europe\/Madrid\)\.$/);
+      // The page can say why: the target, the start and what was excluded.
+      await page.getByText('Why this time?').click();
+      expect(await page.locator('.sla-why p').textContent()).toMatch(/^Due \w{3} \d{2}:\d{2} Europe\/Madrid: \d+ business hours from \w{3} \d{2}:\d{2}/);
       await page.getByLabel('Your reply').fill('Sure, I will be there at 11.\nThanks!');
       await page.getByRole('button', { name: 'Send reply' }).click();
       await page.waitForURL(/done=reply/);

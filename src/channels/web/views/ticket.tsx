@@ -68,6 +68,12 @@ export function TicketPage(props: TicketPageProps) {
         </div>
       </dl>
       {props.sla ? <p class={`sla sla-${props.sla.tone}`}>{props.sla.text}</p> : null}
+      {props.sla?.why ? (
+        <details class="sla-why">
+          <summary>Why this time?</summary>
+          <p>{props.sla.why.charAt(0).toUpperCase() + props.sla.why.slice(1)}.</p>
+        </details>
+      ) : null}
       {fields.length ? (
         <dl class="fields">
           {fields.map(([id, value]) => (
