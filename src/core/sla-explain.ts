@@ -173,3 +173,12 @@ export function slaSummary(ticket: { status: string; sla: TicketView['sla'] }, n
       return `${label} due in ${formatDuration(left)}${hours}`;
   }
 }
+
+/** The explanation of the clock the summary talks about (first response until met, then resolution). */
+export async function slaWhy(core: { db: Conn; now: () => Date }, ticket: TicketView): Promise<string | undefined> {
+  const explained = await explainSla(core, ticket.key);
+  const done = ticket.status === 'resolved' || ticket.status === 'closed';
+  const firstPending = !done && ticket.sla.firstResponse.metAt === null && ticket.sla.firstResponse.dueAt !== null;
+  const clock = firstPending ? explained.firstResponse : explained.resolution;
+  return clock.dueAt ? clock.explanation.text : undefined;
+}

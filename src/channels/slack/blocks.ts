@@ -60,7 +60,7 @@ export function cardText(ticket: TicketView): string {
 }
 
 /** The triage card: the root of the ticket's thread in the queue's channel. */
-export function triageCard(ticket: TicketView, catalog: Catalog, link: string): Block[] {
+export function triageCard(ticket: TicketView, catalog: Catalog, link: string, why?: string): Block[] {
   const typeName = catalog.request_types[ticket.type]?.name ?? ticket.type;
   const blocks: Block[] = [
     // A mrkdwn section rather than a header block: one escaping rule for every user string on the card.
@@ -78,6 +78,8 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string): 
     },
     { type: 'section', block_id: 'sla', text: md(`*SLA* ${slaLine(ticket, catalog)}`) },
   ];
+  // Why the due time is what it is (target, start, pauses, holidays).
+  if (why) blocks.push({ type: 'context', block_id: 'sla_why', elements: [md(mrkdwn(why.charAt(0).toUpperCase() + why.slice(1)))] });
   const fields = fieldLines(ticket, catalog);
   if (fields) blocks.push({ type: 'section', block_id: 'fields', text: md(fields) });
   if (ticket.description) blocks.push({ type: 'section', block_id: 'description', text: md(mrkdwn(ticket.description)) });

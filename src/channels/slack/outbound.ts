@@ -1,4 +1,5 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import { slaWhy } from '../../core/sla-explain.ts';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
@@ -49,7 +50,8 @@ export class SlackOutbound implements OutboundAdapter {
 
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = targetChannel(job);
-    const blocks = triageCard(job.ticket, this.catalog, this.link(job));
+    const why = await slaWhy({ db, now: () => new Date() }, job.ticket);
+    const blocks = triageCard(job.ticket, this.catalog, this.link(job), why);
     // Deliveries are at-least-once: look for the thread before posting a new card.
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, 'triage', null));
     if (!anchor) {

@@ -1,6 +1,5 @@
 import type { Catalog } from '../../core/catalog.ts';
-import type { Conn } from '../../db/client.ts';
-import { explainSla, queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
 import type { TicketView } from '../../core/view.ts';
 
 export interface SlaLine {
@@ -22,11 +21,3 @@ export function slaLine(ticket: TicketView, catalog: Catalog, now: Date, why?: s
   return why ? { text, tone, why } : { text, tone };
 }
 
-/** The explanation of the clock the summary talks about (first response until met, then resolution). */
-export async function slaWhy(core: { db: Conn; now: () => Date }, ticket: TicketView): Promise<string | undefined> {
-  const explained = await explainSla(core, ticket.key);
-  const done = ticket.status === 'resolved' || ticket.status === 'closed';
-  const firstPending = !done && ticket.sla.firstResponse.metAt === null && ticket.sla.firstResponse.dueAt !== null;
-  const clock = firstPending ? explained.firstResponse : explained.resolution;
-  return clock.dueAt ? clock.explanation.text : undefined;
-}

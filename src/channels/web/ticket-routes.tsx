@@ -7,7 +7,8 @@ import { addComment, getTicket, getTimeline, recordEvent, transition } from '../
 import type { TicketView } from '../../core/view.ts';
 import { postedValues } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { slaLine, slaWhy } from './sla-line.ts';
+import { slaWhy } from '../../core/sla-explain.ts';
+import { slaLine } from './sla-line.ts';
 import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 

@@ -37,6 +37,9 @@ describe('triage in the queue channel', () => {
     // Ada's picker became her card and is edited in place too; no second card in her DM.
     await desk.fake.waitFor('chat.update', (c) => c.body.channel === t.dm && c.body.ts === t.pickerTs && textOf(c.body.blocks).includes('In progress'));
     expect(callsIn(desk.fake, 'chat.postMessage', IT_TRIAGE).filter((c) => c.body.thread_ts === undefined && textOf(c.body.blocks).includes(t.key)).length).toBe(1);
+    // The card says why its SLA due time is what it is.
+    const why = (moved.body.blocks as Array<{ block_id?: string; elements?: Array<{ text?: string }> }>).find((b) => b.block_id === 'sla_why');
+    expect(why?.elements?.[0]?.text).toMatch(/^Due \w{3} \d{2}:\d{2} [\w/]+: \d+ (business )?(hours|minutes) from/);
     expect((await desk.anchorsOf(t.key)).find((a) => a.side === 'triage')?.cardRef).toBe(t.cardTs);
   });
 
