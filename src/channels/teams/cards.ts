@@ -35,7 +35,7 @@ function header(ticket: TicketView): unknown[] {
 }
 
 /** The triage card in the queue's channel: everything an agent needs, and the actions. */
-export function triageCard(ticket: TicketView, catalog: Catalog, link: string, now: Date): AdaptiveCard {
+export function triageCard(ticket: TicketView, catalog: Catalog, link: string, now: Date, why?: string): AdaptiveCard {
   const def = catalog.request_types[ticket.type];
   const fieldFacts = Object.entries(ticket.fields).map(([id, value]) =>
     fact(def?.fields.find((f) => f.id === id)?.label ?? id, typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value)),
@@ -48,6 +48,8 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
     fact('Status', STATUS_LABELS[ticket.status]),
     fact('Assignee', person(ticket.assignee)),
     fact('SLA', slaSummary(ticket, now, queueCalendar(catalog, ticket.queue))),
+    // Why the due time is what it is (target, start, pauses, holidays).
+    ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
     slaFact('First response due', ticket.sla.firstResponse),
     slaFact('Resolution due', ticket.sla.resolution),
     ...fieldFacts,

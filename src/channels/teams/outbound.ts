@@ -1,4 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { slaWhy } from '../../core/sla-explain.ts';
 import { z } from 'zod';
 import { CardFactory, TurnContext, type CloudAdapter, type TurnContext as Turn } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
@@ -49,7 +50,8 @@ export class TeamsOutbound implements OutboundAdapter {
 
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const anchor = job.anchor ?? (await findAnchor(db, job.ticketRow.id, 'triage', null));
-    const card = triageCard(job.ticket, this.deps.catalog, this.link(job), this.deps.now());
+    const why = await slaWhy({ db, now: this.deps.now }, job.ticket);
+    const card = triageCard(job.ticket, this.deps.catalog, this.link(job), this.deps.now(), why);
     if (!anchor) {
       const channelId = channelTarget(job);
       const { conversationId, activityId, reference } = await this.startChain(channelId, card);

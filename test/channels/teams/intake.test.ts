@@ -59,6 +59,8 @@ describe('Teams intake', () => {
     for (const expected of ['IT-1', 'My laptop screen flickers', 'New laptop', 'Ada Lovelace', 'P3', 'Model', '15-inch', 'Claim', 'Assign', 'Status', 'Priority', 'Reply to requester', 'SLA']) {
       expect(triage).toContain(expected);
     }
+    // The card says why its SLA due time is what it is.
+    expect(triage).toMatch(/Why: \s*Due \w{3} \d{2}:\d{2} [\w/]+: \d+ (business )?(hours|minutes) from/);
     // The requester's chat gets the smaller card.
     const mine = await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && cardText(cardOf(c.body)).includes('View request'), 5_000);
     expect(cardText(cardOf(mine.body))).toContain('IT-1');
