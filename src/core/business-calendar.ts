@@ -125,7 +125,6 @@ export const calendarSchema = z.strictObject({
 });
 
 /** The catalog's `calendars:` section: name → calendar. */
-export const calendarsSchema = z.record(z.string(), calendarSchema);
 
 export type CalendarDef = z.infer<typeof calendarSchema>;
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import {
   anchors,
@@ -17,8 +17,6 @@ import {
 /** Channels a participant can be reached on. `web` and `api` have no outbound side. */
 export const OUTBOUND_CHANNELS = ['slack', 'teams', 'email', 'webhook'] as const;
 export type OutboundChannel = (typeof OUTBOUND_CHANNELS)[number];
-export const INBOUND_CHANNELS = ['slack', 'teams', 'email', 'web', 'api', 'system'] as const;
-export type InboundChannel = (typeof INBOUND_CHANNELS)[number];
 
 /** Channels that show a card which is updated in place. */
 const CARD_CHANNELS = new Set<string>(['slack', 'teams']);
@@ -223,10 +221,5 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
 /** Mark an anchor as the participant's most recently used one (drives where replies go). */
 export async function touchAnchor(tx: Conn, anchorId: number, at: Date): Promise<void> {
   await tx.update(anchors).set({ lastUsedAt: at }).where(eq(anchors.id, anchorId));
-}
-
-export async function anchorsOf(conn: Conn, ticketIds: number[]): Promise<Anchor[]> {
-  if (!ticketIds.length) return [];
-  return conn.select().from(anchors).where(inArray(anchors.ticketId, ticketIds));
 }
 

@@ -1,12 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Conn } from '../db/client.ts';
 import { people, type Person } from '../db/schema.ts';
-
-export const personInputSchema = z.object({
-  email: z.email('must be an email address').transform((v) => v.trim().toLowerCase()),
-  name: z.string().trim().min(1).max(200).optional(),
-});
 
 /** Who someone is, as a channel saw them. Email is the key; platform ids are attached as they appear. */
 export interface PersonInput {

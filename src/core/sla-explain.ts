@@ -145,15 +145,20 @@ export function queueCalendar(catalog: Catalog, queueKey: string): BusinessCalen
   return def ? calendarOf(def) : undefined;
 }
 
+/** The clock that matters now: first response until it is met (or the ticket is done), then resolution. */
+export function activeClock(ticket: { status: string; sla: TicketView['sla'] }): 'firstResponse' | 'resolution' {
+  const done = ticket.status === 'resolved' || ticket.status === 'closed';
+  return !done && ticket.sla.firstResponse.metAt === null && ticket.sla.firstResponse.dueAt !== null ? 'firstResponse' : 'resolution';
+}
+
 /**
  * One short line for cards and the ticket page: the clock that matters now.
  * "first response due in 2 h 10 min (business hours Europe/Madrid)", "resolution breached 20 min ago".
  * Without a calendar, times left are wall-clock times.
  */
 export function slaSummary(ticket: { status: string; sla: TicketView['sla'] }, now: Date, cal?: BusinessCalendar): string {
-  const done = ticket.status === 'resolved' || ticket.status === 'closed';
-  const firstPending = !done && ticket.sla.firstResponse.metAt === null && ticket.sla.firstResponse.dueAt !== null;
-  const [label, clock] = firstPending ? ['first response', ticket.sla.firstResponse] : ['resolution', ticket.sla.resolution];
+  const active = activeClock(ticket);
+  const [label, clock] = active === 'firstResponse' ? ['first response', ticket.sla.firstResponse] : ['resolution', ticket.sla.resolution];
   if (!clock.dueAt) return 'no SLA';
   const due = new Date(clock.dueAt);
   // A paused clock keeps what it had left when it stopped.
@@ -177,8 +182,6 @@ export function slaSummary(ticket: { status: string; sla: TicketView['sla'] }, n
 /** The explanation of the clock the summary talks about (first response until met, then resolution). */
 export async function slaWhy(core: { db: Conn; now: () => Date }, ticket: TicketView): Promise<string | undefined> {
   const explained = await explainSla(core, ticket.key);
-  const done = ticket.status === 'resolved' || ticket.status === 'closed';
-  const firstPending = !done && ticket.sla.firstResponse.metAt === null && ticket.sla.firstResponse.dueAt !== null;
-  const clock = firstPending ? explained.firstResponse : explained.resolution;
+  const clock = explained[activeClock(ticket)];
   return clock.dueAt ? clock.explanation.text : undefined;
 }

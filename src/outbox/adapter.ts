@@ -41,3 +41,12 @@ export class RetryableError extends Error {
 export class PermanentError extends Error {
   override name = 'PermanentError';
 }
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

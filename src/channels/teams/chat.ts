@@ -2,11 +2,11 @@ import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { CardFactory, type TurnContext } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
-import { addComment, createTicket, getTicket, type CoreContext } from '../../core/tickets.ts';
+import { addComment, getTicket, type CoreContext } from '../../core/tickets.ts';
 import { anchors, tickets, type Person } from '../../db/schema.ts';
 import { readSubmit } from './actions.ts';
 import { filedCard, requestFormCard, typePickerCard, type AdaptiveCard, type OpenTicket } from './form-cards.ts';
-import { prefillFrom, readForm, typeDef } from './forms.ts';
+import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
 import { personalReference, type TeamsIdentity } from './identity.ts';
 import { escapeHtml, plainText } from './text.ts';
 
@@ -72,22 +72,7 @@ export class PersonalChat {
       return;
     }
     const reference = personalReference(ctx);
-    const result = await createTicket(this.core, {
-      type: form.type,
-      title: form.title,
-      description: form.description,
-      fields: form.fields,
-      requester: { email: person.email },
-      channel: 'teams',
-      idempotencyKey: `teams:activity:${ctx.activity.id}`,
-      originAnchor: {
-        channel: 'teams',
-        side: 'requester',
-        // The personal chat holds all of a person's tickets: one anchor per filing.
-        externalRef: `${ctx.activity.conversation.id};messageid=${ctx.activity.id}`,
-        data: { reference },
-      },
-    });
+    const result = await fileForm(this.core, form, person.email, ctx.activity.id, { conversationId: ctx.activity.conversation.id, reference });
     await this.replace(ctx, filedCard(result.ticket.key, result.ticket.title));
   }
 

@@ -2,10 +2,10 @@ import { CardFactory, type MessagingExtensionAction, type MessagingExtensionActi
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
-import { createTicket, type CoreContext } from '../../core/tickets.ts';
+import type { CoreContext } from '../../core/tickets.ts';
 import { readSubmit } from './actions.ts';
 import { card, requestFormCard, typePickerCard, type AdaptiveCard } from './form-cards.ts';
-import { prefillFrom, readForm, typeDef } from './forms.ts';
+import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
 import type { TeamsIdentity } from './identity.ts';
 import { referenceSchema } from './reference.ts';
 import { plainText } from './text.ts';
@@ -55,18 +55,13 @@ export class MessageExtension {
     // Updates go to the person's own chat with the bot when the app is installed for them.
     const personal = referenceSchema.safeParse(requester.teamsConversation);
     try {
-      const result = await createTicket(this.core, {
-        type: form.type,
-        title: form.title,
-        description: form.description,
-        fields: form.fields,
-        requester: { email: requester.email },
-        channel: 'teams',
-        idempotencyKey: `teams:activity:${ctx.activity.id}`,
-        originAnchor: personal.success
-          ? { channel: 'teams', side: 'requester', externalRef: `${personal.data.conversation.id};messageid=${ctx.activity.id}`, data: { reference: personal.data } }
-          : undefined,
-      });
+      const result = await fileForm(
+        this.core,
+        form,
+        requester.email,
+        ctx.activity.id,
+        personal.success ? { conversationId: personal.data.conversation.id, reference: personal.data } : undefined,
+      );
       return message(`Filed ${result.ticket.key}: ${result.ticket.title}`);
     } catch (error) {
       if (error instanceof CoreError) return message(error.message);

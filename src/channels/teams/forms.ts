@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { fieldValuesSchema, type Catalog, type FieldDef } from '../../core/catalog.ts';
+import { createTicket, type CoreContext } from '../../core/tickets.ts';
+import type { StoredReference } from './reference.ts';
 
 /**
  * The request form as Teams submits it. Adaptive Card inputs come back merged into the
@@ -59,4 +61,29 @@ export function readForm(catalog: Catalog, submitted: Record<string, unknown>): 
 export function prefillFrom(text: string): FormValues {
   const firstLine = text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
   return { title: firstLine.slice(0, 120), description: text, fields: {} };
+}
+
+/**
+ * File a valid form as a ticket for `requesterEmail`. `chat` is the requester's personal
+ * chat with the bot, when known: it holds all their tickets, so each filing gets its own anchor.
+ */
+export function fileForm(
+  core: CoreContext,
+  form: Extract<FormResult, { ok: true }>,
+  requesterEmail: string,
+  activityId: string | undefined,
+  chat?: { conversationId: string; reference: StoredReference | null },
+) {
+  return createTicket(core, {
+    type: form.type,
+    title: form.title,
+    description: form.description,
+    fields: form.fields,
+    requester: { email: requesterEmail },
+    channel: 'teams',
+    idempotencyKey: `teams:activity:${activityId}`,
+    originAnchor: chat
+      ? { channel: 'teams', side: 'requester', externalRef: `${chat.conversationId};messageid=${activityId}`, data: { reference: chat.reference } }
+      : undefined,
+  });
 }

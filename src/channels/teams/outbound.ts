@@ -6,7 +6,7 @@ import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, type Anchor } from '../../db/schema.ts';
-import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { requesterCard, triageCard } from './cards.ts';
 import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
@@ -184,7 +184,7 @@ export function classify(error: unknown): Error {
   const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (status === undefined) return new RetryableError(`Teams send failed: ${message}`);
-  if (RETRYABLE.has(status)) return new RetryableError(`Teams answered ${status}: ${message}`, retryAfterMs(error));
+  if (RETRYABLE.has(status)) return new RetryableError(`Teams answered ${status}: ${message}`, retryAfterOf(error));
   return new PermanentError(`Teams answered ${status}: ${message}`);
 }
 
@@ -194,12 +194,7 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-function retryAfterMs(error: unknown): number | undefined {
+function retryAfterOf(error: unknown): number | undefined {
   const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers;
-  const value = typeof headers?.get === 'function' ? headers.get('retry-after') : undefined;
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return retryAfterMs(typeof headers?.get === 'function' ? (headers.get('retry-after') ?? null) : null);
 }

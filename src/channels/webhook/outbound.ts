@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
 import type { Db } from '../../db/client.ts';
 import { webhookSubscriptions, type WebhookSubscription } from '../../db/schema.ts';
-import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 
 const TIMEOUT_MS = 10_000;
 const CACHE_MS = 5_000;
@@ -72,13 +72,4 @@ export class WebhookOutbound implements OutboundAdapter {
     }
     throw new PermanentError(`POST ${sub.url} answered ${status}`);
   }
-}
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
