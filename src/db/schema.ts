@@ -31,6 +31,10 @@ export const people = pgTable(
     slackDmChannel: text('slack_dm_channel'),
     timeZone: text('time_zone'),
     preferredChannel: text('preferred_channel'),
+    /** Directory (SCIM or catalog): a deactivated person cannot sign in and gets no new tickets. */
+    active: boolean('active').notNull().default(true),
+    managerId: integer('manager_id'),
+    department: text('department'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -39,6 +43,22 @@ export const people = pgTable(
     uniqueIndex('people_slack_user_uq').on(t.slackUserId),
     uniqueIndex('people_teams_aad_uq').on(t.teamsAadId),
   ],
+);
+
+/**
+ * Who works the desk, from the catalog: `role` agent | lead on a queue, or admin (queue_key
+ * '*', every queue). Replaced as a whole each time the catalog is loaded.
+ */
+export const deskRoles = pgTable(
+  'desk_roles',
+  {
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    queueKey: text('queue_key').notNull(),
+    role: text('role').notNull(),
+  },
+  (t) => [uniqueIndex('desk_roles_uq').on(t.personId, t.queueKey), index('desk_roles_queue_idx').on(t.queueKey, t.role)],
 );
 
 /** A service team. `key` is also the ticket key prefix (IT-1, IT-2, ...). */
@@ -261,6 +281,7 @@ export const settings = pgTable('settings', {
 });
 
 export type Person = typeof people.$inferSelect;
+export type DeskRole = typeof deskRoles.$inferSelect;
 export type Queue = typeof queues.$inferSelect;
 export type RequestType = typeof requestTypes.$inferSelect;
 export type Ticket = typeof tickets.$inferSelect;
