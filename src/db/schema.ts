@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -277,6 +278,41 @@ export const inboundMessages = pgTable(
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Platform events already taken (Slack `event_id`, Teams activity id), shared by every
+ * replica: a redelivery after a restart or on another replica is a no-op, and a Teams
+ * invoke redelivered gets the answer stored for its first delivery.
+ */
+export const inboundEvents = pgTable(
+  'inbound_events',
+  {
+    key: text('key').primaryKey(),
+    /** The invoke response ({status, body}) of the first delivery, once it is known. */
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('inbound_events_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Outbound pace shared by every replica: one GCRA cell per (platform target, limit).
+ * `tat_ms` is the theoretical arrival time of the next message (epoch ms); see src/outbox/pace.ts.
+ */
+export const paceBuckets = pgTable('pace_buckets', {
+  key: text('key').primaryKey(),
+  tatMs: doublePrecision('tat_ms').notNull(),
+  intervalMs: doublePrecision('interval_ms').notNull(),
+  toleranceMs: doublePrecision('tolerance_ms').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** An API Idempotency-Key and the fingerprint of the request it was first used with. */
+export const apiIdempotency = pgTable('api_idempotency', {
+  key: text('key').primaryKey(),
+  fingerprint: text('fingerprint').notNull(),
   createdAt: createdAt(),
 });
 
