@@ -36,6 +36,8 @@ export const people = pgTable(
     active: boolean('active').notNull().default(true),
     managerId: integer('manager_id'),
     department: text('department'),
+    /** An agent who marked themselves away gets no new tickets assigned. */
+    away: boolean('away').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -58,6 +60,8 @@ export const deskRoles = pgTable(
       .references(() => people.id),
     queueKey: text('queue_key').notNull(),
     role: text('role').notNull(),
+    /** The person's place in the queue's roster (catalog order): round robin's stable order. */
+    position: integer('position').notNull().default(0),
   },
   (t) => [uniqueIndex('desk_roles_uq').on(t.personId, t.queueKey), index('desk_roles_queue_idx').on(t.queueKey, t.role)],
 );
@@ -76,6 +80,16 @@ export const queues = pgTable('queues', {
   /** Next ticket number; incremented under the row lock so keys are consecutive. */
   nextNumber: integer('next_number').notNull().default(1),
   archivedAt: ts('archived_at'),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Round robin's cursor per queue: the agent who got the last ticket. Locked (FOR UPDATE)
+ * in the create transaction, so concurrent creates take turns instead of picking alike.
+ */
+export const queueAssignment = pgTable('queue_assignment', {
+  queueKey: text('queue_key').primaryKey(),
+  lastPersonId: integer('last_person_id'),
   updatedAt: updatedAt(),
 });
 
