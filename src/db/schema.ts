@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -32,6 +33,10 @@ export const people = pgTable(
     slackDmChannel: text('slack_dm_channel'),
     timeZone: text('time_zone'),
     preferredChannel: text('preferred_channel'),
+    /** SCIM: the id we gave the directory's user, the directory's own id, and the last resource it sent. */
+    scimId: text('scim_id'),
+    externalId: text('external_id'),
+    scim: jsonb('scim'),
     /** Directory (SCIM or catalog): a deactivated person cannot sign in and gets no new tickets. */
     active: boolean('active').notNull().default(true),
     managerId: integer('manager_id'),
@@ -45,6 +50,7 @@ export const people = pgTable(
     uniqueIndex('people_email_uq').on(t.email),
     uniqueIndex('people_slack_user_uq').on(t.slackUserId),
     uniqueIndex('people_teams_aad_uq').on(t.teamsAadId),
+    uniqueIndex('people_scim_id_uq').on(t.scimId),
   ],
 );
 
@@ -222,12 +228,9 @@ export const deliveries = pgTable(
   'deliveries',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    eventId: bigint('event_id', { mode: 'number' })
-      .notNull()
-      .references(() => ticketEvents.id),
-    ticketId: integer('ticket_id')
-      .notNull()
-      .references(() => tickets.id),
+    /** Null for a notice to one person that belongs to no ticket (a sign-in link): kind 'notice'. */
+    eventId: bigint('event_id', { mode: 'number' }).references(() => ticketEvents.id),
+    ticketId: integer('ticket_id').references(() => tickets.id),
     channel: text('channel').notNull(),
     audience: text('audience').notNull(),
     /** Deliveries of one ticket in one lane (e.g. slack:triage) are sent in order. */
@@ -329,6 +332,68 @@ export const apiIdempotency = pgTable('api_idempotency', {
   fingerprint: text('fingerprint').notNull(),
   createdAt: createdAt(),
 });
+
+/** SCIM groups as the directory provisions them; membership is stored, not yet used for roles. */
+export const directoryGroups = pgTable(
+  'directory_groups',
+  {
+    id: text('id').primaryKey(),
+    displayName: text('display_name').notNull(),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('directory_groups_name_uq').on(t.displayName)],
+);
+
+export const directoryGroupMembers = pgTable(
+  'directory_group_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => directoryGroups.id, { onDelete: 'cascade' }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+  },
+  (t) => [primaryKey({ name: 'directory_group_members_pk', columns: [t.groupId, t.personId] })],
+);
+
+/** A signed-in browser: only the SHA-256 of the cookie's token is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tokenHash: text('token_hash').notNull(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    /** oidc | link */
+    method: text('method').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [uniqueIndex('sessions_token_uq').on(t.tokenHash)],
+);
+
+/** One-time sign-in links (hashed), issued when the outbox sends the notice that carries one. */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tokenHash: text('token_hash').notNull(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id),
+    deliveryId: bigint('delivery_id', { mode: 'number' }),
+    next: text('next'),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('sign_in_links_token_uq').on(t.tokenHash), index('sign_in_links_delivery_idx').on(t.deliveryId)],
+);
 
 export type Person = typeof people.$inferSelect;
 export type DeskRole = typeof deskRoles.$inferSelect;
