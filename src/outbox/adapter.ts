@@ -20,10 +20,29 @@ export interface SendResult {
   platformMessageId?: string | null;
 }
 
+/** The words of a notice to one person that belongs to no ticket (a sign-in link). */
+export interface PersonMessage {
+  subject: string;
+  text: string;
+  link: { url: string; label: string };
+}
+
+/** A delivery of kind 'notice' (no event, no ticket): one message to one person. */
+export interface NoticeJob {
+  delivery: Delivery;
+  person: Person;
+  message: PersonMessage;
+}
+
+/** Writes a notice's words at send time (so a one-time link is issued only when it goes out). */
+export type NoticeWriter = (delivery: Delivery, person: Person, db: Db) => Promise<PersonMessage>;
+
 /** An outbound half of a channel: event → platform message. */
 export interface OutboundAdapter {
   readonly channel: string;
   send(job: DeliveryJob, db: Db): Promise<SendResult>;
+  /** Send a notice to the person's own conversation (Slack DM, Teams chat, their mailbox). */
+  sendNotice?(job: NoticeJob, db: Db): Promise<SendResult>;
 }
 
 /** A failure worth retrying; `retryAfterMs` is the platform's Retry-After when it sent one. */

@@ -16,7 +16,8 @@ export async function listDeadLetters(db: Db, limit = 100) {
   return rows.map(({ delivery, ticketKey }) => ({
     id: delivery.id,
     ticket: ticketKey,
-    eventId: delivery.eventId,
+    // The join on tickets keeps ticket deliveries, which always have an event (notices have neither).
+    eventId: delivery.eventId!,
     channel: delivery.channel,
     audience: delivery.audience,
     attempts: delivery.attempts,

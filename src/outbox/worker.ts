@@ -6,7 +6,7 @@ import { NOTIFY_CHANNEL } from '../core/mirror.ts';
 import { selectTicketRows, toEventView, toTicketView } from '../core/view.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { deliveriesTotal, outboxLag } from '../metrics.ts';
-import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter } from './adapter.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type NoticeWriter, type OutboundAdapter } from './adapter.ts';
 
 export interface WorkerOptions {
   database: Database;
@@ -23,6 +23,8 @@ export interface WorkerOptions {
   /** Batches in flight at once (claim → send → record); SKIP LOCKED keeps them apart. */
   concurrency?: number;
   logger?: Logger;
+  /** Writes notices (deliveries without an event: sign-in links) when they are sent. */
+  notices?: NoticeWriter;
 }
 
 const later = alias(deliveries, 'earlier');
@@ -130,8 +132,8 @@ export class DeliveryWorker {
       await this.measureLag();
       return 0;
     }
-    const jobs = await this.loadJobs(claimed);
-    const outcomes = await Promise.all(claimed.map((delivery) => this.deliver(delivery, jobs.get(delivery.id))));
+    const jobs = await this.loadJobs(claimed.filter((d) => d.eventId !== null));
+    const outcomes = await Promise.all(claimed.map((delivery) => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id)))));
     await this.recordSent(outcomes.filter((o): o is Sent => o !== null));
     return claimed.length;
   }
@@ -185,8 +187,8 @@ export class DeliveryWorker {
   }
 
   private async loadJobs(claimed: Delivery[]): Promise<Map<number, DeliveryJob>> {
-    const eventIds = [...new Set(claimed.map((d) => d.eventId))];
-    const ticketIds = [...new Set(claimed.map((d) => d.ticketId))];
+    const eventIds = [...new Set(claimed.map((d) => d.eventId).filter((id): id is number => id !== null))];
+    const ticketIds = [...new Set(claimed.map((d) => d.ticketId).filter((id): id is number => id !== null))];
     const anchorIds = [...new Set(claimed.map((d) => d.anchorId).filter((id): id is number => id !== null))];
     const personIds = [...new Set(claimed.map((d) => d.personId).filter((id): id is number => id !== null))];
     const actor = alias(people, 'actor');
@@ -221,6 +223,24 @@ export class DeliveryWorker {
       if (!adapter) throw new PermanentError(`no outbound adapter for channel ${delivery.channel}`);
       if (!job) throw new PermanentError('the event or ticket of this delivery no longer exists');
       const result = await adapter.send(job, this.db);
+      deliveriesTotal.inc({ channel: delivery.channel, outcome: 'sent' });
+      return { id: delivery.id, platformMessageId: result.platformMessageId ?? null };
+    } catch (error) {
+      await this.fail(delivery, error);
+      return null;
+    }
+  }
+
+  /** A notice to one person: its words are written now, then the channel sends it to their own conversation. */
+  private async deliverNotice(delivery: Delivery): Promise<Sent | null> {
+    const adapter = this.adapters.get(delivery.channel);
+    try {
+      if (!adapter?.sendNotice) throw new PermanentError(`channel ${delivery.channel} cannot send notices`);
+      if (!this.options.notices) throw new PermanentError('this worker writes no notices');
+      const [person] = delivery.personId === null ? [] : await this.db.select().from(people).where(eq(people.id, delivery.personId));
+      if (!person) throw new PermanentError('the person of this notice no longer exists');
+      const job: NoticeJob = { delivery, person, message: await this.options.notices(delivery, person, this.db) };
+      const result = await adapter.sendNotice(job, this.db);
       deliveriesTotal.inc({ channel: delivery.channel, outcome: 'sent' });
       return { id: delivery.id, platformMessageId: result.platformMessageId ?? null };
     } catch (error) {
