@@ -164,6 +164,7 @@ export const tickets = pgTable(
     index('tickets_status_idx').on(t.queueKey, t.status, t.id),
     index('tickets_requester_idx').on(t.requesterId, t.id),
     index('tickets_assignee_idx').on(t.assigneeId, t.id),
+    index('tickets_queue_created_idx').on(t.queueKey, t.createdAt),
     index('tickets_sla_check_idx')
       .on(t.nextSlaCheckAt)
       .where(sql`${t.nextSlaCheckAt} is not null`),
