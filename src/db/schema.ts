@@ -83,6 +83,8 @@ export const queues = pgTable('queues', {
   mailbox: text('mailbox'),
   warnAt: real('warn_at').notNull().default(0.75),
   escalation: jsonb('escalation'),
+  /** How a new ticket gets an assignee: none | round_robin | least_open (from the catalog). */
+  assignment: text('assignment').notNull().default('none'),
   /** Next ticket number; incremented under the row lock so keys are consecutive. */
   nextNumber: integer('next_number').notNull().default(1),
   archivedAt: ts('archived_at'),
