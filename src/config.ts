@@ -83,6 +83,10 @@ const envSchema = z.object({
   IMAP_URL: urlWithProtocols(['imap:', 'imaps:']),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']),
   MAIL_FROM: optionalString.pipe(z.email('must be an email address like desk@example.com').optional()),
+  OIDC_ISSUER: urlWithProtocols(['http:', 'https:']),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  SCIM_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -111,6 +115,10 @@ export interface Config {
     | undefined;
   teams: { appId: string | undefined; appPassword: string | undefined; tenantId: string | undefined } | undefined;
   email: { imapUrl: string | undefined; smtpUrl: string | undefined; mailFrom: string } | undefined;
+  /** OpenID Connect sign-in; unset = one-time sign-in links. */
+  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  /** Bearer token of the SCIM 2.0 directory endpoint; unset = SCIM off. */
+  scimToken: string | undefined;
 }
 
 /** Parse the environment; throws ConfigError with one line naming the variable and the problem. */
@@ -141,6 +149,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: MAIL_FROM is required when IMAP_URL or SMTP_URL is set');
   }
 
+  const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    throw new ConfigError('invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to turn OpenID Connect sign-in on');
+  }
+
   return {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
@@ -167,6 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ? { appId: env.TEAMS_APP_ID, appPassword: env.TEAMS_APP_PASSWORD, tenantId: env.TEAMS_TENANT_ID }
       : undefined,
     email: emailOn ? { imapUrl: env.IMAP_URL, smtpUrl: env.SMTP_URL, mailFrom: env.MAIL_FROM! } : undefined,
+    oidc: env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET } : undefined,
+    scimToken: env.SCIM_TOKEN,
   };
 }
 
