@@ -13,6 +13,7 @@ import { DeliveryWorker } from './outbox/worker.ts';
 import { SlaScanner } from './core/sla-scanner.ts';
 import { reportRoutes } from './api/reports.ts';
 import { slaRoutes } from './api/sla.ts';
+import { forecastRoutes } from './api/forecast.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -57,7 +58,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
   const deps = { config, database, core, catalog, links, logger, teams: options.teams };
   const channels = await buildChannels(deps);
-  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes] });
+  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes] });
 
   const server = await listen(app.fetch, config.port);
   const address = server.address();
