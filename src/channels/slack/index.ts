@@ -70,7 +70,7 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
   registerCreateShortcut(app, inbound);
   registerTriage(app, inbound);
 
-  const outbound = new SlackOutbound(client, new ChannelPace(options.pace), deps.catalog, deps.links, log);
+  const outbound = new SlackOutbound(client, new ChannelPace(deps.database.db, options.pace), deps.catalog, deps.links, log);
   return {
     name: 'slack',
     outbound,

@@ -5,7 +5,7 @@ import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import type { Anchor } from '../../db/schema.ts';
 import type { Logger } from '../../logger.ts';
-import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
 import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
 import type { ChannelPace } from './pace.ts';
@@ -44,6 +44,14 @@ export class SlackOutbound implements OutboundAdapter {
     throw new PermanentError(`slack has no audience '${audience}'`);
   }
 
+  /** A notice to one person (a sign-in link), in their DM with the bot. */
+  async sendNotice(job: NoticeJob): Promise<SendResult> {
+    const { person, message } = job;
+    if (!person.slackUserId) throw new PermanentError(`${person.email} has no Slack user`);
+    const dm = person.slackDmChannel ?? (await this.openDm(person.slackUserId));
+    return { platformMessageId: await this.post(dm, { text: `${mrkdwn(message.text)}\n<${mrkdwn(message.link.url)}|${mrkdwn(message.link.label)}>` }) };
+  }
+
   private link(job: DeliveryJob): string {
     return this.links.url(job.ticket.key, job.ticket.requester.email);
   }
@@ -51,7 +59,7 @@ export class SlackOutbound implements OutboundAdapter {
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = targetChannel(job);
     const why = await slaWhy({ db, now: () => new Date() }, job.ticket);
-    const blocks = triageCard(job.ticket, this.catalog, this.link(job), why);
+    const blocks = triageCard(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), why);
     // Deliveries are at-least-once: look for the thread before posting a new card.
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, 'triage', null));
     if (!anchor) {
@@ -87,7 +95,7 @@ export class SlackOutbound implements OutboundAdapter {
   }
 
   private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
-    const text = `${threadLine(job.eventView)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(this.link(job))}|Open the ticket page>`;
+    const text = `${threadLine(job.eventView)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(this.links.deskUrl(job.ticket.key))}|Open the ticket page>`;
     return { platformMessageId: await this.post(targetChannel(job), { text }) };
   }
 
@@ -125,9 +133,9 @@ export class SlackOutbound implements OutboundAdapter {
 
   /** chat.postMessage at the channel's pace. */
   private async post(channel: string, message: { text: string; blocks?: Block[]; thread_ts?: string }): Promise<string> {
-    const waitMs = this.pace.reserve(channel);
+    const waitMs = await this.pace.reserve(channel);
     if (waitMs > MAX_PACE_WAIT_MS) {
-      this.pace.release(channel);
+      await this.pace.release(channel);
       throw new RetryableError(`paced: ${channel} is busy`, waitMs);
     }
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -153,15 +161,17 @@ export class SlackOutbound implements OutboundAdapter {
     try {
       return await run();
     } catch (error) {
-      throw this.classify(error, method, channel);
+      const classified = this.classify(error, method);
+      // A 429 pauses the channel for every replica, not only this delivery.
+      if (channel && classified instanceof RetryableError && (error as { code?: string }).code === ErrorCode.RateLimitedError) await this.pace.pause(channel, classified.retryAfterMs ?? 1_000);
+      throw classified;
     }
   }
 
-  private classify(error: unknown, method: string, channel: string | undefined): Error {
+  private classify(error: unknown, method: string): Error {
     const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
     if (e.code === ErrorCode.RateLimitedError) {
       const ms = Math.max(1, e.retryAfter ?? 1) * 1000;
-      if (channel) this.pace.pause(channel, ms);
       return new RetryableError(`${method}: rate limited, retry after ${ms} ms`, ms);
     }
     if (e.code === ErrorCode.PlatformError) {

@@ -6,10 +6,11 @@ import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, type Anchor } from '../../db/schema.ts';
-import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { requesterCard, triageCard } from './cards.ts';
 import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
+import { escapeHtml } from './text.ts';
 import type { ConversationPace } from './pace.ts';
 import { asConversationReference, referenceSchema, type StoredReference } from './reference.ts';
 import type { TenantDirectory } from './tenant.ts';
@@ -51,7 +52,7 @@ export class TeamsOutbound implements OutboundAdapter {
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const anchor = job.anchor ?? (await findAnchor(db, job.ticketRow.id, 'triage', null));
     const why = await slaWhy({ db, now: this.deps.now }, job.ticket);
-    const card = triageCard(job.ticket, this.deps.catalog, this.link(job), this.deps.now(), why);
+    const card = triageCard(job.ticket, this.deps.catalog, this.deps.links.deskUrl(job.ticket.key), this.deps.now(), why);
     if (!anchor) {
       const channelId = channelTarget(job);
       const { conversationId, activityId, reference } = await this.startChain(channelId, card);
@@ -85,7 +86,7 @@ export class TeamsOutbound implements OutboundAdapter {
   }
 
   private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
-    const text = `Escalation: ${eventLine(job.eventView, job.ticket, 'escalation')}`;
+    const text = `Escalation: ${eventLine(job.eventView, job.ticket, 'escalation')} <a href="${escapeHtml(this.deps.links.deskUrl(job.ticket.key))}">Open</a>`;
     const { activityId } = await this.startChain(channelTarget(job), null, text);
     return { platformMessageId: activityId };
   }
@@ -109,7 +110,7 @@ export class TeamsOutbound implements OutboundAdapter {
     await this.paced(channelId);
     let created: { conversationId: string; reference: StoredReference } | undefined;
     const activity = card ? { type: 'message', attachments: [CardFactory.adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
-    await this.deps.adapter.createConversationAsync(
+    await this.throttled(channelId, () => this.deps.adapter.createConversationAsync(
       this.deps.appId,
       'msteams',
       serviceUrl,
@@ -119,7 +120,7 @@ export class TeamsOutbound implements OutboundAdapter {
       async (ctx) => {
         created = { conversationId: ctx.activity.conversation.id, reference: toStored(TurnContext.getConversationReference(ctx.activity)) };
       },
-    );
+    ));
     if (!created) throw new RetryableError('Teams created no conversation');
     // Teams names a channel thread after its root message: `<channel>;messageid=<root id>`.
     const activityId = /;messageid=(.+)$/.exec(created.conversationId)?.[1] ?? created.conversationId;
@@ -132,16 +133,16 @@ export class TeamsOutbound implements OutboundAdapter {
     await this.deps.adapter.continueConversationAsync(this.deps.appId, asConversationReference(reference), async (ctx: Turn) => {
       for (const step of steps) {
         await this.paced(reference.conversation.id);
-        if ('update' in step) {
-          await ctx.updateActivity({ id: step.update, type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
-          ids.push(step.update);
-        } else if ('card' in step) {
-          const sent = await ctx.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
-          ids.push(sent?.id ?? '');
-        } else {
-          const sent = await ctx.sendActivity({ type: 'message', text: step.text, textFormat: 'xml' });
-          ids.push(sent?.id ?? '');
-        }
+        ids.push(
+          await this.throttled(reference.conversation.id, async () => {
+            if ('update' in step) {
+              await ctx.updateActivity({ id: step.update, type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
+              return step.update;
+            }
+            const activity = 'card' in step ? { type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] } : { type: 'message', text: step.text, textFormat: 'xml' };
+            return (await ctx.sendActivity(activity))?.id ?? '';
+          }),
+        );
       }
     });
     return ids.filter(Boolean);
@@ -150,6 +151,29 @@ export class TeamsOutbound implements OutboundAdapter {
   private async paced(conversationId: string): Promise<void> {
     const wait = await this.deps.pace.acquire(conversationId, this.deps.maxPaceWaitMs ?? 5_000);
     if (wait > 0) throw new RetryableError(`Teams pace: ${conversationId} is at its limit`, wait);
+  }
+
+  /** Teams answered 429: the conversation pauses for its Retry-After on every replica, as Slack's channels do. */
+  private async throttled<T>(target: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (statusOf(error) === 429) await this.deps.pace.pause(target, retryAfterOf(error) ?? 1_000);
+      throw error;
+    }
+  }
+
+  /** A notice to one person (a sign-in link), in their personal chat with the bot. */
+  async sendNotice(job: NoticeJob): Promise<SendResult> {
+    try {
+      const reference = referenceSchema.safeParse(job.person.teamsConversation);
+      if (!reference.success) throw new PermanentError(`no Teams conversation reference for ${job.person.email}`);
+      const { text, link } = job.message;
+      const [id] = await this.post(reference.data, [{ text: `${escapeHtml(text)} <a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>` }]);
+      return { platformMessageId: id ?? null };
+    } catch (error) {
+      throw classify(error);
+    }
   }
 
   private link(job: DeliveryJob): string {
