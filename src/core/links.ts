@@ -22,6 +22,11 @@ export class TicketLinks {
     return `${this.publicUrl}/t/${encodeURIComponent(key)}?e=${expires}&s=${signature}`;
   }
 
+  /** The agent workspace of a ticket: whoever follows it signs in as themselves (never a requester link). */
+  deskUrl(key: string): string {
+    return `${this.publicUrl}/desk/t/${encodeURIComponent(key)}`;
+  }
+
   /** 'ok', or why not: a user sees a 403 page offering a fresh link for 'expired' and 'invalid'. */
   verify(key: string, requesterEmail: string, expires: string | undefined, signature: string | undefined, now = new Date()): 'ok' | 'missing' | 'invalid' | 'expired' {
     if (!expires || !signature) return 'missing';

@@ -3,9 +3,9 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, queues, type Anchor } from '../../db/schema.ts';
-import { PermanentError, RetryableError, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { domainOf, plusAddress } from './addresses.ts';
-import { renderNotice } from './render.ts';
+import { escapeHtml, renderNotice } from './render.ts';
 
 /** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
 const MAX_REFERENCES = 12;
@@ -44,7 +44,8 @@ export class EmailOutbound implements OutboundAdapter {
     const parent = await this.threadParent(db, job, to);
     const references = parent ? trimReferences([...referencesOf(parent), parent.externalRef]) : [];
     const messageId = `<sb.d${delivery.id}.${ticket.key.toLowerCase()}@${this.domain}>`;
-    const notice = renderNotice(job, this.links.url(ticket.key, to));
+    // Escalations go to the desk: their link asks the reader to sign in, it is nobody's requester link.
+    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to));
     const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
     try {
       await this.transport.sendMail({
@@ -78,6 +79,27 @@ export class EmailOutbound implements OutboundAdapter {
         lastUsedAt: parent?.lastUsedAt ?? new Date(0),
       })
       .onConflictDoNothing();
+    return { platformMessageId: messageId };
+  }
+
+  /** A notice to one person (a sign-in link), on its own (no ticket thread). */
+  async sendNotice(job: NoticeJob): Promise<SendResult> {
+    const { person, message, delivery } = job;
+    const messageId = `<sb.n${delivery.id}@${this.domain}>`;
+    try {
+      await this.transport.sendMail({
+        from: { name: 'Switchboard', address: this.mailFrom },
+        to: person.email,
+        subject: message.subject,
+        messageId,
+        text: `${message.text}\n\n${message.link.label}: ${message.link.url}\n`,
+        html: `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4"><p>${escapeHtml(message.text)}</p><p><a href="${escapeHtml(message.link.url)}">${escapeHtml(message.link.label)}</a></p></body></html>`,
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        envelope: { from: this.mailFrom, to: [person.email] },
+      });
+    } catch (error) {
+      throw smtpFailure(error);
+    }
     return { platformMessageId: messageId };
   }
 

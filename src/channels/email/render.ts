@@ -70,6 +70,8 @@ export function renderNotice(job: DeliveryJob, link: string): Notice {
   return { text, html, automatic: !HUMAN_WORDS.has(event.type) || event.actor === null };
 }
 
+export const escapeHtml = escape;
+
 function escape(value: string): string {
   const buffer: [string] = [''];
   escapeToBuffer(value, buffer);

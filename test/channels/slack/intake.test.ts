@@ -46,7 +46,9 @@ describe('intake from Slack', () => {
     const cardText = textOf(triage.body.blocks);
     expect(cardText).toContain('Ada Lovelace');
     expect(cardText).toMatch(/First response due in \d+ h.*resolution due <!date\^\d+\^/s);
-    expect(cardText).toMatch(/<http:\/\/localhost:0\/t\/IT-\d+\?e=\d+&amp;s=[\w-]+\|Open the ticket page>/);
+    // The triage card links the agent workspace (sign in as yourself), never the requester's signed link.
+    expect(cardText).toMatch(/<http:\/\/localhost:0\/desk\/t\/IT-\d+\|Open the ticket page>/);
+    expect(cardText).not.toMatch(/\/t\/IT-\d+\?e=/);
   });
 
   it('picking a type with required fields opens the request modal prefilled from the DM, and the ticket keeps the DM thread', async () => {
