@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { addComment, createTicket, type CommandResult } from '../../core/tickets.ts';
 import { findPersonByEmail } from '../../core/people.ts';
 import { inboundMessages, queues, requestTypes, type Queue } from '../../db/schema.ts';
 import type { ChannelDeps } from '../types.ts';
-import { domainOf, messageIdsIn, normalizeMessageId, splitPlus, titleFromSubject } from './addresses.ts';
+import { domainOf, splitPlus, titleFromSubject } from './addresses.ts';
 import { attachmentNote, DEFAULT_ATTACHMENT_LIMITS, storeAttachments, type AttachmentLimits } from './attachments.ts';
-import { classify } from './classify.ts';
-import { cleanText } from './clean-text.ts';
+import { ParsePool, type Uncleaned } from './parse-pool.ts';
 import { findThread } from './threading.ts';
 
 export interface InboundOutcome {
@@ -41,34 +39,46 @@ export class EmailInbound {
   constructor(
     private readonly deps: ChannelDeps,
     private readonly settings: InboundSettings,
+    /** Parsing off the event loop; `parser.limits` holds the time and size limits per message. */
+    readonly parser: ParsePool = new ParsePool(),
   ) {}
+
+  async close(): Promise<void> {
+    await this.parser.close();
+  }
 
   async process(source: Buffer): Promise<InboundOutcome> {
     const { db } = this.deps.database;
-    const mail = await simpleParser(source, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-    const messageId = normalizeMessageId(mail.messageId) ?? `<${createHash('sha256').update(source).digest('hex').slice(0, 40)}@no-message-id.invalid>`;
-    const rawPath = await this.saveRaw(messageId, source);
-    const record = { messageId, rawPath, headers: headerSummary(mail) };
     const mailFrom = this.settings.mailFrom.toLowerCase();
-
-    const verdict = classify(mail, { ownDomain: domainOf(mailFrom), ownAddresses: new Set([mailFrom]) });
-    if (!verdict.input) return this.record(record, { outcome: 'ignored', reason: verdict.reason });
+    // MIME parsing, classification, HTML-to-text and quote stripping run in the parse pool, bounded in time and size.
+    const { parsed, uncleaned, ms } = await this.parser.parse(source, { ownDomain: domainOf(mailFrom), ownAddresses: [mailFrom] });
+    const { messageId, verdict } = parsed;
+    const rawPath = await this.saveRaw(messageId, source);
+    const headers = { ...parsed.headers, size: source.length, parseMs: Math.round(ms), ...(verdict.input ? {} : { kind: verdict.kind }), ...(uncleaned ? { uncleaned } : {}) };
+    const record = { messageId, rawPath, headers };
 
     const queueRows = await db.select().from(queues).where(isNull(queues.archivedAt));
     const ownAddresses = new Set([mailFrom, ...queueRows.flatMap((q) => (q.mailbox ? [q.mailbox.toLowerCase()] : []))]);
     if (this.settings.mailboxAddress) ownAddresses.add(this.settings.mailboxAddress);
-    const recipients = recipientsOf(mail);
-    const sender = mail.from!.value[0]!;
-    const author = { email: sender.address!.toLowerCase(), name: sender.name?.trim() || undefined };
-    const references = [...messageIdsIn(mail.inReplyTo), ...messageIdsIn(mail.references).reverse()].filter((id) => id !== messageId);
+    const recipients = parsed.recipients;
+    const references = parsed.references;
+    const threading = (senderEmail: string) => findThread(db, { references, recipients, subject: parsed.subject, senderEmail, ownAddresses });
 
-    const thread = await findThread(db, { references, recipients, subject: mail.subject, senderEmail: author.email, ownAddresses });
-    const { stored, refused } = await storeAttachments(this.deps.config.dataDir, messageId, mail.attachments, this.limits);
-    const words = cleanText(mail).text;
+    if (!verdict.input) {
+      // Never input; threaded only so the ticket's mail view lists it with its verdict.
+      const thread = await threading(parsed.from?.address ?? '');
+      return this.record(record, { outcome: 'ignored', reason: verdict.reason, ticketId: thread?.ticket.id ?? null });
+    }
+
+    const sender = parsed.from!;
+    const author = { email: sender.address, name: sender.name };
+    const thread = await threading(author.email);
+    const { stored, refused } = uncleaned ? { stored: [], refused: [] } : await storeAttachments(this.deps.config.dataDir, messageId, parsed.attachments, this.limits);
+    const words = uncleaned ? uncleanedNote(uncleaned) : (parsed.text ?? '');
     const body = [words, attachmentNote(stored, refused)].filter(Boolean).join('\n\n');
-    const data = { messageId, subject: mail.subject ?? '', rawPath, attachments: stored, refusedAttachments: refused };
+    const data = { messageId, subject: parsed.subject ?? '', rawPath, attachments: stored, refusedAttachments: refused, ...(uncleaned ? { uncleaned } : {}) };
     const idempotencyKey = `email:${messageId}`;
-    const anchorData = { subject: mail.subject ?? '', references: references.slice().reverse() };
+    const anchorData = { subject: parsed.subject ?? '', references: references.slice().reverse() };
 
     if (thread) {
       if (!body) return this.record(record, { outcome: 'ignored', reason: 'empty reply: nothing but quoted text', ticketId: thread.ticket.id });
@@ -100,7 +110,7 @@ export class EmailInbound {
     if (!type) return this.record(record, { outcome: 'ignored', reason: `queue ${queue.key} has no request types` });
     const result = await createTicket(this.deps.core, {
       type: type.key,
-      title: titleFromSubject(mail.subject),
+      title: titleFromSubject(parsed.subject),
       description: body,
       requester: author,
       channel: 'email',
@@ -154,21 +164,6 @@ export class EmailInbound {
   }
 }
 
-/** Every address the message was sent to, including the envelope hints MTAs add. */
-function recipientsOf(mail: ParsedMail): string[] {
-  const fields: Array<AddressObject | AddressObject[] | undefined> = [mail.to, mail.cc];
-  for (const name of ['delivered-to', 'x-original-to']) {
-    const value = mail.headers.get(name);
-    if (value && typeof value === 'object' && 'value' in value) fields.push(value as AddressObject);
-    else if (typeof value === 'string') fields.push({ value: [{ address: value, name: '' }], html: '', text: value });
-  }
-  const addresses = fields
-    .flatMap((field) => (field ? (Array.isArray(field) ? field : [field]) : []))
-    .flatMap((field) => field.value)
-    .flatMap((entry) => (entry.address ? [entry.address.trim()] : []));
-  return [...new Set(addresses)];
-}
-
 /** The queue whose mailbox the message was sent to (subaddress stripped), else the polled mailbox's queue. */
 function queueFor(rows: Queue[], recipients: string[], mailboxAddress: string | null): Queue | null {
   const byMailbox = new Map(rows.flatMap((q) => (q.mailbox ? [[q.mailbox.toLowerCase(), q] as const] : [])));
@@ -179,19 +174,8 @@ function queueFor(rows: Queue[], recipients: string[], mailboxAddress: string | 
   return (mailboxAddress && byMailbox.get(mailboxAddress)) || null;
 }
 
-function headerSummary(mail: ParsedMail): Record<string, unknown> {
-  const pick = (name: string): unknown => {
-    const value = mail.headers.get(name);
-    return typeof value === 'string' ? value : undefined;
-  };
-  return {
-    from: mail.from?.text,
-    to: Array.isArray(mail.to) ? mail.to.map((t) => t.text).join(', ') : mail.to?.text,
-    subject: mail.subject,
-    date: mail.date?.toISOString(),
-    messageId: mail.messageId,
-    inReplyTo: mail.inReplyTo,
-    autoSubmitted: pick('auto-submitted'),
-    precedence: pick('precedence'),
-  };
+/** The body of a message kept whole: too long, too large or unreadable for cleaning. */
+export function uncleanedNote(uncleaned: Uncleaned): string {
+  const what = uncleaned.reason === 'failed' ? 'could not be read' : uncleaned.reason === 'too-large' ? 'was too large to clean' : 'was too long to clean';
+  return `This email ${what}, see the original (${uncleaned.detail}). Any attachments are in the original too.`;
 }

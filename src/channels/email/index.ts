@@ -1,6 +1,7 @@
 import type { Channel, ChannelDeps } from '../types.ts';
 import { attachmentRoutes } from './attachment-route.ts';
 import { EmailInbound } from './inbound.ts';
+import { mailViewRoutes } from './mail-view.tsx';
 import { EmailOutbound } from './outbound.ts';
 import { MailboxPoller, parseImapUrl } from './poller.ts';
 
@@ -38,12 +39,15 @@ export function createEmailChannel(deps: ChannelDeps): EmailChannel {
     ...(outbound ? { outbound } : {}),
     routes(app) {
       attachmentRoutes(app, deps);
+      mailViewRoutes(app, deps);
     },
     async start() {
+      inbound?.parser.warm();
       poller?.start();
     },
     async stop() {
       await poller?.stop();
+      await inbound?.close();
       outbound?.close();
     },
   };

@@ -59,7 +59,8 @@ export class EmailOutbound implements OutboundAdapter {
         html: notice.html,
         headers: {
           'X-Switchboard-Ticket': ticket.key,
-          ...(notice.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
+          // RFC 3834 plus the fields other desks and autoresponders check before answering (X-Loop names us).
+          ...(notice.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Loop': this.mailFrom, Precedence: 'auto_reply' } : {}),
         },
         envelope: { from: this.mailFrom, to: [to] },
       });

@@ -1,0 +1,100 @@
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { formatBytes } from './attachments.ts';
+import type { ParsedMessage, ParseTask } from './parse.ts';
+
+export interface ParseLimits {
+  /** Longest a whole-message parse (MIME, HTML-to-text, quote stripping) may take. */
+  timeMs: number;
+  /** Largest message parsed whole; a larger one is read by its headers only and kept raw. */
+  maxBytes: number;
+  /** Longest the fallback headers-only parse may take. */
+  headerTimeMs: number;
+  /** Worker threads in the pool. */
+  threads: number;
+  /** Heap limit per worker thread, so one mail bomb cannot take the process down. */
+  workerHeapMb: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { timeMs: 10_000, maxBytes: 40 * 1024 * 1024, headerTimeMs: 3_000, threads: 2, workerHeapMb: 512 };
+
+/** Why a message's body was not cleaned (it is kept whole: raw stored, body points at the original). */
+export interface Uncleaned {
+  reason: 'timeout' | 'too-large' | 'failed';
+  detail: string;
+}
+
+export interface ParseOutcome {
+  parsed: ParsedMessage;
+  uncleaned: Uncleaned | null;
+  /** Wall time of the parse, pool queueing included. */
+  ms: number;
+}
+
+export interface ParseContext {
+  ownDomain: string;
+  ownAddresses: string[];
+}
+
+/**
+ * Parsing off the event loop: a small piscina pool of worker threads runs mailparser,
+ * html-to-text and the quote stripping, each message under a time and a size limit. A parse
+ * that runs over is aborted (piscina terminates that worker and starts a fresh one) and the
+ * message is read again by its header block only, so it is still classified and filed.
+ */
+export class ParsePool {
+  private pool: Piscina | null = null;
+
+  constructor(readonly limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS }) {}
+
+  private workers(): Piscina {
+    this.pool ??= new Piscina({
+      filename: new URL('./parse-worker.mjs', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: this.limits.threads,
+      idleTimeout: 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb },
+    });
+    return this.pool;
+  }
+
+  /** Start a worker now, so the first message does not pay for the thread's start-up. */
+  warm(): void {
+    this.workers();
+  }
+
+  async parse(source: Buffer, context: ParseContext): Promise<ParseOutcome> {
+    const started = performance.now();
+    const { limits } = this;
+    let uncleaned: Uncleaned | null = null;
+    if (source.length > limits.maxBytes) {
+      uncleaned = { reason: 'too-large', detail: `${formatBytes(source.length)} is over the ${formatBytes(limits.maxBytes)} limit for cleaning` };
+    } else {
+      try {
+        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs);
+        return { parsed, uncleaned: null, ms: performance.now() - started };
+      } catch (error) {
+        uncleaned = isAbort(error)
+          ? { reason: 'timeout', detail: `cleaning took longer than ${limits.timeMs} ms` }
+          : { reason: 'failed', detail: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
+    const parsed = await this.run({ source, mode: 'headers', ...context }, limits.headerTimeMs);
+    return { parsed, uncleaned, ms: performance.now() - started };
+  }
+
+  private run(task: ParseTask, timeMs: number): Promise<ParsedMessage> {
+    return this.workers().run(task, { signal: AbortSignal.timeout(timeMs) }) as Promise<ParsedMessage>;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
