@@ -248,6 +248,8 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
+    /** When the delivery was last re-queued from the dead letters: its retry window starts again then. */
+    requeuedAt: ts('requeued_at'),
     platformMessageId: text('platform_message_id'),
     createdAt: createdAt(),
     sentAt: ts('sent_at'),
