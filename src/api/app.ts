@@ -9,7 +9,8 @@ import type { Database } from '../db/client.ts';
 import { listDeadLetters, requeueDeadLetter } from '../outbox/dead-letters.ts';
 import type { ApiEnv } from './context.ts';
 import { apiError, validationHook } from './errors.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponses, IdParam } from './schemas.ts';
+import { idempotencyGuard } from './idempotency.ts';
 import { ticketRoutes } from './tickets.ts';
 
 export interface ApiOptions {
@@ -67,7 +68,7 @@ function bearerAuth(tokens: string[]): MiddlewareHandler<ApiEnv> {
     const client = digest.toString('hex').slice(0, 12);
     const key = c.req.header('idempotency-key');
     c.set('idempotencyKey', (operation: string) => (key ? `api:${client}:${operation}:${key}` : undefined));
-    await next();
+    return idempotencyGuard(c, next, client);
   };
 }
 
@@ -87,7 +88,7 @@ function adminRoutes(app: OpenAPIHono<ApiEnv>) {
     async (c) => c.json(webhookView(await createWebhook(c.var.core.db, c.req.valid('json')), { withSecret: true }), 201),
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['webhooks'], summary: 'Remove a subscription', request: { params: z.object({ id: z.coerce.number().int() }) }, responses: { 204: { description: 'Removed' }, ...errorResponses } }),
+    createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['webhooks'], summary: 'Remove a subscription', request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errorResponses } }),
     async (c) => {
       await deleteWebhook(c.var.core.db, c.req.valid('param').id);
       return c.body(null, 204);
@@ -100,7 +101,7 @@ function adminRoutes(app: OpenAPIHono<ApiEnv>) {
     async (c) => c.json({ items: await listDeadLetters(c.var.core.db) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/deliveries/{id}/requeue', tags: ['deliveries'], summary: 'Re-queue a dead-lettered delivery', request: { params: z.object({ id: z.coerce.number().int() }) }, responses: { 202: { description: 'Queued again', content: { 'application/json': { schema: z.object({ id: z.number(), status: z.literal('pending') }) } } }, ...errorResponses } }),
+    createRoute({ method: 'post', path: '/deliveries/{id}/requeue', tags: ['deliveries'], summary: 'Re-queue a dead-lettered delivery', request: { params: IdParam }, responses: { 202: { description: 'Queued again', content: { 'application/json': { schema: z.object({ id: z.number(), status: z.literal('pending') }) } } }, ...errorResponses } }),
     async (c) => {
       const { id } = c.req.valid('param');
       await requeueDeadLetter(c.var.core.db, id, c.var.core.now());

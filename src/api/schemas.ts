@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PRIORITIES } from '../core/catalog.ts';
 import { STATUSES } from '../core/status.ts';
+import { MAX_INT4 } from './input.ts';
 
 /** Shared request/response schemas of /api/v1; OpenAPI is generated from these. */
 
@@ -88,6 +89,9 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/** A numeric id in a path: a whole number a Postgres integer can hold (larger ones are nobody's). */
+export const IdParam = z.object({ id: z.coerce.number().int().min(1).max(MAX_INT4).openapi({ param: { name: 'id', in: 'path' }, example: 7 }) });
+
 export const IdempotencyHeader = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'repeat a POST safely: a repeat returns the first result' }),
 });
@@ -98,4 +102,6 @@ export const errorResponses = {
   404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
   409: { description: 'Conflict (e.g. an illegal transition)', content: { 'application/json': { schema: ErrorSchema } } },
   413: { description: 'Body over 1 MiB', content: { 'application/json': { schema: ErrorSchema } } },
+  415: { description: 'The body is not JSON (send content-type: application/json)', content: { 'application/json': { schema: ErrorSchema } } },
+  422: { description: 'The Idempotency-Key was first used with a different request', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;

@@ -60,7 +60,8 @@ function encodeCursor(id: number): string {
 }
 
 function decodeCursor(cursor: string): number {
-  const match = /^t:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new Invalid('cursor is not valid; use nextCursor from a previous page', [{ path: 'cursor', message: 'invalid' }]);
+  const match = /^t:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  // Ids are Postgres integers: a cursor past that range is not one we issued.
+  if (!match || Number(match[1]) > 2_147_483_647) throw new Invalid('cursor is not valid; use nextCursor from a previous page', [{ path: 'cursor', message: 'invalid' }]);
   return Number(match[1]);
 }
