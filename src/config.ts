@@ -50,6 +50,7 @@ const envSchema = z.object({
   DATA_DIR: optionalString.transform((v) => path.resolve(v ?? './data')),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
   CATALOG_FILE: optionalString,
+  KNOWLEDGE_DIR: optionalString,
   API_TOKENS: optionalString.transform((v) =>
     v === undefined
       ? []
@@ -97,6 +98,8 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   catalogFile: string | undefined;
+  /** Folder of Markdown knowledge articles; undefined = the built-in sample. */
+  knowledgeDir: string | undefined;
   apiTokens: string[];
   linkSecret: string | undefined;
   /** Unset = the logger's default (info; silent under vitest). */
@@ -160,6 +163,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR,
     publicUrl,
     catalogFile: env.CATALOG_FILE,
+    knowledgeDir: env.KNOWLEDGE_DIR,
     apiTokens: env.API_TOKENS,
     linkSecret: env.LINK_SECRET,
     logLevel: env.LOG_LEVEL,

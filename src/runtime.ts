@@ -14,6 +14,9 @@ import { SlaScanner } from './core/sla-scanner.ts';
 import { reportRoutes } from './api/reports.ts';
 import { slaRoutes } from './api/sla.ts';
 import { forecastRoutes } from './api/forecast.ts';
+import { knowledgeRoutes } from './api/knowledge.ts';
+import { startKnowledge } from './knowledge/index.ts';
+import type { KnowledgeWatch } from './knowledge/index-sync.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -47,9 +50,11 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   if (config.logLevel) logger.level = config.logLevel;
   const catalog = loadCatalogFile(config.catalogFile);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  let knowledge: KnowledgeWatch | undefined;
   try {
     await migrate(database);
     await syncCatalog(database.db, catalog);
+    knowledge = await startKnowledge(database.db, config.knowledgeDir, catalog, logger);
   } catch (error) {
     await database.close();
     throw error;
@@ -58,7 +63,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
   const deps = { config, database, core, catalog, links, logger, teams: options.teams };
   const channels = await buildChannels(deps);
-  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes] });
+  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes, knowledgeRoutes(config.publicUrl)] });
 
   const server = await listen(app.fetch, config.port);
   const address = server.address();
@@ -94,6 +99,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         // Stop accepting, let in-flight requests finish, then drain background work.
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const channel of channels) await channel.stop?.().catch((error: unknown) => logger.warn({ err: error, channel: channel.name }, 'channel stop failed'));
+        knowledge?.close();
         await slaScanner?.stop();
         await worker?.stop();
         await database.close();

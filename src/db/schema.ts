@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -295,6 +296,29 @@ export const inboundMessages = pgTable(
   },
   (t) => [uniqueIndex('inbound_messages_channel_ext_uq').on(t.channel, t.externalId)],
 );
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * Knowledge articles, loaded from KNOWLEDGE_DIR (Markdown with front matter) at start and on
+ * change. `search` is the weighted tsvector (title A, tags B, summary C, body D) built with the
+ * text-search configuration of the article's language; `keywords` feeds trigram similarity.
+ */
+export const kbArticles = pgTable('kb_articles', {
+  slug: text('slug').primaryKey(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull().default(''),
+  body: text('body').notNull(),
+  lang: text('lang').notNull().default('en'),
+  config: text('config').notNull().default('simple'),
+  queues: jsonb('queues').notNull().default([]),
+  types: jsonb('types').notNull().default([]),
+  tags: jsonb('tags').notNull().default([]),
+  search: tsvector('search').notNull(),
+  keywords: text('keywords').notNull().default(''),
+  digest: text('digest').notNull(),
+  updatedAt: updatedAt(),
+});
 
 /** Small key/value store for generated secrets shared by every replica. */
 export const settings = pgTable('settings', {

@@ -7,10 +7,11 @@ import { catalogQueues } from './catalog-view-model.ts';
 import { render, type WebContext } from './render.tsx';
 import { requestFormRoutes } from './request-form-routes.tsx';
 import { ticketRoutes } from './ticket-routes.tsx';
+import { knowledgeRoutes } from './kb-routes.tsx';
 import { CatalogPage } from './views/catalog.tsx';
 import { ForbiddenPostPage, ServerErrorPage } from './views/notices.tsx';
 
-const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*'];
+const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*', '/kb', '/kb/*'];
 
 /** The web door: catalog, request forms, the requester's ticket page and the stylesheet. */
 export function webRoutes(web: WebContext): Hono {
@@ -42,6 +43,7 @@ export function webRoutes(web: WebContext): Hono {
   });
   requestFormRoutes(app, web);
   ticketRoutes(app, web);
+  knowledgeRoutes(app, web);
   app.onError((error, c) => {
     web.deps.logger.error({ err: error, path: c.req.path }, 'web page failed');
     return render(c, <ServerErrorPage />, 500);
