@@ -10,6 +10,8 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { logger } from './logger.ts';
 import { DeliveryWorker } from './outbox/worker.ts';
+import { countDeadLetters } from './outbox/dead-letters.ts';
+import { countDeadDeliveriesWith } from './metrics.ts';
 import { SlaScanner } from './core/sla-scanner.ts';
 import { reportRoutes } from './api/reports.ts';
 import { slaRoutes } from './api/sla.ts';
@@ -74,10 +76,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         adapters: channels.flatMap((c) => (c.outbound ? [c.outbound] : [])),
         now: core.now,
         maxAttempts: config.deliveryMaxAttempts,
+        maxAgeMs: config.deliveryMaxAgeMs,
+        maxDelayMs: config.deliveryMaxBackoffMs,
         ...options.worker,
       })
     : null;
   await worker?.start();
+  countDeadDeliveriesWith(() => countDeadLetters(database.db));
   const slaScanner = config.workers ? new SlaScanner({ core, ...options.slaScanner }) : null;
   slaScanner?.start();
   for (const channel of channels) await channel.start?.();
@@ -102,6 +107,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         knowledge?.close();
         await slaScanner?.stop();
         await worker?.stop();
+        countDeadDeliveriesWith(null);
         await database.close();
       })();
       return stopping;

@@ -1,4 +1,6 @@
+import type { Context } from 'hono';
 import type { z } from 'zod';
+import { cleanText } from '../../api/input.ts';
 import { CreateTicketBody } from '../../api/schemas.ts';
 import { fieldValuesSchema, type FieldDef } from '../../core/catalog.ts';
 
@@ -20,11 +22,28 @@ export interface ValidRequest {
 
 export const fieldInputName = (id: string) => `field.${id}`;
 
-/** Keep only string values of a parsed form body; browsers send textarea newlines as CRLF. */
+/**
+ * Keep only string values of a parsed form body; browsers send textarea newlines as CRLF.
+ * Text that cannot be stored (NUL, lone surrogates) is cleaned here, once for every form.
+ */
 export function postedValues(body: Record<string, unknown>): PostedValues {
   const out: PostedValues = {};
-  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') out[name] = value.replace(/\r\n?/g, '\n');
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') out[cleanText(name)] = cleanText(value).replace(/\r\n?/g, '\n');
   return out;
+}
+
+/**
+ * The posted form, or null when the body cannot be read as one (multipart without a
+ * boundary, a content type that is not a form, a broken body): the caller answers 400.
+ */
+export async function readPostedForm(c: Context): Promise<PostedValues | null> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return null;
+  try {
+    return postedValues(await c.req.parseBody());
+  } catch {
+    return null;
+  }
 }
 
 /** Validate a posted request form with the same zod schemas the API uses. */

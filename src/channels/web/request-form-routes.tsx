@@ -2,9 +2,9 @@ import type { Context, Hono } from 'hono';
 import { Invalid, NotFound } from '../../core/errors.ts';
 import { createTicket } from '../../core/tickets.ts';
 import { expectedTimes } from './catalog-view-model.ts';
-import { fieldInputName, postedValues, validateRequestForm, type FieldErrors, type PostedValues } from './form-values.ts';
+import { fieldInputName, readPostedForm, validateRequestForm, type FieldErrors, type PostedValues } from './form-values.ts';
 import { pathOf, render, type WebContext } from './render.tsx';
-import { NotFoundPage } from './views/notices.tsx';
+import { NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 import { RequestFormPage } from './views/request-form.tsx';
 
 /** GET/POST /new/:type — the request form, validated with the API's schemas. */
@@ -41,7 +41,8 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
     const typeKey = c.req.param('type');
     if (!Object.hasOwn(catalog.request_types, typeKey)) return unknownType(c, typeKey);
     const type = catalog.request_types[typeKey]!;
-    const values = postedValues(await c.req.parseBody());
+    const values = await readPostedForm(c);
+    if (!values) return render(c, <UnreadableFormPage />, 400);
     const token = web.tokens.check(c, values.token);
     if (!token.ok) {
       return show(c, typeKey, { values, status: 403, notice: 'This form had expired, so nothing was sent. Check your answers and send it again.' });

@@ -5,11 +5,11 @@ import { Conflict, NotFound } from '../../core/errors.ts';
 import { attachmentHref } from '../email/attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
-import { postedValues } from './form-values.ts';
+import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { slaLine } from './sla-line.ts';
-import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage } from './views/notices.tsx';
+import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 
 const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
@@ -101,7 +101,8 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
       const result = await access(c);
       if (!result.ok) return denied(c, result.reason);
       const { ticket, self, viewer } = result;
-      const values = postedValues(await c.req.parseBody());
+      const values = await readPostedForm(c);
+      if (!values) return render(c, <UnreadableFormPage />, 400);
       const token = tokens.check(c, values.token);
       if (!token.ok) return render(c, <ForbiddenPostPage />, 403);
       try {
@@ -125,7 +126,8 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
   action('reopen');
 
   app.post('/t/:key/link', async (c) => {
-    const values = postedValues(await c.req.parseBody());
+    const values = await readPostedForm(c);
+    if (!values) return render(c, <UnreadableFormPage />, 400);
     if (!tokens.check(c, values.token).ok) return render(c, <ForbiddenPostPage />, 403);
     const key = c.req.param('key');
     if (KEY_PATTERN.test(key)) await requestFreshLink(web, key);

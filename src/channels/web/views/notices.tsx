@@ -64,6 +64,18 @@ export function ForbiddenPostPage() {
   );
 }
 
+export function UnreadableFormPage() {
+  return (
+    <Layout title="Not sent">
+      <h1>That could not be read</h1>
+      <p class="lead">What reached us was not a form this site sends, so nothing was saved. Go back, reload the page and try again.</p>
+      <p>
+        <a href="/">All request types</a>
+      </p>
+    </Layout>
+  );
+}
+
 export function ServerErrorPage() {
   return (
     <Layout title="Something went wrong">
