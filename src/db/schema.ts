@@ -154,6 +154,13 @@ export const tickets = pgTable(
     slaPausedMinutes: real('sla_paused_minutes').notNull().default(0),
     /** The next instant the SLA scanner must look at this ticket; null = nothing pending. */
     nextSlaCheckAt: ts('next_sla_check_at'),
+    // Stored when a clock stops, so reports are SQL aggregation (business minutes, waiting excluded).
+    firstResponseMinutes: real('first_response_minutes'),
+    resolutionMinutes: real('resolution_minutes'),
+    reopenCount: integer('reopen_count').notNull().default(0),
+    agentReplies: integer('agent_replies').notNull().default(0),
+    /** Set by the migration for tickets whose durations the start-up backfill still has to compute. */
+    durationsPending: boolean('durations_pending').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -168,6 +175,8 @@ export const tickets = pgTable(
     index('tickets_requester_idx').on(t.requesterId, t.id),
     index('tickets_assignee_idx').on(t.assigneeId, t.id),
     index('tickets_queue_created_idx').on(t.queueKey, t.createdAt),
+    index('tickets_durations_pending_idx').on(t.id).where(sql`${t.durationsPending}`),
+    index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
     index('tickets_sla_check_idx')
       .on(t.nextSlaCheckAt)
       .where(sql`${t.nextSlaCheckAt} is not null`),
