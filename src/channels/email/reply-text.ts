@@ -167,14 +167,24 @@ function withoutSignature(lines: string[]): string[] {
 }
 
 export function isFooter(line: string): boolean {
-  let t = line.trim().toLowerCase();
-  const link = t.indexOf('<http');
-  if (link > 0) t = t.slice(0, link).trim();
-  const bracket = t.indexOf('[http');
-  if (bracket > 0) t = t.slice(0, bracket).trim();
+  if (line.length > 400) return false;
+  let t = withoutLinks(line.trim().toLowerCase());
   while (t.endsWith('.') || t.endsWith('!')) t = t.slice(0, -1).trimEnd();
   if (t.length > 80) return false;
   return FOOTERS.has(t);
+}
+
+/** `Mail [https://…] for Windows`, `Get Outlook for iOS<https://aka.ms/…>` → the words only. */
+function withoutLinks(text: string): string {
+  let out = text;
+  for (const [open, close] of [['[http', ']'], ['<http', '>']] as const) {
+    for (let start = out.indexOf(open); start >= 0; start = out.indexOf(open)) {
+      const stop = out.indexOf(close, start);
+      if (stop < 0) break;
+      out = `${out.slice(0, start).trimEnd()} ${out.slice(stop + 1).trimStart()}`.trim();
+    }
+  }
+  return out;
 }
 
 function tidy(lines: string[]): string {
