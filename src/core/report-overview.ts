@@ -1,0 +1,245 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Conn } from '../db/client.ts';
+import { resultRows } from '../db/migrate.ts';
+
+// The overview report: per day or week (in the queue's zone) what came in and how the desk
+// did, from columns written when the clocks stopped (durations.ts). SQL aggregation only:
+// percentile_cont for the medians, count(*) filter for the shares, cumulative sums for the
+// backlog. Unanswered and unresolved tickets are counted, never dropped from a median.
+
+export type Interval = 'day' | 'week';
+
+export interface OverviewQuery {
+  from: DateTime;
+  to: DateTime;
+  /** A queue key; its calendar's zone sets the interval boundaries. Unset = every queue, in UTC. */
+  queue?: string | undefined;
+  timezone: string;
+  interval: Interval;
+}
+
+export interface ClockFigures {
+  p50: number | null;
+  p90: number | null;
+  /** Tickets whose clock stopped (answered / resolved). */
+  stopped: number;
+  /** Tickets still waiting for it (no answer / not resolved yet). */
+  waiting: number;
+  /** Share of the interval's tickets still waiting (%). */
+  waitingPct: number | null;
+  metPct: number | null;
+}
+
+export interface OverviewFigures {
+  created: number;
+  createdByChannel: Record<string, number>;
+  resolved: number;
+  backlog: number;
+  firstResponse: ClockFigures;
+  resolution: ClockFigures;
+  /** Met / (met + breached) over both clocks with a verdict (%). */
+  slaMetPct: number | null;
+  /** Share of resolved tickets that were reopened at least once (%). */
+  reopenRate: number | null;
+  /** Share of resolved tickets resolved with at most one agent reply and never reopened (%). */
+  firstContactResolution: number | null;
+  /** Satisfaction and deflection arrive with their issues; null until then. */
+  satisfaction: null;
+  deflection: null;
+}
+
+export interface OverviewItem extends OverviewFigures {
+  start: string;
+  end: string;
+  /** The interval's first local day, yyyy-mm-dd. */
+  label: string;
+}
+
+export interface Overview {
+  from: string;
+  to: string;
+  queue: string | null;
+  interval: Interval;
+  timezone: string;
+  items: OverviewItem[];
+  totals: OverviewFigures;
+}
+
+interface FactRow {
+  bucket: string | Date | null;
+  created: number;
+  fr_p50: number | null;
+  fr_p90: number | null;
+  fr_answered: number;
+  fr_waiting: number;
+  fr_met: number;
+  fr_breached: number;
+  res_p50: number | null;
+  res_p90: number | null;
+  res_resolved: number;
+  res_waiting: number;
+  res_met: number;
+  res_breached: number;
+  reopened: number;
+  fcr: number;
+}
+
+/** Interval starts (local) covering [from, to). */
+export function buckets(query: OverviewQuery): DateTime[] {
+  const out: DateTime[] = [];
+  let at = query.from.setZone(query.timezone).startOf(query.interval === 'week' ? 'week' : 'day');
+  const end = query.to.toMillis();
+  while (at.toMillis() < end && out.length < 5000) {
+    out.push(at);
+    at = at.plus(query.interval === 'week' ? { weeks: 1 } : { days: 1 });
+  }
+  return out;
+}
+
+export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Overview> {
+  const unit = sql.raw(`'${query.interval}'`);
+  const tz = query.timezone;
+  const from = query.from.toUTC().toISO()!;
+  const to = query.to.toUTC().toISO()!;
+  const inQueue: SQL = query.queue ? sql`and queue_key = ${query.queue}` : sql``;
+  const bucketOf = (column: string) => sql`date_trunc(${unit}, ${sql.raw(column)} at time zone ${tz})`;
+
+  const facts = resultRows<FactRow>(
+    await db.execute(sql`
+      select ${bucketOf('created_at')} as bucket,
+        count(*)::int as created,
+        percentile_cont(0.5) within group (order by first_response_minutes) as fr_p50,
+        percentile_cont(0.9) within group (order by first_response_minutes) as fr_p90,
+        count(first_response_minutes)::int as fr_answered,
+        (count(*) filter (where first_response_at is null))::int as fr_waiting,
+        (count(*) filter (where first_response_at is not null and first_response_breached_at is null and first_response_due_at is not null))::int as fr_met,
+        (count(*) filter (where first_response_breached_at is not null))::int as fr_breached,
+        percentile_cont(0.5) within group (order by resolution_minutes) as res_p50,
+        percentile_cont(0.9) within group (order by resolution_minutes) as res_p90,
+        count(resolution_minutes)::int as res_resolved,
+        (count(*) filter (where resolved_at is null and closed_at is null))::int as res_waiting,
+        (count(*) filter (where resolved_at is not null and resolution_breached_at is null and resolution_due_at is not null))::int as res_met,
+        (count(*) filter (where resolution_breached_at is not null))::int as res_breached,
+        (count(*) filter (where resolved_at is not null and reopen_count > 0))::int as reopened,
+        (count(*) filter (where resolved_at is not null and reopen_count = 0 and agent_replies <= 1))::int as fcr
+      from tickets
+      where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz ${inQueue}
+      group by grouping sets ((1), ())`),
+  );
+  const channels = resultRows<{ bucket: string | Date; channel: string; n: number }>(
+    await db.execute(sql`
+      select ${bucketOf('created_at')} as bucket, origin_channel as channel, count(*)::int as n
+      from tickets
+      where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz ${inQueue}
+      group by 1, 2`),
+  );
+  const done = resultRows<{ bucket: string | Date; resolved: number; done: number }>(
+    await db.execute(sql`
+      select ${bucketOf('coalesce(resolved_at, closed_at)')} as bucket,
+        count(resolved_at)::int as resolved, count(*)::int as done
+      from tickets
+      where coalesce(resolved_at, closed_at) >= ${from}::timestamptz and coalesce(resolved_at, closed_at) < ${to}::timestamptz ${inQueue}
+      group by 1`),
+  );
+  const [base] = resultRows<{ open: number }>(
+    await db.execute(sql`
+      select count(*)::int as open from tickets
+      where created_at < ${from}::timestamptz ${inQueue}
+        and (coalesce(resolved_at, closed_at) is null or coalesce(resolved_at, closed_at) >= ${from}::timestamptz)`),
+  );
+
+  const key = (bucket: string | Date | null) => (bucket === null ? 'total' : localKey(bucket));
+  const factBy = new Map(facts.map((row) => [key(row.bucket), row]));
+  const channelsBy = new Map<string, Record<string, number>>();
+  const totalChannels: Record<string, number> = {};
+  for (const row of channels) {
+    const entry = channelsBy.get(key(row.bucket)) ?? {};
+    entry[row.channel] = Number(row.n);
+    channelsBy.set(key(row.bucket), entry);
+    totalChannels[row.channel] = (totalChannels[row.channel] ?? 0) + Number(row.n);
+  }
+  const doneBy = new Map(done.map((row) => [key(row.bucket), row]));
+
+  let backlog = Number(base?.open ?? 0);
+  let resolvedTotal = 0;
+  const items: OverviewItem[] = buckets(query).map((start) => {
+    const label = start.toISODate()!;
+    const row = factBy.get(label);
+    const closed = doneBy.get(label);
+    const created = Number(row?.created ?? 0);
+    backlog += created - Number(closed?.done ?? 0);
+    resolvedTotal += Number(closed?.resolved ?? 0);
+    const end = start.plus(query.interval === 'week' ? { weeks: 1 } : { days: 1 });
+    return {
+      start: start.toUTC().toISO()!,
+      end: end.toUTC().toISO()!,
+      label,
+      ...figures(row, channelsBy.get(label) ?? {}, Number(closed?.resolved ?? 0), backlog),
+    };
+  });
+  return {
+    from: query.from.toUTC().toISO()!,
+    to: query.to.toUTC().toISO()!,
+    queue: query.queue ?? null,
+    interval: query.interval,
+    timezone: tz,
+    items,
+    totals: figures(factBy.get('total'), totalChannels, resolvedTotal, backlog),
+  };
+}
+
+function figures(row: FactRow | undefined, byChannel: Record<string, number>, resolved: number, backlog: number): OverviewFigures {
+  const n = (value: unknown) => Number(value ?? 0);
+  const created = n(row?.created);
+  const frMet = n(row?.fr_met);
+  const frBreached = n(row?.fr_breached);
+  const resMet = n(row?.res_met);
+  const resBreached = n(row?.res_breached);
+  const resolvedOfCreated = n(row?.res_resolved);
+  return {
+    created,
+    createdByChannel: byChannel,
+    resolved,
+    backlog,
+    firstResponse: {
+      p50: minutes(row?.fr_p50),
+      p90: minutes(row?.fr_p90),
+      stopped: n(row?.fr_answered),
+      waiting: n(row?.fr_waiting),
+      waitingPct: pct(n(row?.fr_waiting), created),
+      metPct: pct(frMet, frMet + frBreached),
+    },
+    resolution: {
+      p50: minutes(row?.res_p50),
+      p90: minutes(row?.res_p90),
+      stopped: resolvedOfCreated,
+      waiting: n(row?.res_waiting),
+      waitingPct: pct(n(row?.res_waiting), created),
+      metPct: pct(resMet, resMet + resBreached),
+    },
+    slaMetPct: pct(frMet + resMet, frMet + frBreached + resMet + resBreached),
+    reopenRate: pct(n(row?.reopened), resolvedOfCreated),
+    firstContactResolution: pct(n(row?.fcr), resolvedOfCreated),
+    satisfaction: null,
+    deflection: null,
+  };
+}
+
+/** A `timestamp without time zone` bucket (local wall time) as its yyyy-mm-dd. */
+function localKey(bucket: string | Date): string {
+  if (bucket instanceof Date) {
+    // Drivers hand a zone-less timestamp back as if it were UTC: its UTC fields are the local ones.
+    return bucket.toISOString().slice(0, 10);
+  }
+  return String(bucket).slice(0, 10);
+}
+
+function minutes(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  return Math.round(Number(value) * 10) / 10;
+}
+
+function pct(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+}
