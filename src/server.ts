@@ -8,6 +8,7 @@ import { apiError, onApiError } from './api/errors.ts';
 import type { Channel, ChannelDeps } from './channels/types.ts';
 import { migrationsApplied } from './db/migrate.ts';
 import { logger } from './logger.ts';
+import { scimApp } from './scim/app.ts';
 import { httpDuration, httpRequests, registry } from './metrics.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,6 +47,10 @@ export function buildServer(parts: ServerParts): Hono {
 
   const api = apiApp({ core: parts.core, database: parts.database, catalog: parts.catalog, tokens: parts.config.apiTokens, extend: parts.apiExtensions ?? [] });
   app.route('/api/v1', api);
+  // SCIM_TOKEN unset = SCIM off: /scim/v2/* is a plain 404.
+  if (parts.config.scimToken) {
+    app.route('/scim/v2', scimApp({ db: parts.core.db, token: parts.config.scimToken, publicUrl: parts.config.publicUrl, now: parts.core.now, logger }));
+  }
 
   for (const channel of parts.channels) channel.routes?.(app);
 

@@ -84,7 +84,7 @@ export function overviewRoutes(app: OpenAPIHono<ApiEnv>): void {
     async (c) => {
       const query = c.req.valid('query');
       const range = resolveRange(c.var.catalog, c.var.core.now(), query, query.interval === 'week' ? 84 : 30);
-      const report = await overviewReport(c.var.core.db, { ...range, interval: query.interval as Interval });
+      const report = await overviewReport(c.var.core.db, { ...range, interval: query.interval as Interval, now: c.var.core.now() });
       return c.json(report, 200);
     },
   );

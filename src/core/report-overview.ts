@@ -17,6 +17,8 @@ export interface OverviewQuery {
   queue?: string | undefined;
   timezone: string;
   interval: Interval;
+  /** Clocks past due and still running at this instant count as breached, as on the ticket. */
+  now: Date;
 }
 
 export interface ClockFigures {
@@ -102,6 +104,7 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
   const tz = query.timezone;
   const from = query.from.toUTC().toISO()!;
   const to = query.to.toUTC().toISO()!;
+  const now = query.now.toISOString();
   const inQueue: SQL = query.queue ? sql`and queue_key = ${query.queue}` : sql``;
   const bucketOf = (column: string) => sql`date_trunc(${unit}, ${sql.raw(column)} at time zone ${tz})`;
 
@@ -114,13 +117,15 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
         count(first_response_minutes)::int as fr_answered,
         (count(*) filter (where first_response_at is null))::int as fr_waiting,
         (count(*) filter (where first_response_at is not null and first_response_breached_at is null and first_response_due_at is not null))::int as fr_met,
-        (count(*) filter (where first_response_breached_at is not null))::int as fr_breached,
+        (count(*) filter (where first_response_breached_at is not null
+          or (first_response_at is null and sla_paused_at is null and first_response_due_at < ${now}::timestamptz)))::int as fr_breached,
         percentile_cont(0.5) within group (order by resolution_minutes) as res_p50,
         percentile_cont(0.9) within group (order by resolution_minutes) as res_p90,
         count(resolution_minutes)::int as res_resolved,
         (count(*) filter (where resolved_at is null and closed_at is null))::int as res_waiting,
         (count(*) filter (where resolved_at is not null and resolution_breached_at is null and resolution_due_at is not null))::int as res_met,
-        (count(*) filter (where resolution_breached_at is not null))::int as res_breached,
+        (count(*) filter (where resolution_breached_at is not null
+          or (resolved_at is null and closed_at is null and sla_paused_at is null and resolution_due_at < ${now}::timestamptz)))::int as res_breached,
         (count(*) filter (where resolved_at is not null and reopen_count > 0))::int as reopened,
         (count(*) filter (where resolved_at is not null and reopen_count = 0 and agent_replies <= 1))::int as fcr
       from tickets
