@@ -43,6 +43,20 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1) =
       .transform((v) => v ?? fallback),
   );
 
+/** "90s", "5m", "24h", "2d" (or "1500ms") → milliseconds, between min and max. */
+const duration = (fallback: string, minMs: number, maxMs: number) =>
+  optionalString.transform((v, ctx) => {
+    const text = v ?? fallback;
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+    const ms = match ? Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS] : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 24h or 2d, from ${minMs / 1000} s to ${maxMs / 3_600_000} h` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
 const envSchema = z.object({
   // 0 = any free port (tests).
   PORT: positiveInt(3000, 65535, 0),
@@ -63,7 +77,10 @@ const envSchema = z.object({
   LOG_LEVEL: optionalString.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ),
-  DELIVERY_MAX_ATTEMPTS: positiveInt(8, 100),
+  // 0 = no count limit (the default): DELIVERY_MAX_AGE decides when a delivery gives up.
+  DELIVERY_MAX_ATTEMPTS: positiveInt(0, 10_000, 0),
+  DELIVERY_MAX_AGE: duration('24h', 60_000, 30 * 86_400_000),
+  DELIVERY_MAX_BACKOFF: duration('5m', 1_000, 24 * 3_600_000),
   WORKERS: optionalString.pipe(z.enum(['on', 'off']).optional().default('on')),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString.pipe(
@@ -104,7 +121,12 @@ export interface Config {
   linkSecret: string | undefined;
   /** Unset = the logger's default (info; silent under vitest). */
   logLevel: Env['LOG_LEVEL'];
+  /** Failed attempts (Retry-After waits not counted) before a delivery is dead-lettered; 0 = no limit. */
   deliveryMaxAttempts: number;
+  /** A delivery still failing this long after it was created (or re-queued) is dead-lettered. */
+  deliveryMaxAgeMs: number;
+  /** Cap of the exponential backoff between delivery attempts. */
+  deliveryMaxBackoffMs: number;
   workers: boolean;
   slack:
     | {
@@ -168,6 +190,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     linkSecret: env.LINK_SECRET,
     logLevel: env.LOG_LEVEL,
     deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    deliveryMaxAgeMs: env.DELIVERY_MAX_AGE,
+    deliveryMaxBackoffMs: env.DELIVERY_MAX_BACKOFF,
     workers: env.WORKERS === 'on',
     slack:
       env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     // Loaded after the config is known good, so a bad value fails fast without loading every SDK.
     const { startSwitchboard } = await import('./runtime.ts');
     running = await startSwitchboard(config);
+    await keepRunningOnStrayErrors();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CoreError) {
       process.stderr.write(`switchboard: ${error.message}\n`);
@@ -39,3 +40,19 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * Once started, an error that escapes every handler (a driver callback throwing on a dead socket,
+ * a promise nobody awaited) is logged and counted, and the process keeps serving: every request
+ * and delivery is its own transaction, so one failure is no reason to drop all the others.
+ * Before start-up finishes, the same error still stops the process with one line.
+ */
+async function keepRunningOnStrayErrors(): Promise<void> {
+  const { uncaughtErrors } = await import('./metrics.ts');
+  const keep = (kind: 'exception' | 'rejection') => (error: unknown) => {
+    uncaughtErrors.inc({ kind });
+    logger.error({ err: error, kind }, 'uncaught error: logged, still running (this is a bug worth reporting)');
+  };
+  process.on('uncaughtException', keep('exception'));
+  process.on('unhandledRejection', keep('rejection'));
+}

@@ -45,3 +45,38 @@ export const slaEvents = new Counter({
   labelNames: ['type', 'clock'] as const,
   registers: [registry],
 });
+
+export const databaseUnavailableResponses = new Counter({
+  name: 'switchboard_database_unavailable_responses_total',
+  help: 'HTTP requests answered 503 because the database was unreachable',
+  registers: [registry],
+});
+
+let countDead: (() => Promise<number>) | null = null;
+
+/** Where the dead-letter gauge reads its value at scrape time (the runtime sets it). */
+export function countDeadDeliveriesWith(count: (() => Promise<number>) | null): void {
+  countDead = count;
+}
+
+export const deadDeliveries = new Gauge({
+  name: 'switchboard_outbox_dead_deliveries',
+  help: 'Dead-lettered deliveries waiting to be re-queued (GET /api/v1/deliveries/dead); one count of the shared table',
+  registers: [registry],
+  // Counted at scrape time, bounded: with the database away the last value stays.
+  async collect() {
+    if (!countDead) return;
+    const counted = countDead();
+    const late = new Promise<null>((resolve) => setTimeout(resolve, 1_000, null).unref());
+    const n = await Promise.race([counted, late]).catch(() => null);
+    if (n !== null) this.set(n);
+    counted.catch(() => {});
+  },
+});
+
+export const uncaughtErrors = new Counter({
+  name: 'switchboard_uncaught_errors_total',
+  help: 'Errors that escaped every handler (uncaught exceptions, unhandled rejections); logged, the process keeps running',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});

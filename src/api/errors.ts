@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CoreError } from '../core/errors.ts';
+import { isDatabaseUnavailable } from '../db/availability.ts';
 import { logger } from '../logger.ts';
+import { databaseUnavailable } from './unavailable.ts';
 import { findBadText } from './input.ts';
 
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
@@ -51,6 +53,8 @@ export function onApiError(error: Error, c: Context) {
     const message = status === 400 && /JSON/i.test(error.message) ? `malformed JSON body: ${error.message}` : error.message || 'bad request';
     return apiError(c, status, HTTP_CODES[status] ?? 'http_error', message);
   }
+  // The database is away (refused, restarting, timed out): 503 + Retry-After, not a 500.
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
   logger.error({ err: error, path: c.req.path }, 'unhandled error');
   return apiError(c, 500, 'internal', 'something went wrong on our side; it has been logged');
 }

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
 import { pgliteExtensions } from './pglite-extensions.ts';
+import { DatabaseUnavailable, describeUnavailable } from './availability.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -32,10 +33,17 @@ export interface Database {
    * PGlite is one process: always granted.
    */
   tryLeadership(lockId: number): Promise<Leadership | null>;
-  /** Cheap liveness check used by /readyz. */
-  ping(): Promise<void>;
+  /** Cheap liveness check used by /readyz; rejects with DatabaseUnavailable after `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<void>;
+  /**
+   * Is the database reachable right now? One shared probe (a bounded ping) answers every caller
+   * for a moment, so a burst of slow requests costs one round trip, not one each.
+   */
+  probe(): Promise<Health>;
   close(): Promise<void>;
 }
+
+export type Health = { ok: true } | { ok: false; reason: string };
 
 /** A held leadership lock. */
 export interface Leadership {
@@ -76,9 +84,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
     exclusive: (_lockId, fn) => fn(),
     tryLeadership: async () => ({ stillHeld: async () => !client.closed, release: async () => {} }),
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
+    ping: (timeoutMs = PING_TIMEOUT_MS) => bounded(db.execute(sql`select 1`), timeoutMs),
+    probe: sharedProbe(() => bounded(db.execute(sql`select 1`), PING_TIMEOUT_MS)),
     async close() {
       if (!client.closed) await client.close();
     },
@@ -91,9 +98,23 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     onnotice: () => {},
     // Short connect timeout so /readyz answers quickly when the database is gone.
     connect_timeout: 5,
+    // Reconnect attempts (seconds, after a failed one): postgres.js's default grows to 20 s, so a
+    // 10 s outage could leave the pool (and LISTEN) asleep long after the server is back. Cap it
+    // at half a second, jittered: a few cheap refused connects per second while it is down.
+    backoff: reconnectBackoff,
     connection: { application_name: 'switchboard' },
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  // The probe has a connection of its own: it asks "is the server there?", and must not queue
+  // behind a busy pool (that would call a slow database "away").
+  const probeClient = postgres(url, {
+    max: 1,
+    idle_timeout: 30,
+    connect_timeout: 2,
+    backoff: reconnectBackoff,
+    onnotice: () => {},
+    connection: { application_name: 'switchboard-probe' },
+  });
   return {
     db,
     engine: 'postgres',
@@ -143,11 +164,52 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         },
       };
     },
-    async ping() {
-      await client`select 1`;
-    },
+    ping: (timeoutMs = PING_TIMEOUT_MS) => bounded(client`select 1`, timeoutMs),
+    probe: sharedProbe(() => bounded(probeClient`select 1`, PING_TIMEOUT_MS)),
     async close() {
-      await client.end({ timeout: 5 });
+      await Promise.all([client.end({ timeout: 5 }), probeClient.end({ timeout: 1 })]);
     },
+  };
+}
+
+/** How long a ping may take before the database counts as unreachable. */
+const PING_TIMEOUT_MS = 1_000;
+/** How long one probe's answer is reused. */
+const PROBE_TTL_MS = 250;
+
+/** postgres.js `backoff`: seconds before the next connect attempt after `retries` failed ones. */
+export function reconnectBackoff(retries: number): number {
+  return Math.min(0.5, 0.02 * 2 ** retries) * (0.5 + Math.random() / 2);
+}
+
+/** Reject with DatabaseUnavailable when `promise` has not settled within `ms`. */
+export function bounded<T>(promise: PromiseLike<T>, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseUnavailable(`the database did not answer within ${ms} ms`)), ms);
+    Promise.resolve(promise).then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** One probe in flight at a time, its answer kept for PROBE_TTL_MS. */
+function sharedProbe(ping: () => Promise<void>): () => Promise<Health> {
+  let current: Promise<Health> | null = null;
+  let at = 0;
+  return () => {
+    if (current && Date.now() - at < PROBE_TTL_MS) return current;
+    at = Date.now();
+    current = ping().then(
+      (): Health => ({ ok: true }),
+      (error: unknown): Health => ({ ok: false, reason: describeUnavailable(error) }),
+    );
+    return current;
   };
 }

@@ -26,12 +26,18 @@ export async function listDeadLetters(db: Db, limit = 100) {
   }));
 }
 
-/** Put a dead delivery back in the queue with a fresh attempt budget. */
+/** How many deliveries are dead-lettered now (the /metrics gauge). */
+export async function countDeadLetters(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.status, 'dead'));
+  return Number(row?.n ?? 0);
+}
+
+/** Put a dead delivery back in the queue with a fresh attempt budget and a fresh retry window. */
 export async function requeueDeadLetter(db: Db, id: number, now: Date): Promise<void> {
   await db.transaction(async (tx) => {
     const rows = await tx
       .update(deliveries)
-      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null })
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, requeuedAt: now, lastError: null })
       .where(and(eq(deliveries.id, id), eq(deliveries.status, 'dead')))
       .returning({ id: deliveries.id });
     if (!rows.length) throw new NotFound(`no dead-lettered delivery ${id}`);

@@ -6,6 +6,8 @@ import { NOTIFY_CHANNEL } from '../core/mirror.ts';
 import { selectTicketRows, toEventView, toTicketView } from '../core/view.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { deliveriesTotal, outboxLag } from '../metrics.ts';
+import { isDatabaseUnavailable, OutageLog } from '../db/availability.ts';
+import { backoffDelay } from './backoff.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type NoticeWriter, type OutboundAdapter } from './adapter.ts';
 
 export interface WorkerOptions {
@@ -13,12 +15,23 @@ export interface WorkerOptions {
   adapters: OutboundAdapter[];
   now?: () => Date;
   batchSize?: number;
-  /** How long a claimed delivery is ours; a worker killed mid-send loses it after this. */
+  /**
+   * How long a claimed delivery is ours; a worker killed mid-send loses it after this. While a
+   * batch is being sent the lease is renewed every third of it (a heartbeat), so a slow send keeps
+   * its deliveries and a dead worker's move on within one lease.
+   */
   leaseMs?: number;
   /** Backstop poll when no NOTIFY arrives. */
   pollMs?: number;
+  /**
+   * Give up after this many failed attempts (attempts that only waited out a Retry-After are not
+   * counted). 0 or unset = no count limit: the age limit decides.
+   */
   maxAttempts?: number;
+  /** Give up on a delivery this long after it was created (or re-queued). Default 24 h. */
+  maxAgeMs?: number;
   baseDelayMs?: number;
+  /** Cap of the exponential backoff between attempts. Default 5 min. */
   maxDelayMs?: number;
   /** Batches in flight at once (claim → send → record); SKIP LOCKED keeps them apart. */
   concurrency?: number;
@@ -47,6 +60,7 @@ export class DeliveryWorker {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxAttempts: number;
+  private readonly maxAgeMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly log: Logger;
@@ -56,18 +70,21 @@ export class DeliveryWorker {
   private readonly sleepers = new Set<() => void>();
   private pendingWake = false;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly outage: OutageLog;
 
   constructor(private readonly options: WorkerOptions) {
     this.db = options.database.db;
     this.adapters = new Map(options.adapters.map((a) => [a.channel, a]));
     this.now = options.now ?? (() => new Date());
     this.batchSize = options.batchSize ?? 32;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1_000;
-    this.maxAttempts = options.maxAttempts ?? 8;
+    this.maxAttempts = options.maxAttempts ?? 0;
+    this.maxAgeMs = options.maxAgeMs ?? 24 * 3_600_000;
     this.baseDelayMs = options.baseDelayMs ?? 2_000;
-    this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
+    this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
+    this.outage = new OutageLog(this.log, 'delivery worker');
     this.concurrency = options.concurrency ?? 2;
   }
 
@@ -101,7 +118,14 @@ export class DeliveryWorker {
       let handled = 0;
       try {
         handled = await this.runOnce();
+        this.outage.recovered();
       } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          // Logged once per outage; retried soon (capped at 2 s) so delivery resumes within seconds.
+          this.outage.failed(error);
+          await this.sleep(backoffDelay(this.outage.failureCount, 100, 2_000));
+          continue;
+        }
         this.log.error({ err: error }, 'delivery batch failed');
       }
       if (handled > 0 || !this.running) continue;
@@ -109,7 +133,7 @@ export class DeliveryWorker {
     }
   }
 
-  private sleep(): Promise<void> {
+  private sleep(ms = this.pollMs): Promise<void> {
     if (this.pendingWake) {
       this.pendingWake = false;
       return Promise.resolve();
@@ -120,7 +144,7 @@ export class DeliveryWorker {
         this.sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, this.pollMs);
+      const timer = setTimeout(done, ms);
       this.sleepers.add(done);
     });
   }
@@ -132,10 +156,50 @@ export class DeliveryWorker {
       await this.measureLag();
       return 0;
     }
-    const jobs = await this.loadJobs(claimed.filter((d) => d.eventId !== null));
-    const outcomes = await Promise.all(claimed.map((delivery) => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id)))));
-    await this.recordSent(outcomes.filter((o): o is Sent => o !== null));
+    const heartbeat = this.heartbeat(claimed.map((d) => d.id));
+    try {
+      const jobs = await this.loadJobs(claimed.filter((d) => d.eventId !== null));
+      const outcomes = await Promise.all(claimed.map((delivery) => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id)))));
+      const sent = outcomes.filter((o): o is Sent => o !== null);
+      // Sent is sent: ride out a database blip rather than let the lease expire and send it again.
+      await this.persist(() => this.recordSent(sent));
+    } finally {
+      heartbeat.stop();
+    }
     return claimed.length;
+  }
+
+  /** Renew the lease of the batch in flight every third of the lease, until stopped. */
+  private heartbeat(ids: number[]): { stop(): void } {
+    const timer = setInterval(() => {
+      this.db
+        .update(deliveries)
+        .set({ nextAttemptAt: new Date(this.now().getTime() + this.leaseMs) })
+        .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending')))
+        .catch((error: unknown) => {
+          if (isDatabaseUnavailable(error)) this.outage.failed(error);
+          else this.log.error({ err: error }, 'delivery lease renewal failed');
+        });
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /**
+   * Write an outcome, retrying while the database is away for up to half a lease: past that the
+   * lease may have gone to another worker, which will try the delivery again anyway.
+   */
+  private async persist(write: () => Promise<void>): Promise<void> {
+    const giveUpAt = Date.now() + this.leaseMs / 2;
+    for (let failures = 1; ; failures++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() >= giveUpAt) throw error;
+        this.outage.failed(error);
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures, 100, 1_000)));
+      }
+    }
   }
 
   /** Run batches until nothing is due (tests and shutdown). */
@@ -262,24 +326,35 @@ export class DeliveryWorker {
       where ${deliveries.id} = v.id and ${deliveries.status} = 'sending'`);
   }
 
+  /**
+   * Record a failed attempt: retry later (the receiver's Retry-After, else exponential backoff
+   * with full jitter up to maxDelayMs), or dead-letter it when the failure is permanent, the
+   * delivery is older than maxAgeMs, or it ran out of counted attempts. An attempt that only
+   * waited out a Retry-After is given back: being asked to wait is not a failure.
+   */
   private async fail(delivery: Delivery, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    const permanent = error instanceof PermanentError;
-    const dead = permanent || delivery.attempts >= this.maxAttempts;
     const retryAfterMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
-    const delayMs = retryAfterMs ?? backoffDelay(delivery.attempts, this.baseDelayMs, this.maxDelayMs);
-    await this.db
-      .update(deliveries)
-      .set(
-        dead
-          ? { status: 'dead', lastError: message.slice(0, 2_000) }
-          : { status: 'pending', lastError: message.slice(0, 2_000), nextAttemptAt: new Date(this.now().getTime() + delayMs) },
-      )
-      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending')));
-    deliveriesTotal.inc({ channel: delivery.channel, outcome: dead ? 'dead' : 'retried' });
-    const log = { deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, error: message };
-    if (dead) this.log.warn(log, 'delivery dead-lettered');
-    else this.log.info({ ...log, retryInMs: delayMs }, 'delivery will be retried');
+    const attempts = retryAfterMs === undefined ? delivery.attempts : Math.max(0, delivery.attempts - 1);
+    const now = this.now();
+    const ageMs = now.getTime() - (delivery.requeuedAt ?? delivery.createdAt).getTime();
+    const reason =
+      error instanceof PermanentError ? 'permanent' : ageMs >= this.maxAgeMs ? 'age' : this.maxAttempts > 0 && attempts >= this.maxAttempts ? 'attempts' : null;
+    const delayMs = retryAfterMs ?? backoffDelay(attempts, this.baseDelayMs, this.maxDelayMs);
+    await this.persist(async () => {
+      await this.db
+        .update(deliveries)
+        .set(
+          reason
+            ? { status: 'dead', attempts, lastError: message.slice(0, 2_000) }
+            : { status: 'pending', attempts, lastError: message.slice(0, 2_000), nextAttemptAt: new Date(now.getTime() + delayMs) },
+        )
+        .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending')));
+    });
+    deliveriesTotal.inc({ channel: delivery.channel, outcome: reason ? 'dead' : 'retried' });
+    const log = { deliveryId: delivery.id, ticketId: delivery.ticketId, channel: delivery.channel, attempts, ageMs, error: message };
+    if (reason) this.log.warn({ ...log, reason }, `delivery dead-lettered (${DEAD_REASONS[reason]}); re-queue it with POST /api/v1/deliveries/${delivery.id}/requeue`);
+    else this.log.info({ ...log, retryInMs: delayMs, retryAfter: retryAfterMs !== undefined }, 'delivery will be retried');
   }
 
   private async measureLag(): Promise<void> {
@@ -292,8 +367,6 @@ export class DeliveryWorker {
   }
 }
 
-/** Exponential backoff with full jitter (AWS architecture blog): random in [0, min(cap, base·2^n)]. */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(baseMs / 4, Math.round(random() * ceiling));
-}
+const DEAD_REASONS = { permanent: 'the receiver refused it for good', age: 'too old to retry', attempts: 'out of attempts' } as const;
+
+export { backoffDelay } from './backoff.ts';

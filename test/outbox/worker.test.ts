@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -49,14 +51,15 @@ async function deliveryRows(subscriptionId: number) {
 }
 
 describe(`delivery worker on ${engine}`, () => {
-  it('retries a webhook through a 500 and a 429 with Retry-After, then records exactly one success', async () => {
+  it('retries a webhook through a 500 and a 429 with Retry-After, then records exactly one success; the Retry-After wait spends no attempt', async () => {
     const { sink, sub } = await subscribe({ script: [{ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 200 }] });
     await fileTicket();
     await worker().start();
     const requests = await sink.waitForRequests(3);
     await expect.poll(async () => (await deliveryRows(sub.id)).map((d) => d.status), { timeout: 5_000 }).toEqual(['sent']);
     const [row] = await deliveryRows(sub.id);
-    expect(row!.attempts).toBe(3);
+    // Three requests, two counted attempts: being asked to wait (429 + Retry-After) is not a failure.
+    expect(row!.attempts).toBe(2);
     expect(row!.platformMessageId).toBe(requests[0]!.headers['webhook-id']);
     // The third attempt waited out the 1 s Retry-After the receiver asked for.
     expect(requests[2]!.at - requests[1]!.at).toBeGreaterThanOrEqual(950);
@@ -93,22 +96,41 @@ describe(`delivery worker on ${engine}`, () => {
     expect(sink.requests).toHaveLength(4);
   });
 
-  it('gives a delivery whose worker died mid-send to another worker after the lease', async () => {
+  it('keeps the lease of a slow send alive with a heartbeat, so no other worker sends it too', async () => {
     const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
     await fileTicket();
-    const first = worker({ leaseMs: 300 });
-    const running = first.runOnce(); // claims, then hangs on the receiver
+    const slow = worker({ leaseMs: 300 });
+    const running = slow.runOnce(); // claims, then hangs on the receiver, renewing its lease
     await sink.waitForRequests(1);
-    const [claimed] = await deliveryRows(sub.id);
-    expect(claimed!.status).toBe('sending');
-    expect(await worker({ leaseMs: 300 }).runOnce()).toBe(0); // still leased
-    await new Promise((r) => setTimeout(r, 350));
-    expect(await worker({ leaseMs: 300 }).runOnce()).toBe(1);
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await worker({ leaseMs: 300 }).runOnce()).toBe(0); // still leased, well past 300 ms
+    }
     const [row] = await deliveryRows(sub.id);
-    expect(row!.status).toBe('sent');
-    expect(row!.attempts).toBe(2);
+    expect(row!.status).toBe('sending');
+    expect(sink.requests).toHaveLength(1);
+    await sink.close(); // the hanging request fails; the delivery goes back to pending
     void running.catch(() => {});
   });
+
+  it.skipIf(engine !== 'postgres')('gives the deliveries of a worker killed mid-send (kill -9) to another worker within one lease', async () => {
+    const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
+    await fileTicket();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/worker-process.ts'), database.url!, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    await sink.waitForRequests(1, 20_000); // the child claimed it and hangs on the receiver
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const [claimed] = await deliveryRows(sub.id);
+    expect(claimed!.status).toBe('sending');
+    await worker({ leaseMs: 1000 }).start();
+    await expect.poll(async () => (await deliveryRows(sub.id))[0]?.status, { timeout: 5_000, interval: 50 }).toBe('sent');
+    // Moved on within one lease (plus a poll), not after a minute.
+    expect(Date.now() - killedAt).toBeLessThan(3_000);
+    const [row] = await deliveryRows(sub.id);
+    expect(row!.attempts).toBe(2);
+    expect(sink.requests).toHaveLength(2);
+  }, 40_000);
 
   it('delivers a PermanentError (410 Gone) straight to the dead letters and retires the subscription', async () => {
     const { sub } = await subscribe({ fallback: { status: 410 } });

@@ -2,6 +2,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { databaseUnavailable } from '../../api/unavailable.ts';
+import { isDatabaseUnavailable } from '../../db/availability.ts';
 import { assetRoutes } from './assets.ts';
 import { catalogQueues } from './catalog-view-model.ts';
 import { render, type WebContext } from './render.tsx';
@@ -45,6 +47,8 @@ export function webRoutes(web: WebContext): Hono {
   ticketRoutes(app, web);
   knowledgeRoutes(app, web);
   app.onError((error, c) => {
+    // The database is away: 503 + Retry-After ("try again in a moment"), not "something went wrong".
+    if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
     web.deps.logger.error({ err: error, path: c.req.path }, 'web page failed');
     return render(c, <ServerErrorPage />, 500);
   });
