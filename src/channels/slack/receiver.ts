@@ -1,5 +1,6 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
 
 /** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */
@@ -85,6 +86,8 @@ export class HonoReceiver implements Receiver {
         .processEvent({ ...event, ack })
         .then(() => answer(new Response('', { status: 404 })))
         .catch((error: unknown) => {
+          // Database away: 503 and let Slack redeliver (its retries are deduplicated by event id).
+          if (isDatabaseUnavailable(error)) return answer(new Response('', { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
           this.logger.error({ err: error }, 'slack: unhandled error while processing a request');
           // Ask Slack not to redeliver what we failed on; the work is idempotent anyway.
           answer(new Response('', { status: 500, headers: { 'x-slack-no-retry': '1' } }));

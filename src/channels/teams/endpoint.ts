@@ -3,6 +3,8 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { TeamsAdapter } from './adapter.ts';
 import { z } from 'zod';
+import { databaseUnavailable } from '../../api/unavailable.ts';
+import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
 
 /** The fields every Bot Framework activity carries; the rest passes through to botbuilder. */
@@ -56,6 +58,7 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
       if (invokeResponse) return c.json(invokeResponse.body ?? {}, invokeResponse.status as 200);
       return c.body(null, 200);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
       log.error({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity failed');
       return c.json({ error: 'internal', message: 'the activity could not be processed' }, 500);
     }
