@@ -43,6 +43,7 @@ export function apiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   });
   app.use('/tickets/*', bearerAuth(options.tokens));
   app.use('/tickets', bearerAuth(options.tokens));
+  app.use('/agents/*', bearerAuth(options.tokens));
   app.use('/catalog', bearerAuth(options.tokens));
   app.use('/webhooks/*', bearerAuth(options.tokens));
   app.use('/webhooks', bearerAuth(options.tokens));

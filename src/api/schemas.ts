@@ -77,6 +77,12 @@ export const TransitionBody = z.object({ status: z.enum(STATUSES), actor: Person
 export const AssignBody = z.object({ assignee: PersonRef.nullable(), actor: PersonRef.optional() }).openapi('Assign');
 export const PriorityBody = z.object({ priority: z.enum(PRIORITIES), actor: PersonRef.optional() }).openapi('SetPriority');
 
+export const AgentEmailParam = z.object({ email: z.email('must be an email address').openapi({ param: { name: 'email', in: 'path' }, example: 'marta.lopez@example.com' }) });
+export const AvailabilityBody = z.object({ away: z.boolean().openapi({ description: 'true = away (no new tickets are assigned), false = back' }) }).strict().openapi('Availability');
+export const AvailabilitySchema = z
+  .object({ email: z.string(), away: z.boolean(), queues: z.array(z.string()).openapi({ description: 'the queues the agent works' }) })
+  .openapi('AgentAvailability');
+
 export const KeyParam = z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9]*-\d+$/, 'must be a ticket key like IT-42').openapi({ param: { name: 'key', in: 'path' }, example: 'IT-42' }) });
 
 export const ListQuery = z.object({
@@ -99,6 +105,7 @@ export const IdempotencyHeader = z.object({
 export const errorResponses = {
   400: { description: 'Malformed or invalid input', content: { 'application/json': { schema: ErrorSchema } } },
   401: { description: 'Missing or wrong bearer token', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: 'The named actor or author may not do this on the ticket\'s queue (code forbidden)', content: { 'application/json': { schema: ErrorSchema } } },
   404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
   409: { description: 'Conflict (e.g. an illegal transition)', content: { 'application/json': { schema: ErrorSchema } } },
   413: { description: 'Body over 1 MiB', content: { 'application/json': { schema: ErrorSchema } } },

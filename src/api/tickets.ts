@@ -1,10 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { addComment, assign, createTicket, getTicket, getTimeline, setPriority, transition, type CommandResult } from '../core/tickets.ts';
 import { listTickets } from '../core/queries.ts';
+import { setAvailability } from '../core/assignment.ts';
 import type { TicketView } from '../core/view.ts';
 import type { ApiEnv } from './context.ts';
 import {
+  AgentEmailParam,
   AssignBody,
+  AvailabilityBody,
+  AvailabilitySchema,
   CommentBody,
   CreateTicketBody,
   EventSchema,
@@ -62,7 +66,8 @@ export function ticketRoutes(): OpenAPIHono<ApiEnv> {
     async (c) => {
       const { key } = c.req.valid('param');
       const input = c.req.valid('json');
-      const result = await addComment(c.var.core, { ticketKey: key, ...input, channel: 'api', idempotencyKey: c.var.idempotencyKey(`comment:${key}`) });
+      // The author is checked: the desk, or the requester / a watcher replying on their own ticket.
+      const result = await addComment(c.var.core, { ticketKey: key, ...input, as: 'participant', channel: 'api', idempotencyKey: c.var.idempotencyKey(`comment:${key}`) });
       replayHeader(c, result);
       return c.json(result.event!, 201);
     },
@@ -99,6 +104,11 @@ export function ticketRoutes(): OpenAPIHono<ApiEnv> {
       replayHeader(c, result);
       return c.json(out(result.ticket), 200);
     },
+  );
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/agents/{email}/availability', tags: ['agents'], summary: 'Mark an agent away (no new tickets are assigned to them) or back', request: { params: AgentEmailParam, ...body(AvailabilityBody) }, responses: { 200: json(AvailabilitySchema, 'The agent\'s availability'), ...errorResponses } }),
+    async (c) => c.json(await setAvailability(c.var.core.db, c.req.valid('param').email, c.req.valid('json').away), 200),
   );
 
   return app;

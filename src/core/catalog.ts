@@ -9,6 +9,7 @@ import { queues, requestTypes, tickets } from '../db/schema.ts';
 import { calendarSchema } from './business-calendar.ts';
 import { durationSchema } from './business-time.ts';
 import { Invalid } from './errors.ts';
+import { ensureCursors } from './assignment.ts';
 import { syncRoster } from './roles.ts';
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
@@ -311,6 +312,7 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<void> {
       await tx.insert(requestTypes).values({ key, ...values }).onConflictDoUpdate({ target: requestTypes.key, set: values });
     }
     await retireRemoved(tx, Object.keys(catalog.request_types), Object.keys(catalog.queues));
+    await ensureCursors(tx, Object.keys(catalog.queues));
     // The roster is replaced as a whole: whoever is no longer listed loses their role.
     await syncRoster(tx, {
       admins: catalog.admins,

@@ -13,6 +13,7 @@ import {
   type Ticket,
   type TicketEvent,
 } from '../db/schema.ts';
+import { isDesk } from './roles.ts';
 
 /** Channels a participant can be reached on. `web` and `api` have no outbound side. */
 export const OUTBOUND_CHANNELS = ['slack', 'teams', 'email', 'webhook'] as const;
@@ -165,6 +166,8 @@ export interface AppendEventInput {
   data?: Record<string, unknown>;
   originAnchorId?: number | null;
   idempotencyKey?: string | null;
+  /** requester | agent | colleague; worked out from the roster when not given. */
+  actorRole?: string;
   at: Date;
   /** Rows the caller already holds, so they are not read again. */
   known?: { queue?: Queue; requester?: Person; anchors?: Anchor[] };
@@ -176,7 +179,9 @@ export interface AppendEventInput {
  */
 export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input: AppendEventInput): Promise<TicketEvent> {
   const { ticket } = input;
-  const actorRole = !input.actor ? 'system' : input.actor.id === ticket.requesterId ? 'requester' : 'agent';
+  const actorRole =
+    input.actorRole ??
+    (!input.actor ? 'system' : input.actor.id === ticket.requesterId ? 'requester' : (await isDesk(tx, input.actor.id, ticket.queueKey)) ? 'agent' : 'colleague');
   const [event] = await tx
     .insert(ticketEvents)
     .values({

@@ -130,6 +130,8 @@ export function warnInstant(cal: BusinessCalendar, createdAt: Date, due: Date, t
 /** A clock still counting down: it has a due time and no outcome yet. */
 function open(ticket: Clocked, clock: SlaClock): boolean {
   const c = clockOf(ticket, clock);
+  // A request its requester resolved before the desk answered stops the first-response clock without a verdict.
+  if (clock === 'first_response' && ticket.resolvedAt) return false;
   return c.due !== null && c.metAt === null && c.breachedAt === null;
 }
 
@@ -196,7 +198,8 @@ function outcome(ticket: Clocked, clock: SlaClock, at: Date, by: string): SlaCha
 }
 
 /** Entering or leaving waiting_on_requester, resolving and reopening. */
-export function onStatusChange(ticket: Clocked, to: Ticket['status'], cal: BusinessCalendar, now: Date): SlaChange {
+export function onStatusChange(ticket: Clocked, to: Ticket['status'], cal: BusinessCalendar, now: Date, options: { byDesk?: boolean } = {}): SlaChange {
+  const byDesk = options.byDesk ?? true;
   const patch: Partial<Ticket> = {};
   const events: SlaEvent[] = [];
   let current: Clocked = { ...ticket };
@@ -225,8 +228,9 @@ export function onStatusChange(ticket: Clocked, to: Ticket['status'], cal: Busin
     apply({ patch: { slaPausedAt: now }, events: [{ type: 'sla_paused', body: 'SLA clock paused: waiting on requester', data: { reason: 'waiting_on_requester' } }] });
   }
   if (to === 'resolved' && !current.resolvedAt) {
-    // Resolving tells the requester something: it answers a first response still pending.
-    if (!current.firstResponseAt) apply(outcome(current, 'first_response', now, 'resolved'));
+    // The desk resolving tells the requester something: it answers a first response still
+    // pending. A requester closing their own request got no answer from the desk.
+    if (!current.firstResponseAt && byDesk) apply(outcome(current, 'first_response', now, 'resolved'));
     apply(outcome(current, 'resolution', now, 'resolved'));
   }
   if (from === 'resolved' && to !== 'closed' && current.resolvedAt) {
@@ -286,6 +290,7 @@ export function clockState(ticket: Clocked, clock: SlaClock, now: Date): ClockSt
   const { due, metAt, breachedAt } = clockOf(ticket, clock);
   if (breachedAt) return 'breached';
   if (metAt) return 'met';
+  if (clock === 'first_response' && ticket.resolvedAt) return due && due.getTime() < ticket.resolvedAt.getTime() ? 'breached' : 'paused';
   if (ticket.slaPausedAt) return due && due.getTime() < ticket.slaPausedAt.getTime() ? 'breached' : 'paused';
   if (due && now.getTime() > due.getTime()) return 'breached';
   return 'running';
@@ -303,7 +308,7 @@ export function slaView(ticket: Clocked, now: Date) {
       metAt: metAt?.toISOString() ?? null,
       breachedAt: breachedAt?.toISOString() ?? null,
       /** Since when the clock stands still waiting on the requester; null unless paused. */
-      pausedAt: state === 'paused' ? ticket.slaPausedAt!.toISOString() : null,
+      pausedAt: state === 'paused' ? (ticket.slaPausedAt ?? ticket.resolvedAt)!.toISOString() : null,
     };
   };
   return { firstResponse: view('first_response'), resolution: view('resolution') };

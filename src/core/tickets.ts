@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
 import { anchors, queues, requestTypes, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { pickAssignee } from './assignment.ts';
+import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
-import { Conflict, Invalid, NotFound } from './errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla.ts';
@@ -12,6 +14,7 @@ import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';
 import type { CommandResult, CoreContext } from './context.ts';
 import { idempotent } from './idempotent.ts';
+import { durationPatch } from './durations.ts';
 import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
@@ -106,9 +109,29 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       at: now,
       known: { queue: queue!, requester, anchors: ticketAnchors },
     });
-    const numbered = await numberTicket(tx, ticket!);
+    // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
+    const chosen = await pickAssignee(tx, queue!);
+    let current = ticket!;
+    let assignee: Person | null = null;
+    if (chosen) {
+      const [assigned] = await tx.update(tickets).set({ assigneeId: chosen.id }).where(eq(tickets.id, ticket!.id)).returning();
+      current = assigned!;
+      assignee = (await personById(tx, chosen.id))!;
+      await appendEvent(tx, ctx.enabled, {
+        ticket: current,
+        type: 'assigned',
+        // The desk's own bookkeeping: the requester's card shows the assignee anyway.
+        visibility: 'internal',
+        channel: 'system',
+        body: `Assigned to ${chosen.name ?? chosen.email} (${queue!.assignment.replace('_', ' ')})`,
+        data: { from: null, to: chosen.email, by: queue!.assignment },
+        at: now,
+        known: { queue: queue!, requester, anchors: ticketAnchors },
+      });
+    }
+    const numbered = await numberTicket(tx, current);
     // Everything the answer needs is in hand: no reads after commit.
-    return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, null, now), event: toEventView(event, requester) } };
+    return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, assignee, now), event: toEventView(event, requester) } };
   });
   if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
   return result;
@@ -122,6 +145,15 @@ export interface AddCommentInput extends Common {
   data?: Record<string, unknown>;
   /** A new place the comment came from (an email Message-ID), recorded as an anchor of the author in the same transaction. */
   originAnchor?: AnchorInput | undefined;
+  /**
+   * Who may write it. 'desk': an agent of the ticket's queue (or an admin) speaking as the
+   * desk (reply modals, "Send to requester"); the check is on `actor` (who pressed) when
+   * given, else the author. 'participant': the desk, the requester or a watcher (the API).
+   * Unset: the conversation the channel saw (email threads, the requester's own thread).
+   * Internal notes checked this way always need the desk.
+   */
+  as?: 'desk' | 'participant' | undefined;
+  actor?: PersonInput | undefined;
 }
 
 /** A comment; a requester's public reply reopens a resolved ticket and un-pauses a waiting one. */
@@ -133,6 +165,17 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
     const ticket = await lockTicket(tx, input.ticketKey);
     const author = await resolvePerson(tx, input.author);
     const isRequester = author.id === ticket.requesterId;
+    const authorIsDesk = await isDesk(tx, author.id, ticket.queueKey);
+    if (input.as) {
+      const presser = input.actor ? await resolvePerson(tx, input.actor) : author;
+      const desk = presser.id === author.id ? authorIsDesk : await isDesk(tx, presser.id, ticket.queueKey);
+      if (!desk) {
+        const needsDesk = input.as === 'desk' || input.visibility === 'internal';
+        if (needsDesk || !(isRequester || (await isWatcher(tx, ticket.id, author.id)))) {
+          throw notOnDesk(presser, ticket.queueKey, input.visibility === 'internal' ? 'write internal notes' : 'reply to the requester');
+        }
+      }
+    }
     if (input.originAnchorId) await touchAnchor(tx, input.originAnchorId, now);
     let originAnchorId = input.originAnchorId;
     if (input.originAnchor) {
@@ -147,6 +190,7 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
       type: 'comment',
       visibility: input.visibility,
       actor: author,
+      actorRole: isRequester ? 'requester' : authorIsDesk ? 'agent' : 'colleague',
       channel: input.channel,
       body: body.slice(0, 40_000),
       data: input.data ?? {},
@@ -157,11 +201,16 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
     let current = ticket;
     if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
       current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, originAnchorId, 'requester replied')).ticket;
-    } else if (input.visibility === 'public' && !isRequester && !(await isWatcher(tx, ticket.id, author.id))) {
-      // A colleague following the ticket (a watcher) is not the service team: no first response.
+    } else if (input.visibility === 'public' && authorIsDesk && !isRequester) {
+      // Only the service team answers: a colleague's or a watcher's reply is no first response.
       current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
     }
-    await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, current.id));
+    // Counted for first-contact resolution: public answers of the desk, not colleagues or watchers.
+    const agentReply = input.visibility === 'public' && authorIsDesk && !isRequester;
+    await tx
+      .update(tickets)
+      .set({ updatedAt: now, ...(agentReply ? { agentReplies: sql`${tickets.agentReplies} + 1` } : {}) })
+      .where(eq(tickets.id, current.id));
     return { ticketId: ticket.id, event };
   });
 }
@@ -184,7 +233,11 @@ export async function transition(ctx: CoreContext, input: TransitionInput): Prom
       );
     }
     const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
-    const { event } = await changeStatus(ctx, tx, ticket, input.status, actor, input.channel, input.originAnchorId, undefined, input.idempotencyKey);
+    const desk = actor ? await isDesk(tx, actor.id, ticket.queueKey) : true;
+    // The requester may resolve their own ticket, or reopen it once resolved; the rest is the desk's.
+    const ownMove = actor?.id === ticket.requesterId && (input.status === 'resolved' || (from === 'resolved' && input.status === 'open'));
+    if (!desk && !ownMove) throw notOnDesk(actor!, ticket.queueKey, 'change the status');
+    const { event } = await changeStatus(ctx, tx, ticket, input.status, actor, input.channel, input.originAnchorId, undefined, input.idempotencyKey, desk);
     return { ticketId: ticket.id, event };
   });
 }
@@ -199,8 +252,12 @@ export async function assign(ctx: CoreContext, input: AssignInput): Promise<Comm
   return idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
     const ticket = await lockTicket(tx, input.ticketKey);
-    const assignee = input.assignee ? await resolvePerson(tx, input.assignee) : null;
     const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    if (actor && !(await isDesk(tx, actor.id, ticket.queueKey))) throw notOnDesk(actor, ticket.queueKey, input.assignee && actor.email === input.assignee.email.trim().toLowerCase() ? 'claim it' : 'assign it');
+    const assignee = input.assignee ? await resolvePerson(tx, input.assignee) : null;
+    if (assignee && !(await isDesk(tx, assignee.id, ticket.queueKey))) {
+      throw new Invalid(`${assignee.email} is not an agent of the ${ticket.queueKey} queue; assign it to one of its agents`, [{ path: 'assignee', message: 'not an agent of this queue' }]);
+    }
     const previous = ticket.assigneeId ? await personById(tx, ticket.assigneeId) : null;
     const [updated] = await tx.update(tickets).set({ assigneeId: assignee?.id ?? null, updatedAt: now }).where(eq(tickets.id, ticket.id)).returning();
     const event = await appendEvent(tx, ctx.enabled, {
@@ -230,6 +287,7 @@ export async function setPriority(ctx: CoreContext, input: SetPriorityInput): Pr
     const now = ctx.now();
     const ticket = await lockTicket(tx, input.ticketKey);
     const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
+    if (actor && !(await isDesk(tx, actor.id, ticket.queueKey))) throw notOnDesk(actor, ticket.queueKey, 'change the priority');
     const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
     const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
     const rules = rulesFor(queue!, type, input.priority);
@@ -298,13 +356,15 @@ async function changeStatus(
   originAnchorId: number | undefined,
   reason?: string,
   idempotencyKey?: string,
+  /** The desk (or the system) made the change: resolving then also answers a pending first response. */
+  byDesk = false,
 ): Promise<{ ticket: Ticket; event: TicketEvent }> {
   const now = ctx.now();
   const rules = await slaRulesOf(tx, ticket);
-  const sla = onStatusChange(ticket, to, rules.cal, now);
+  const sla = onStatusChange(ticket, to, rules.cal, now, { byDesk });
   const [updated] = await tx
     .update(tickets)
-    .set({ status: to, updatedAt: now, ...sla.patch })
+    .set({ status: to, updatedAt: now, ...sla.patch, ...durationPatch(rules.cal, ticket, sla.patch), ...(ticket.status === 'resolved' && to !== 'closed' ? { reopenCount: ticket.reopenCount + 1 } : {}) })
     .where(eq(tickets.id, ticket.id))
     .returning();
   const event = await appendEvent(tx, ctx.enabled, {
@@ -326,7 +386,7 @@ async function applySla(ctx: CoreContext, tx: Tx, ticket: Ticket, change: SlaCha
   const now = ctx.now();
   const rules = known ?? (await slaRulesOf(tx, ticket));
   const nextSlaCheckAt = nextCheckAt({ ...ticket, ...change.patch }, rules);
-  const [updated] = await tx.update(tickets).set({ ...change.patch, nextSlaCheckAt }).where(eq(tickets.id, ticket.id)).returning();
+  const [updated] = await tx.update(tickets).set({ ...change.patch, ...durationPatch(rules.cal, ticket, change.patch), nextSlaCheckAt }).where(eq(tickets.id, ticket.id)).returning();
   for (const event of change.events) {
     await appendEvent(tx, ctx.enabled, { ticket: updated!, type: event.type, visibility: 'internal', channel: 'system', body: event.body, data: { ...event.data, via: channel }, at: now });
   }

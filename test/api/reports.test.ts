@@ -25,7 +25,9 @@ beforeAll(async () => {
     slaScanner: { intervalMs: 3_600_000 },
   });
   const core = app.core;
-  const agent = { email: 'agent@example.com' };
+  // Agents of the sample catalog's IT and HR queues: only their replies are first responses.
+  const agent = { email: 'marta.lopez@example.com' };
+  const hrAgent = { email: 'lena.fischer@example.com' };
   const make = async (name: string, channel: string, type = 'laptop', fields: Record<string, unknown> = { model: '13-inch' }) => {
     clock.set('2026-11-23T09:30:00Z');
     const { ticket } = await createTicket(core, { type, title: name, requester: { email: `${name}@example.com` }, fields, channel });
@@ -46,7 +48,11 @@ beforeAll(async () => {
   at('2026-11-23T13:30:00Z'); // answered after 180 business minutes (lunch not counted)
   await addComment(core, { ticketKey: slower, body: 'Ordering it', visibility: 'public', author: agent, channel: 'teams' });
 
-  await make('ignored', 'api'); // nobody answers: first response breached at 15:30 Madrid
+  const ignored = await make('ignored', 'api'); // the desk never answers: first response breached at 15:30 Madrid
+  at('2026-11-23T10:00:00Z');
+  // A colleague's reply, and an agent of another queue's, are not the IT desk answering.
+  await addComment(core, { ticketKey: ignored, body: 'Same problem here', visibility: 'public', author: { email: 'colleague@example.com' }, channel: 'email' });
+  await addComment(core, { ticketKey: ignored, body: 'Not HR, but try a restart', visibility: 'public', author: hrAgent, channel: 'slack' });
 
   const waiting = await make('waiting', 'email');
   at('2026-11-23T10:00:00Z');
@@ -54,7 +60,7 @@ beforeAll(async () => {
 
   const letter = await make('letter', 'slack', 'hr-letter', { letter: 'salary letter', language: 'English' });
   at('2026-11-23T10:00:00Z');
-  await addComment(core, { ticketKey: letter, body: 'Drafting it', visibility: 'public', author: agent, channel: 'slack' });
+  await addComment(core, { ticketKey: letter, body: 'Drafting it', visibility: 'public', author: hrAgent, channel: 'slack' });
 
   clock.set('2026-11-24T12:00:00Z');
   await app.slaScanner!.runOnce();

@@ -82,11 +82,11 @@ describe(`REST API on ${engine}`, () => {
 
   it('comments, transitions, assigns and reprioritises, with a timeline', async () => {
     const { key } = await (await call('POST', '/tickets', laptop)).json();
-    const note = await call('POST', `/tickets/${key}/comments`, { body: 'check stock', visibility: 'internal', author: { email: 'agent@example.com' } });
+    const note = await call('POST', `/tickets/${key}/comments`, { body: 'check stock', visibility: 'internal', author: { email: 'marta.lopez@example.com' } });
     expect(note.status).toBe(201);
-    expect(await note.json()).toMatchObject({ type: 'comment', visibility: 'internal', body: 'check stock', actor: { email: 'agent@example.com' } });
+    expect(await note.json()).toMatchObject({ type: 'comment', visibility: 'internal', body: 'check stock', actor: { email: 'marta.lopez@example.com' } });
     expect((await (await call('POST', `/tickets/${key}/transition`, { status: 'in_progress' })).json()).status).toBe('in_progress');
-    expect((await (await call('POST', `/tickets/${key}/assign`, { assignee: { email: 'Dan@example.com' } })).json()).assignee).toEqual({ email: 'dan@example.com', name: null });
+    expect((await (await call('POST', `/tickets/${key}/assign`, { assignee: { email: 'Dan.Okafor@example.com' } })).json()).assignee).toEqual({ email: 'dan.okafor@example.com', name: null });
     expect((await (await call('POST', `/tickets/${key}/priority`, { priority: 'P1' })).json()).priority).toBe('P1');
     const { items } = await (await call('GET', `/tickets/${key}/events`)).json();
     expect(items.map((e: { type: string }) => e.type)).toEqual(['created', 'comment', 'status_changed', 'assigned', 'priority_changed']);

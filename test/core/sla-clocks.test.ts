@@ -118,11 +118,11 @@ describe(`SLA clocks on ${engine}`, () => {
     for (const channel of ['slack', 'teams', 'email', 'web', 'api']) {
       const ticket = await laptopAt('2026-11-23T09:30:00Z');
       clock.set('2026-11-23T10:00:00Z');
-      await addComment(ctx, { ticketKey: ticket.key, body: 'Stock check first', visibility: 'internal', author: { email: 'agent@example.com' }, channel });
+      await addComment(ctx, { ticketKey: ticket.key, body: 'Stock check first', visibility: 'internal', author: { email: 'marta.lopez@example.com' }, channel });
       await addComment(ctx, { ticketKey: ticket.key, body: 'Any news?', visibility: 'public', author: { email: ticket.requester.email }, channel });
       expect((await getTicket(ctx, ticket.key)).sla.firstResponse.state).toBe('running');
       clock.set('2026-11-23T10:15:00Z');
-      const answered = await addComment(ctx, { ticketKey: ticket.key, body: 'On its way', visibility: 'public', author: { email: 'agent@example.com' }, channel });
+      const answered = await addComment(ctx, { ticketKey: ticket.key, body: 'On its way', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel });
       expect(answered.ticket.sla.firstResponse).toMatchObject({ state: 'met', metAt: '2026-11-23T10:15:00.000Z' });
       expect(await slaEventTypes(ticket.key)).toEqual(['sla_met:internal']);
     }
@@ -132,7 +132,7 @@ describe(`SLA clocks on ${engine}`, () => {
     const ticket = await laptopAt('2026-11-23T09:30:00Z', 'P1'); // first response due 10:00Z
     await move(ticket.key, 'waiting_on_requester', '2026-11-23T09:45:00Z');
     clock.set('2026-11-23T11:00:00Z');
-    const answered = await addComment(ctx, { ticketKey: ticket.key, body: 'Which model exactly?', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'slack' });
+    const answered = await addComment(ctx, { ticketKey: ticket.key, body: 'Which model exactly?', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'slack' });
     expect(answered.ticket.sla.firstResponse.state).toBe('met');
   });
 

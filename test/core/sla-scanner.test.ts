@@ -71,7 +71,7 @@ describe(`SLA scanner on ${engine}`, () => {
 
     // A late answer records the answer but fires no second breach.
     clock.set('2026-11-23T15:10:00Z');
-    await addComment(ctx, { ticketKey: ticket.key, body: 'Sorry for the wait', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'teams' });
+    await addComment(ctx, { ticketKey: ticket.key, body: 'Sorry for the wait', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'teams' });
     expect(await slaEventsOf(ticket.id)).toHaveLength(2);
     expect((await row()).nextSlaCheckAt?.getTime()).toBeGreaterThan(clock.now().getTime()); // the resolution clock's warning
     expect(await registry.getSingleMetricAsString('switchboard_sla_events_total')).toMatch(/type="sla_breached",clock="first_response"/);
@@ -87,7 +87,7 @@ describe(`SLA scanner on ${engine}`, () => {
   it('a met clock is never warned about or breached', async () => {
     const ticket = await laptop('2026-11-23T09:30:00Z');
     clock.set('2026-11-23T10:00:00Z');
-    await addComment(ctx, { ticketKey: ticket.key, body: 'On it', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'slack' });
+    await addComment(ctx, { ticketKey: ticket.key, body: 'On it', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'slack' });
     await scanAt('2026-11-23T16:00:00Z');
     expect(await slaEventsOf(ticket.id)).toHaveLength(0);
   });

@@ -119,7 +119,7 @@ describe(`core tickets on ${engine}`, () => {
 
   it('reopens a resolved ticket when the requester replies, but not on an agent reply', async () => {
     const key = await ticketIn('resolved');
-    const agentReply = await addComment(ctx, { ticketKey: key, body: 'Glad it works', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'api' });
+    const agentReply = await addComment(ctx, { ticketKey: key, body: 'Glad it works', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'api' });
     expect(agentReply.ticket.status).toBe('resolved');
     const requesterEmail = agentReply.ticket.requester.email;
     const reply = await addComment(ctx, { ticketKey: key, body: 'It broke again', visibility: 'public', author: { email: requesterEmail }, channel: 'email' });
@@ -130,8 +130,8 @@ describe(`core tickets on ${engine}`, () => {
 
   it('sends internal notes to the triage side only, public comments to the requester too', async () => {
     const { ticket } = await createTicket(ctx, laptopRequest());
-    const note = await addComment(ctx, { ticketKey: ticket.key, body: 'Check stock first', visibility: 'internal', author: { email: 'agent@example.com' }, channel: 'api' });
-    const reply = await addComment(ctx, { ticketKey: ticket.key, body: 'On its way', visibility: 'public', author: { email: 'agent@example.com' }, channel: 'api' });
+    const note = await addComment(ctx, { ticketKey: ticket.key, body: 'Check stock first', visibility: 'internal', author: { email: 'marta.lopez@example.com' }, channel: 'api' });
+    const reply = await addComment(ctx, { ticketKey: ticket.key, body: 'On its way', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'api' });
     const targets = async (eventId: number) =>
       (await database.db.select().from(deliveries).where(eq(deliveries.eventId, eventId))).map((d) => `${d.channel}:${d.audience}`).sort();
     expect(await targets(note.event!.id)).toEqual(['slack:triage']);
@@ -147,8 +147,8 @@ describe(`core tickets on ${engine}`, () => {
 
   it('assigns, unassigns and changes priority with timeline events', async () => {
     const { ticket } = await createTicket(ctx, laptopRequest());
-    const assigned = await assign(ctx, { ticketKey: ticket.key, assignee: { email: 'Dan@Example.com', name: 'Dan' }, channel: 'api' });
-    expect(assigned.ticket.assignee).toEqual({ email: 'dan@example.com', name: 'Dan' });
+    const assigned = await assign(ctx, { ticketKey: ticket.key, assignee: { email: 'Dan.Okafor@Example.com', name: 'Dan' }, channel: 'api' });
+    expect(assigned.ticket.assignee).toEqual({ email: 'dan.okafor@example.com', name: 'Dan' });
     const unassigned = await assign(ctx, { ticketKey: ticket.key, assignee: null, channel: 'api' });
     expect(unassigned.ticket.assignee).toBeNull();
     const urgent = await setPriority(ctx, { ticketKey: ticket.key, priority: 'P1', channel: 'api' });

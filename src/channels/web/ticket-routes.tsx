@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { and, eq, gt } from 'drizzle-orm';
 import { anchors, people, ticketEvents } from '../../db/schema.ts';
-import { Conflict, NotFound } from '../../core/errors.ts';
+import { Conflict, Forbidden, NotFound } from '../../core/errors.ts';
 import { attachmentHref } from '../email/attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
@@ -11,6 +11,7 @@ import { slaWhy } from '../../core/sla-explain.ts';
 import { slaLine } from './sla-line.ts';
 import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
+import { Layout } from './views/layout.tsx';
 
 const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const FRESH_LINK_INTERVAL_MS = 5 * 60_000;
@@ -115,6 +116,8 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
           await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         }
       } catch (error) {
+        // Not this person's to do (e.g. a watcher resolving someone else's request): 403, nothing changed.
+        if (error instanceof Forbidden) return render(c, <NotAllowedPage ticketKey={ticket.key} back={self} />, 403);
         // Already resolved / reopened elsewhere: the page shows where things stand.
         if (!(error instanceof Conflict)) throw error;
         return c.redirect(self, 303);
@@ -133,6 +136,19 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
     if (KEY_PATTERN.test(key)) await requestFreshLink(web, key);
     return render(c, <LinkRequestedPage />);
   });
+}
+
+/** 403 for an action this person's role does not allow: nothing was changed. */
+function NotAllowedPage({ ticketKey, back }: { ticketKey: string; back: string }) {
+  return (
+    <Layout title="Not allowed">
+      <h1>You can't do that on {ticketKey}</h1>
+      <p class="lead">Only the person who asked, or the team working on it, can change this request. Nothing was changed.</p>
+      <p>
+        <a href={back}>Back to {ticketKey}</a>
+      </p>
+    </Layout>
+  );
 }
 
 /**
