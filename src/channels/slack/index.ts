@@ -2,7 +2,7 @@ import { App, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Channel, ChannelDeps } from '../types.ts';
 import { SlackIdentity } from './identity.ts';
-import type { Inbound } from './inbound.ts';
+import { dedupeEvents, type Inbound } from './inbound.ts';
 import { registerCommand } from './intake-command.ts';
 import { registerReaction } from './intake-reaction.ts';
 import { registerCreateShortcut } from './intake-shortcut.ts';
@@ -16,8 +16,6 @@ import { registerTriage } from './triage.ts';
 export interface SlackChannelOptions {
   pace?: PaceOptions;
 }
-
-const SEEN_EVENTS = 5_000;
 
 /**
  * Slack: Bolt (with our receiver mounted in Hono at POST /slack/events, or Socket Mode
@@ -50,7 +48,7 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
     logLevel: LogLevel.WARN,
     ...(auth?.user_id && auth.bot_id ? { tokenVerificationEnabled: false, botId: auth.bot_id, botUserId: auth.user_id } : {}),
   });
-  app.use(dedupeEvents());
+  app.use(dedupeEvents(deps.database.db));
   app.error(async (error) => {
     log.error({ err: error }, 'slack: listener failed');
   });
@@ -81,28 +79,5 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
     async stop() {
       if (!http) await app.stop();
     },
-  };
-}
-
-/**
- * Slack redelivers an event it thinks we missed (X-Slack-Retry-Num). The core commands are
- * idempotent on `slack:event:<event_id>`; this cheap in-memory check also skips the Slack
- * API calls (pickers, notes) a repeat would make. A failed attempt is forgotten so the
- * retry can do the work.
- */
-function dedupeEvents() {
-  const seen = new Set<string>();
-  return async ({ body, next }: { body: unknown; next: () => Promise<void> }) => {
-    const eventId = typeof body === 'object' && body !== null && 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : null;
-    if (eventId === null) return next();
-    if (seen.has(eventId)) return;
-    seen.add(eventId);
-    if (seen.size > SEEN_EVENTS) seen.delete(seen.values().next().value!);
-    try {
-      await next();
-    } catch (error) {
-      seen.delete(eventId);
-      throw error;
-    }
   };
 }

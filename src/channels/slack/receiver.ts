@@ -2,9 +2,13 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
+import { cleanDeep } from '../../api/input.ts';
+import { envelopeProblem } from './envelope.ts';
 
 /** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */
 const ACK_DEADLINE_MS = 2_500;
+/** Slack's replay window: a request timestamp more than 5 minutes away from now, either way, is refused. */
+const MAX_SKEW_MS = 5 * 60_000;
 
 /**
  * Bolt's transport for a fetch-style handler mounted in Hono at POST /slack/events:
@@ -38,7 +42,9 @@ export class HonoReceiver implements Receiver {
 
     const signature = request.headers.get('x-slack-signature') ?? '';
     const timestamp = Number(request.headers.get('x-slack-request-timestamp'));
-    const valid = isValidSlackRequest({
+    // Bolt only refuses old timestamps; one from the future is just as replayable.
+    const fresh = Number.isFinite(timestamp) && Math.abs(this.now() - timestamp * 1000) <= MAX_SKEW_MS;
+    const valid = fresh && isValidSlackRequest({
       signingSecret: this.signingSecret,
       body: rawBody,
       headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
@@ -50,6 +56,12 @@ export class HonoReceiver implements Receiver {
     }
     if (!body) return new Response('', { status: 400 });
     if (body.type === 'url_verification') return Response.json({ challenge: body.challenge });
+    // Signed by Slack, so acknowledged; but what Bolt cannot read is ignored, not crashed on.
+    const problem = envelopeProblem(body);
+    if (problem) {
+      this.logger.warn({ problem, type: body.type }, 'slack: request ignored, its shape is not one Slack sends');
+      return new Response('', { status: 200 });
+    }
 
     const retryNum = request.headers.get('x-slack-retry-num');
     const retryReason = request.headers.get('x-slack-retry-reason');
@@ -88,6 +100,12 @@ export class HonoReceiver implements Receiver {
         .catch((error: unknown) => {
           // Database away: 503 and let Slack redeliver (its retries are deduplicated by event id).
           if (isDatabaseUnavailable(error)) return answer(new Response('', { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
+          if (error instanceof TypeError) {
+            // Bolt read a field of a shape the envelope check let through: the request's
+            // fault, not ours. Acknowledge and ignore it, as for any unusable event.
+            this.logger.warn({ err: error, type: event.body.type }, 'slack: request ignored, Bolt could not read it');
+            return answer(new Response('', { status: 200, headers: { 'x-slack-no-retry': '1' } }));
+          }
           this.logger.error({ err: error }, 'slack: unhandled error while processing a request');
           // Ask Slack not to redeliver what we failed on; the work is idempotent anyway.
           answer(new Response('', { status: 500, headers: { 'x-slack-no-retry': '1' } }));
@@ -102,10 +120,11 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> | 
     if (contentType.includes('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(raw);
       const payload = form.get('payload');
-      if (payload !== null) return asRecord(JSON.parse(payload));
-      return Object.fromEntries(form);
+      if (payload !== null) return asRecord(cleanDeep(JSON.parse(payload)));
+      return asRecord(cleanDeep(Object.fromEntries(form)));
     }
-    return asRecord(JSON.parse(raw));
+    // Text that cannot be stored (NUL, lone surrogates) is cleaned once, here, for every listener.
+    return asRecord(cleanDeep(JSON.parse(raw)));
   } catch {
     return undefined;
   }

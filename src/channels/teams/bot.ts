@@ -20,41 +20,23 @@ export interface BotParts {
   logger: Logger;
 }
 
-const SEEN_MAX = 10_000;
-
 const channelDataSchema = z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() });
 
 /**
- * Routes each inbound activity to its intake path. Cheap in-process dedupe on activity id
- * in front; the durable guarantee is the `teams:activity:<id>` idempotency key on core
- * commands. Activities sent by a bot (ours included) are never taken as input.
+ * Routes each inbound activity to its intake path. Redeliveries are stopped before the turn
+ * (endpoint.ts claims the activity id in the database); the core commands are idempotent on
+ * `teams:activity:<id>` besides. Activities sent by a bot (ours included) are never taken as input.
  */
 export class SwitchboardBot extends TeamsActivityHandler {
-  private readonly seen = new Set<string>();
-
   constructor(private readonly parts: BotParts) {
     super();
   }
 
   override async run(ctx: TurnContext): Promise<void> {
     const { activity } = ctx;
-    // Edits and deletes reuse the message's id; an edit is new when its text is.
-    const variant = activity.type === 'messageUpdate' ? `|${activity.text ?? ''}` : '';
-    const key = activity.id ? `${activity.type}|${activity.conversation?.id ?? ''}|${activity.id}${variant}` : undefined;
-    if (key) {
-      if (this.seen.has(key)) return;
-      if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
-      this.seen.add(key);
-    }
     if (isFromBot(ctx)) return;
-    try {
-      await this.parts.tenant.learn(activity.serviceUrl, activity.conversation?.tenantId ?? channelDataSchema.safeParse(activity.channelData).data?.tenant?.id);
-      await super.run(ctx);
-    } catch (error) {
-      // A failed turn may be redelivered; let it through next time.
-      if (key) this.seen.delete(key);
-      throw error;
-    }
+    await this.parts.tenant.learn(activity.serviceUrl, activity.conversation?.tenantId ?? channelDataSchema.safeParse(activity.channelData).data?.tenant?.id);
+    await super.run(ctx);
   }
 
   protected override async onMessageActivity(ctx: TurnContext): Promise<void> {
@@ -85,7 +67,7 @@ export class SwitchboardBot extends TeamsActivityHandler {
   }
 
   protected override async onConversationUpdateActivity(ctx: TurnContext): Promise<void> {
-    const added = ctx.activity.membersAdded ?? [];
+    const added = Array.isArray(ctx.activity.membersAdded) ? ctx.activity.membersAdded : [];
     if (added.some((member) => member.id === ctx.activity.recipient.id)) await this.parts.chat.onInstalled(ctx);
   }
 

@@ -6,8 +6,13 @@ import { z } from 'zod';
 import { databaseUnavailable } from '../../api/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
+import { createHash } from 'node:crypto';
+import { apiError } from '../../api/errors.ts';
+import { cleanDeep } from '../../api/input.ts';
+import type { Db } from '../../db/client.ts';
+import { claimEvent, releaseEvent, storeAnswer, storedAnswer } from '../inbound-events.ts';
 
-/** The fields every Bot Framework activity carries; the rest passes through to botbuilder. */
+/** The fields every Bot Framework activity carries (authentication reads them); the rest passes through to botbuilder. */
 const inboundActivitySchema = z.looseObject({
   type: z.string().min(1),
   id: z.string().optional(),
@@ -18,11 +23,66 @@ const inboundActivitySchema = z.looseObject({
   recipient: z.looseObject({ id: z.string() }).optional(),
 });
 
+const member = z.looseObject({ id: z.string().min(1), name: z.string().nullish(), aadObjectId: z.string().nullish(), role: z.string().nullish() });
+const idOnly = z.looseObject({ id: z.string().min(1) });
+
+/**
+ * What botbuilder's TeamsActivityHandler and our handlers read without checking (it reads
+ * `channelData.eventType` of every messageUpdate/messageDelete, iterates `membersAdded`).
+ * An authenticated activity that does not fit is acknowledged with a 200 and ignored.
+ */
+const usableActivitySchema = z.looseObject({
+  type: z.string(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  text: z.string().optional(),
+  textFormat: z.string().optional(),
+  locale: z.string().nullish(),
+  replyToId: z.string().optional(),
+  timestamp: z.string().optional(),
+  action: z.string().optional(),
+  conversation: z.looseObject({ id: z.string().min(1), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional(), name: z.string().nullish() }),
+  from: member.optional(),
+  recipient: member.optional(),
+  membersAdded: z.array(member).optional(),
+  membersRemoved: z.array(member).optional(),
+  attachments: z.array(z.looseObject({ contentType: z.string() })).optional(),
+  entities: z.array(z.looseObject({ type: z.string() })).optional(),
+  channelData: z
+    .looseObject({ eventType: z.string().optional(), tenant: idOnly.optional(), team: idOnly.optional(), channel: idOnly.optional() })
+    .optional(),
+});
+
+/** Teams sends these with channelData.eventType (editMessage, softDeleteMessage, ...); without it botbuilder cannot route them. */
+const NEEDS_CHANNEL_DATA = new Set(['messageUpdate', 'messageDelete']);
+
+/** How long a redelivered invoke waits for the first delivery's answer. */
+const INVOKE_ANSWER_WAIT_MS = 5_000;
+
+function usableProblem(raw: unknown): string | null {
+  const parsed = usableActivitySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return `${issue.path.join('.') || '(activity)'}: ${issue.message}`;
+  }
+  if (NEEDS_CHANNEL_DATA.has(parsed.data.type) && parsed.data.channelData?.eventType === undefined) return `${parsed.data.type} without channelData.eventType`;
+  return null;
+}
+
+/** The activity's dedupe key: edits and deletes reuse the message's id, and an edit is new when its text is. */
+function dedupeKey(activity: Activity): string | undefined {
+  if (!activity.id) return undefined;
+  const variant = activity.type === 'messageUpdate' ? `|${createHash('sha256').update(activity.text ?? '').digest('hex').slice(0, 16)}` : '';
+  return `teams:activity:${activity.type}|${activity.conversation.id}|${activity.id}${variant}`;
+}
+
 export interface EndpointDeps {
   adapter: TeamsAdapter;
   auth: BotFrameworkAuthentication;
   logic: (ctx: TurnContext) => Promise<void>;
   logger: Logger;
+  /** Where activity ids are claimed and invoke answers kept (inbound_events), shared by every replica. */
+  db: Db;
 }
 
 /**
@@ -39,10 +99,12 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
     try {
       raw = await c.req.json();
     } catch {
-      return c.json({ error: 'bad_request', message: 'the body must be a JSON activity' }, 400);
+      return apiError(c, 400, 'bad_request', 'the body must be a JSON activity');
     }
+    // Text that cannot be stored (NUL, lone surrogates) is cleaned once, here, for every handler.
+    raw = cleanDeep(raw);
     const parsed = inboundActivitySchema.safeParse(raw);
-    if (!parsed.success) return c.json({ error: 'bad_request', message: 'not a Bot Framework activity' }, 400);
+    if (!parsed.success) return apiError(c, 400, 'bad_request', 'not a Bot Framework activity', parsed.error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message })));
     // botbuilder's Activity type marks fields it fills itself as required; the wire shape is checked above.
     const activity = parsed.data as unknown as Activity;
 
@@ -51,16 +113,45 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
       authenticated = await deps.auth.authenticateRequest(activity, c.req.header('authorization') ?? '');
     } catch (error) {
       log.warn({ reason: error instanceof Error ? error.message : String(error), activityType: activity.type }, 'Teams activity refused: authentication failed');
-      return c.json({ error: 'unauthorized' }, 401);
+      return apiError(c, 401, 'unauthorized', 'the Bot Framework token is missing or not valid');
+    }
+    const problem = usableProblem(raw);
+    if (problem) {
+      log.warn({ problem, activityType: activity.type }, 'Teams activity ignored: its shape is not one Teams sends');
+      return c.body(null, 200);
+    }
+    // A redelivery (same id, any replica, after a restart) does nothing; an invoke gets the first answer again.
+    const key = dedupeKey(activity);
+    if (key && !(await claimEvent(deps.db, key))) {
+      if (activity.type !== 'invoke') return c.body(null, 200);
+      const first = await storedAnswer(deps.db, key, INVOKE_ANSWER_WAIT_MS);
+      return first ? c.json(first.body ?? {}, first.status as 200) : c.body(null, 200);
     }
     try {
-      const invokeResponse = await deps.adapter.processAuthenticated(authenticated, activity, deps.logic);
+      let invokeResponse = await deps.adapter.processAuthenticated(authenticated, activity, deps.logic);
+      // botbuilder answers an invoke nobody handles with 501; for the sender that is a request we do not take.
+      if (invokeResponse?.status === 501) invokeResponse = { status: 400, body: { error: { code: 'unsupported_invoke', message: `this bot does not handle the invoke '${String(activity.name ?? '')}'` } } };
+      if (key && invokeResponse) await storeAnswer(deps.db, key, { status: invokeResponse.status, body: invokeResponse.body ?? {} });
       if (invokeResponse) return c.json(invokeResponse.body ?? {}, invokeResponse.status as 200);
       return c.body(null, 200);
     } catch (error) {
+      // A failed turn may be redelivered: give the id back so the retry can do the work.
+      if (key) await releaseEvent(deps.db, key).catch(() => undefined);
+      if (isConnectorRefusal(error)) {
+        // The Bot Connector refused what this activity asked us to do (an unknown conversation,
+        // a message that is gone): the activity's fault, not ours. Acknowledge and ignore it.
+        log.warn({ status: (error as { statusCode: number }).statusCode, activityType: activity.type, activityId: activity.id }, 'Teams activity ignored: the Bot Connector refused the reply');
+        return c.body(null, 200);
+      }
       if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
       log.error({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity failed');
-      return c.json({ error: 'internal', message: 'the activity could not be processed' }, 500);
+      return apiError(c, 500, 'internal', 'the activity could not be processed');
     }
   });
+}
+
+/** A 4xx from the Bot Connector (botframework-connector throws RestError with statusCode), other than throttling. */
+function isConnectorRefusal(error: unknown): boolean {
+  const status = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 429 && status !== 401 && status !== 403;
 }

@@ -42,7 +42,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
   const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant });
   return {
     name: 'teams',
-    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger }),
+    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger, db: deps.database.db }),
     outbound,
   };
 }
