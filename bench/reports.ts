@@ -13,12 +13,12 @@
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { loadCatalogFile, syncCatalog } from '../src/core/catalog.ts';
+import { loadCatalogFile, syncCatalog, type Catalog } from '../src/core/catalog.ts';
 import { queueForecast } from '../src/core/forecast.ts';
 import { overviewReport } from '../src/core/report-overview.ts';
 import { ticketFactsPages } from '../src/core/report-tickets.ts';
 import { toCsv } from '../src/core/sla-report.ts';
-import { openDatabase } from '../src/db/client.ts';
+import { openDatabase, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { percentile, withThrowawayDatabase } from './support.ts';
 
@@ -29,16 +29,31 @@ const START = new Date(END.getTime() - 104 * 7 * 24 * 3_600_000);
 // Weekly profile sum (see rates below): 5 weekdays × 19.3 + 2 weekend days × 2.9 ≈ 102.3 per unit of scale.
 const SCALE = TICKETS / (104 * 102.3);
 
+/** BENCH_REUSE_URL: load into (or reuse the tickets already in) that database and keep it, to study plans. */
+async function withDatabase(run: (url: string) => Promise<void>) {
+  const reuse = process.env.BENCH_REUSE_URL;
+  return reuse ? run(reuse) : withThrowawayDatabase(run);
+}
+
 async function main() {
-  await withThrowawayDatabase(async (url) => {
+  await withDatabase(async (url) => {
     const database = await openDatabase({ url, max: 4 });
     await migrate(database);
     const catalog = loadCatalogFile(undefined);
     await syncCatalog(database.db, catalog);
     const db = database.db;
-    await db.execute(sql`insert into people (email) values ('bench@example.com')`);
-
+    const existing = ((await db.execute(sql`select count(*)::int as existing from tickets`)) as unknown as Array<{ existing: number }>)[0]?.existing ?? 0;
     let t = performance.now();
+    if (!existing) await load(db);
+    const n = ((await db.execute(sql`select count(*)::int as n from tickets`)) as unknown as Array<{ n: number }>)[0]?.n ?? 0;
+    console.log(`${existing ? 'reused' : 'loaded'} ${n.toLocaleString('en')} tickets over 104 weeks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await measure(db, catalog, url);
+    await database.close();
+  });
+}
+
+async function load(db: Db) {
+    await db.execute(sql`insert into people (email) values ('bench@example.com')`);
     // Arrivals per hour: weekday mornings busiest, afternoons next, a trickle at night and at weekends,
     // in Madrid time; Poisson-like noise around the rate; facts drawn at random around realistic values.
     await db.execute(sql`
@@ -72,9 +87,11 @@ async function main() {
           ) rates, lateral generate_series(1, greatest(0, round(rate + (random() - 0.5) * 2 * sqrt(rate)))::int)
         ) arrivals
       ) numbered`);
-    await db.execute(sql`analyze tickets`);
-    const [{ n }] = (await db.execute(sql`select count(*)::int as n from tickets`)) as unknown as Array<{ n: number }>;
-    console.log(`loaded ${n.toLocaleString('en')} tickets over 104 weeks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await db.execute(sql`vacuum analyze tickets`);
+}
+
+async function measure(db: Db, catalog: Catalog, url: string) {
+    let t = performance.now();
 
     const madrid = 'Europe/Madrid';
     const day = DateTime.fromJSDate(END, { zone: madrid }).minus({ days: 3 }).startOf('day');
@@ -119,8 +136,6 @@ async function main() {
     console.log(`\n${lines.join('\n')}\n(tickets.csv month: ${csvRows.toLocaleString('en')} rows)\n\n${mape.join('\n')}`);
     console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model}; Postgres at ${new URL(url).host}; ${RUNS} runs each`);
     console.log('reproduce: BENCH_TICKETS=1000000 BENCH_RUNS=10 npm run bench:reports');
-    await database.close();
-  });
 }
 
 await main();

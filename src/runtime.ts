@@ -17,6 +17,8 @@ import { reportRoutes } from './api/reports.ts';
 import { slaRoutes } from './api/sla.ts';
 import { forecastRoutes } from './api/forecast.ts';
 import { knowledgeRoutes } from './api/knowledge.ts';
+import { overviewRoutes } from './api/overview.ts';
+import { backfillDurations } from './core/durations.ts';
 import { startKnowledge } from './knowledge/index.ts';
 import type { KnowledgeWatch } from './knowledge/index-sync.ts';
 import { buildServer } from './server.ts';
@@ -65,7 +67,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
   const deps = { config, database, core, catalog, links, logger, teams: options.teams };
   const channels = await buildChannels(deps);
-  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes, knowledgeRoutes(config.publicUrl)] });
+  const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes, overviewRoutes, knowledgeRoutes(config.publicUrl)] });
 
   const server = await listen(app.fetch, config.port);
   const address = server.address();
@@ -85,6 +87,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   countDeadDeliveriesWith(() => countDeadLetters(database.db));
   const slaScanner = config.workers ? new SlaScanner({ core, ...options.slaScanner }) : null;
   slaScanner?.start();
+  let backfillStopped = false;
+  const backfill = config.workers
+    ? backfillDurations(database.db, { stopped: () => backfillStopped })
+        .then((done) => {
+          if (done) logger.info({ tickets: done }, `ticket durations computed for ${done} tickets from before the reports upgrade`);
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'ticket durations backfill stopped; it resumes at the next start'))
+    : Promise.resolve();
   for (const channel of channels) await channel.start?.();
   logger.info({ port, database: database.engine, channels: channels.map((c) => c.name) }, `Switchboard listening on ${config.publicUrl} (port ${port})`);
 
@@ -105,6 +115,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const channel of channels) await channel.stop?.().catch((error: unknown) => logger.warn({ err: error, channel: channel.name }, 'channel stop failed'));
         knowledge?.close();
+        backfillStopped = true;
+        await backfill;
         await slaScanner?.stop();
         await worker?.stop();
         countDeadDeliveriesWith(null);

@@ -177,6 +177,7 @@ export const tickets = pgTable(
     index('tickets_queue_created_idx').on(t.queueKey, t.createdAt),
     index('tickets_durations_pending_idx').on(t.id).where(sql`${t.durationsPending}`),
     index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
+    index('tickets_queue_closed_unresolved_idx').on(t.queueKey, t.closedAt).where(sql`${t.resolvedAt} is null and ${t.closedAt} is not null`),
     index('tickets_sla_check_idx')
       .on(t.nextSlaCheckAt)
       .where(sql`${t.nextSlaCheckAt} is not null`),
