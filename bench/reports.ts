@@ -16,8 +16,7 @@ import { DateTime } from 'luxon';
 import { loadCatalogFile, syncCatalog, type Catalog } from '../src/core/catalog.ts';
 import { queueForecast } from '../src/core/forecast.ts';
 import { overviewReport } from '../src/core/report-overview.ts';
-import { ticketFactsPages } from '../src/core/report-tickets.ts';
-import { toCsv } from '../src/core/sla-report.ts';
+import { ticketCsvPages } from '../src/core/report-tickets.ts';
 import { openDatabase, type Db } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { percentile, withThrowawayDatabase } from './support.ts';
@@ -119,9 +118,8 @@ async function measure(db: Db, catalog: Catalog, url: string) {
     let csvRows = 0;
     await time('tickets.csv, one month (IT)', async () => {
       csvRows = 0;
-      for await (const page of ticketFactsPages(db, { from: day.minus({ days: 30 }).toJSDate(), to: day.toJSDate(), queue: 'IT', now: END })) {
-        csvRows += page.length;
-        toCsv(page, Object.keys(page[0]!));
+      for await (const page of ticketCsvPages(db, { from: day.minus({ days: 30 }).toJSDate(), to: day.toJSDate(), queue: 'IT', now: END })) {
+        csvRows += page.split('\r\n').length - 1;
       }
     });
     const mape: string[] = [];

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { Catalog } from '../core/catalog.ts';
 import { Invalid } from '../core/errors.ts';
 import { overviewReport, type Interval } from '../core/report-overview.ts';
-import { TICKET_CSV_COLUMNS, ticketFactsPages } from '../core/report-tickets.ts';
+import { TICKET_CSV_COLUMNS, ticketCsvPages } from '../core/report-tickets.ts';
 import { toCsv } from '../core/sla-report.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponses } from './schemas.ts';
@@ -107,9 +107,8 @@ export function overviewRoutes(app: OpenAPIHono<ApiEnv>): void {
       c.header('cache-control', 'no-store');
       return stream(c, async (out) => {
         await out.write(toCsv([], TICKET_CSV_COLUMNS));
-        for await (const page of ticketFactsPages(db, { from: range.from.toJSDate(), to: range.to.toJSDate(), queue: range.queue, now: c.var.core.now() })) {
-          const csv = toCsv(page, TICKET_CSV_COLUMNS);
-          await out.write(csv.slice(csv.indexOf('\r\n') + 2));
+        for await (const page of ticketCsvPages(db, { from: range.from.toJSDate(), to: range.to.toJSDate(), queue: range.queue, now: c.var.core.now() })) {
+          await out.write(page);
         }
       });
     },

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Conn } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
+import { STATUSES } from './status.ts';
 
 // The overview report: per day or week (in the queue's zone) what came in and how the desk
 // did, from columns written when the clocks stopped (durations.ts). SQL aggregation only:
@@ -9,6 +10,9 @@ import { resultRows } from '../db/migrate.ts';
 // backlog. Unanswered and unresolved tickets are counted, never dropped from a median.
 
 export type Interval = 'day' | 'week';
+
+/** The doors a ticket can come in by; counted per interval in the same scan as everything else. */
+export const ORIGIN_CHANNELS = ['slack', 'teams', 'email', 'web', 'api'] as const;
 
 export interface OverviewQuery {
   from: DateTime;
@@ -106,6 +110,7 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
   const to = query.to.toUTC().toISO()!;
   const now = query.now.toISOString();
   const inQueue: SQL = query.queue ? sql`and queue_key = ${query.queue}` : sql``;
+  const knownChannels = sql`(${sql.join(ORIGIN_CHANNELS.map((c) => sql`${c}`), sql`, `)})`;
   const bucketOf = (column: string) => sql`date_trunc(${unit}, ${sql.raw(column)} at time zone ${tz})`;
 
   const factsQuery = db.execute(sql`
@@ -126,15 +131,15 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
         (count(*) filter (where resolution_breached_at is not null
           or (resolved_at is null and closed_at is null and sla_paused_at is null and resolution_due_at < ${now}::timestamptz)))::int as res_breached,
         (count(*) filter (where resolved_at is not null and reopen_count > 0))::int as reopened,
-        (count(*) filter (where resolved_at is not null and reopen_count = 0 and agent_replies <= 1))::int as fcr
+        (count(*) filter (where resolved_at is not null and reopen_count = 0 and agent_replies <= 1))::int as fcr,
+        ${sql.join(
+          ORIGIN_CHANNELS.map((channel) => sql`(count(*) filter (where origin_channel = ${channel}))::int as ${sql.identifier(`ch_${channel}`)}`),
+          sql`, `,
+        )},
+        (count(*) filter (where origin_channel not in ${knownChannels}))::int as ch_other
       from tickets
       where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz ${inQueue}
       group by grouping sets ((1), ())`);
-  const channelsQuery = db.execute(sql`
-      select ${bucketOf('created_at')} as bucket, origin_channel as channel, count(*)::int as n
-      from tickets
-      where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz ${inQueue}
-      group by 1, 2`);
   // Done in the range: resolved (the last resolution), or closed without ever being resolved.
   // Two index ranges (queue, resolved_at) and (queue, closed_at) instead of a scan of coalesce().
   const doneQuery = db.execute(sql`
@@ -152,28 +157,30 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
       group by bucket`);
   // Open at `from`: open now, or done (resolved, or closed without resolving) at or after it.
   // Three index-friendly counts instead of one scan of every older ticket.
+  // Listed, not "not in (resolved, closed)", so the (queue, status) index answers it.
+  const openStatuses = sql`(${sql.join(STATUSES.filter((s) => s !== 'resolved' && s !== 'closed').map((s) => sql`${s}`), sql`, `)})`;
   const baseQuery = db.execute(sql`
       select
-        (select count(*) from tickets where created_at < ${from}::timestamptz ${inQueue} and status not in ('resolved', 'closed'))
+        (select count(*) from tickets where created_at < ${from}::timestamptz ${inQueue} and status in ${openStatuses})
       + (select count(*) from tickets where created_at < ${from}::timestamptz ${inQueue} and resolved_at >= ${from}::timestamptz)
       + (select count(*) from tickets where created_at < ${from}::timestamptz ${inQueue} and status = 'closed' and resolved_at is null and closed_at >= ${from}::timestamptz)
       as open`);
   // Independent reads: on Postgres they run side by side on the pool's connections.
-  const [factsResult, channelsResult, doneResult, baseResult] = await Promise.all([factsQuery, channelsQuery, doneQuery, baseQuery]);
+  const [factsResult, doneResult, baseResult] = await Promise.all([factsQuery, doneQuery, baseQuery]);
   const facts = resultRows<FactRow>(factsResult);
-  const channels = resultRows<{ bucket: string | Date; channel: string; n: number }>(channelsResult);
   const done = resultRows<{ bucket: string | Date; resolved: number; done: number }>(doneResult);
   const [base] = resultRows<{ open: number }>(baseResult);
   const key = (bucket: string | Date | null) => (bucket === null ? 'total' : localKey(bucket));
   const factBy = new Map(facts.map((row) => [key(row.bucket), row]));
-  const channelsBy = new Map<string, Record<string, number>>();
-  const totalChannels: Record<string, number> = {};
-  for (const row of channels) {
-    const entry = channelsBy.get(key(row.bucket)) ?? {};
-    entry[row.channel] = Number(row.n);
-    channelsBy.set(key(row.bucket), entry);
-    totalChannels[row.channel] = (totalChannels[row.channel] ?? 0) + Number(row.n);
-  }
+  const channelsOf = (row: FactRow | undefined): Record<string, number> => {
+    const out: Record<string, number> = {};
+    if (!row) return out;
+    for (const channel of [...ORIGIN_CHANNELS, 'other']) {
+      const n = Number((row as unknown as Record<string, unknown>)[`ch_${channel}`] ?? 0);
+      if (n > 0) out[channel] = n;
+    }
+    return out;
+  };
   const doneBy = new Map(done.map((row) => [key(row.bucket), row]));
 
   let backlog = Number(base?.open ?? 0);
@@ -190,7 +197,7 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
       start: start.toUTC().toISO()!,
       end: end.toUTC().toISO()!,
       label,
-      ...figures(row, channelsBy.get(label) ?? {}, Number(closed?.resolved ?? 0), backlog),
+      ...figures(row, channelsOf(row), Number(closed?.resolved ?? 0), backlog),
     };
   });
   return {
@@ -200,7 +207,7 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
     interval: query.interval,
     timezone: tz,
     items,
-    totals: figures(factBy.get('total'), totalChannels, resolvedTotal, backlog),
+    totals: figures(factBy.get('total'), channelsOf(factBy.get('total')), resolvedTotal, backlog),
   };
 }
 

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { backfillDurations } from '../../src/core/durations.ts';
-import { ticketFactsPages } from '../../src/core/report-tickets.ts';
+import { ticketCsvPages } from '../../src/core/report-tickets.ts';
 import { addComment, createTicket, transition } from '../../src/core/tickets.ts';
 import { startSwitchboard, type Running } from '../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl } from '../support/db.ts';
@@ -151,10 +151,19 @@ describe(`overview report on ${engine}`, () => {
 
   it('pages the CSV rows by (created_at, id) without repeating or skipping one', async () => {
     const keys: string[] = [];
-    for await (const page of ticketFactsPages(app.database.db, { from: new Date('2026-12-01'), to: new Date('2027-01-01'), queue: 'IT', now: clock.now(), pageSize: 1 })) {
-      keys.push(...page.map((row) => String(row.key)));
+    for await (const page of ticketCsvPages(app.database.db, { from: new Date('2026-12-01'), to: new Date('2027-01-01'), queue: 'IT', now: clock.now(), pageSize: 1 })) {
+      keys.push(...page.trimEnd().split('\r\n').map((line) => line.split(',')[0]!));
     }
     expect(keys).toEqual(['IT-2', 'IT-1', 'IT-3', 'IT-4']);
+  });
+
+  it('says the same clock states in the CSV as the ticket API', async () => {
+    const lines = (await (await get('/reports/tickets.csv?queue=IT&from=2026-12-01&to=2027-01-01')).text()).trimEnd().split('\r\n').slice(1);
+    for (const line of lines) {
+      const cells = line.split(',');
+      const ticket = (await (await get(`/tickets/${cells[0]}`)).json()) as { sla: { firstResponse: { state: string }; resolution: { state: string } } };
+      expect([cells[9], cells[12]], cells[0]).toEqual([ticket.sla.firstResponse.state, ticket.sla.resolution.state]);
+    }
   });
 
   it('refuses an unknown queue or a bad range with a 400, never an empty report', async () => {
