@@ -22,6 +22,7 @@ import { backfillDurations } from './core/durations.ts';
 import { startKnowledge } from './knowledge/index.ts';
 import type { KnowledgeWatch } from './knowledge/index-sync.ts';
 import { buildServer } from './server.ts';
+import { signInNotices } from './auth/sign-in-links.ts';
 
 export interface Running {
   url: string;
@@ -78,6 +79,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         adapters: channels.flatMap((c) => (c.outbound ? [c.outbound] : [])),
         now: core.now,
         maxAttempts: config.deliveryMaxAttempts,
+        notices: signInNotices(config.publicUrl, core.now),
         maxAgeMs: config.deliveryMaxAgeMs,
         maxDelayMs: config.deliveryMaxBackoffMs,
         ...options.worker,

@@ -10,7 +10,6 @@ import postgres from 'postgres';
 import * as schema from './schema.ts';
 import { pgliteExtensions } from './pglite-extensions.ts';
 import { DatabaseUnavailable, describeUnavailable } from './availability.ts';
-import { lockEmbeddedDatabase } from './embedded-lock.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -68,17 +67,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   let client: PGlite;
-  let unlock: (() => Promise<void>) | null = null;
   if (dataDir) {
     const dir = path.join(dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
-    unlock = await lockEmbeddedDatabase(dir);
-    try {
-      client = await PGlite.create(dir, { extensions: pgliteExtensions });
-    } catch (error) {
-      await unlock();
-      throw error;
-    }
+    client = await PGlite.create(dir, { extensions: pgliteExtensions });
   } else {
     client = await PGlite.create({ extensions: pgliteExtensions });
   }
@@ -96,8 +88,6 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     probe: sharedProbe(() => bounded(db.execute(sql`select 1`), PING_TIMEOUT_MS)),
     async close() {
       if (!client.closed) await client.close();
-      await unlock?.();
-      unlock = null;
     },
   };
 }

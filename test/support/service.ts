@@ -20,8 +20,8 @@ export interface TestService {
 export async function startTestService(env: Record<string, string> = {}, options: Parameters<typeof startSwitchboard>[1] = {}): Promise<TestService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-svc-'));
   const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const url = env.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
   const sb = await startSwitchboard(
     loadConfig({ PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, API_TOKENS: 'test-token', LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }),
     { worker: { pollMs: 100, baseDelayMs: 50 }, ...options },

@@ -9,11 +9,14 @@ import { catalogQueues } from './catalog-view-model.ts';
 import { render, type WebContext } from './render.tsx';
 import { requestFormRoutes } from './request-form-routes.tsx';
 import { ticketRoutes } from './ticket-routes.tsx';
+import { authRoutes } from './auth-routes.tsx';
+import { deskRoutes } from './desk-routes.tsx';
+import { myRoutes } from './my-routes.tsx';
 import { knowledgeRoutes } from './kb-routes.tsx';
 import { CatalogPage } from './views/catalog.tsx';
 import { ForbiddenPostPage, ServerErrorPage } from './views/notices.tsx';
 
-const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*', '/kb', '/kb/*'];
+const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*', '/auth/*', '/logout', '/my', '/desk', '/desk/*', '/kb', '/kb/*'];
 
 /** The web door: catalog, request forms, the requester's ticket page and the stylesheet. */
 export function webRoutes(web: WebContext): Hono {
@@ -36,6 +39,7 @@ export function webRoutes(web: WebContext): Hono {
   for (const path of PAGE_PATHS) app.use(path, headers);
   app.use('/new/*', originCheck);
   app.use('/t/*', originCheck);
+  for (const path of ['/login', '/logout', '/desk/*']) app.use(path, originCheck);
 
   assetRoutes(app);
   app.get('/favicon.ico', (c) => c.body(null, 204));
@@ -45,6 +49,9 @@ export function webRoutes(web: WebContext): Hono {
   });
   requestFormRoutes(app, web);
   ticketRoutes(app, web);
+  authRoutes(app, web);
+  myRoutes(app, web);
+  deskRoutes(app, web);
   knowledgeRoutes(app, web);
   app.onError((error, c) => {
     // The database is away: 503 + Retry-After ("try again in a moment"), not "something went wrong".
