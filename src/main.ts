@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { loadCatalogFile } from './core/catalog.ts';
 import { CoreError } from './core/errors.ts';
+import { EmbeddedDatabaseInUse } from './db/embedded-lock.ts';
 import { logger } from './logger.ts';
 
 /** `npm start`: one clear line and exit 1 on a bad environment or catalog; graceful on SIGTERM. */
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     running = await startSwitchboard(config);
     await keepRunningOnStrayErrors();
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof CoreError) {
+    if (error instanceof ConfigError || error instanceof CoreError || error instanceof EmbeddedDatabaseInUse) {
       process.stderr.write(`switchboard: ${error.message}\n`);
       process.exit(1);
     }

@@ -1,6 +1,8 @@
 import { asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
+import { isDatabaseUnavailable, OutageLog } from '../db/availability.ts';
 import { resultRows } from '../db/migrate.ts';
+import { backoffDelay } from '../outbox/backoff.ts';
 import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { slaEvents } from '../metrics.ts';
@@ -210,11 +212,13 @@ export class SlaScanner {
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<ScanResult> | null = null;
   private running = false;
+  private readonly outage: OutageLog;
 
   constructor(private readonly options: SlaScannerOptions) {
     this.intervalMs = options.intervalMs ?? 15_000;
     this.batchSize = options.batchSize ?? 500;
     this.log = (options.logger ?? rootLogger).child({ component: 'sla-scanner' });
+    this.outage = new OutageLog(this.log, 'SLA scanner');
   }
 
   /** One pass: batches until a batch comes back short. */
@@ -236,12 +240,18 @@ export class SlaScanner {
       this.current = this.runOnce();
       this.current
         .then((result) => {
+          this.outage.recovered();
           if (result.warned || result.breached) this.log.info(result, 'SLA pass');
         })
-        .catch((error: unknown) => this.log.error({ err: error }, 'SLA pass failed'))
+        .catch((error: unknown) => {
+          // Database away: one warning per outage, and the next pass soon (backoff up to the interval).
+          if (isDatabaseUnavailable(error)) this.outage.failed(error);
+          else this.log.error({ err: error }, 'SLA pass failed');
+        })
         .finally(() => {
           this.current = null;
-          if (this.running) this.timer = setTimeout(tick, this.intervalMs);
+          const delayMs = this.outage.down ? Math.min(this.intervalMs, backoffDelay(this.outage.failureCount, 500, 5_000)) : this.intervalMs;
+          if (this.running) this.timer = setTimeout(tick, delayMs);
         });
     };
     tick();

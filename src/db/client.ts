@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import * as schema from './schema.ts';
 import { pgliteExtensions } from './pglite-extensions.ts';
 import { DatabaseUnavailable, describeUnavailable } from './availability.ts';
+import { lockEmbeddedDatabase } from './embedded-lock.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -67,10 +68,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   let client: PGlite;
+  let unlock: (() => Promise<void>) | null = null;
   if (dataDir) {
     const dir = path.join(dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir, { extensions: pgliteExtensions });
+    unlock = await lockEmbeddedDatabase(dir);
+    try {
+      client = await PGlite.create(dir, { extensions: pgliteExtensions });
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
   } else {
     client = await PGlite.create({ extensions: pgliteExtensions });
   }
@@ -88,6 +96,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     probe: sharedProbe(() => bounded(db.execute(sql`select 1`), PING_TIMEOUT_MS)),
     async close() {
       if (!client.closed) await client.close();
+      await unlock?.();
+      unlock = null;
     },
   };
 }

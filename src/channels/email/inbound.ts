@@ -11,6 +11,9 @@ import { attachmentNote, DEFAULT_ATTACHMENT_LIMITS, storeAttachments, type Attac
 import { ParsePool, type Uncleaned } from './parse-pool.ts';
 import { findThread } from './threading.ts';
 
+/** What core keeps of a ticket description (and less than it keeps of a comment). */
+const MAX_TEXT = 20_000;
+
 export interface InboundOutcome {
   messageId: string;
   outcome: 'ticketed' | 'commented' | 'ignored';
@@ -75,7 +78,10 @@ export class EmailInbound {
     const thread = await threading(author.email);
     const { stored, refused } = uncleaned ? { stored: [], refused: [] } : await storeAttachments(this.deps.config.dataDir, messageId, parsed.attachments, this.limits);
     const words = uncleaned ? uncleanedNote(uncleaned) : (parsed.text ?? '');
-    const body = [words, attachmentNote(stored, refused)].filter(Boolean).join('\n\n');
+    const note = attachmentNote(stored, refused);
+    // Core keeps 20 000 characters of a description: the attachment note must fit after the words.
+    const room = MAX_TEXT - (note ? note.length + 2 : 0);
+    const body = [words.length > room ? `${words.slice(0, room - 1)}…` : words, note].filter(Boolean).join('\n\n');
     const data = { messageId, subject: parsed.subject ?? '', rawPath, attachments: stored, refusedAttachments: refused, ...(uncleaned ? { uncleaned } : {}) };
     const idempotencyKey = `email:${messageId}`;
     const anchorData = { subject: parsed.subject ?? '', references: references.slice().reverse() };

@@ -1,22 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { formatBytes } from './attachments.ts';
-import type { ParsedMessage, ParseTask } from './parse.ts';
+import { parseMessage, type ParsedMessage, type ParseTask } from './parse.ts';
 
 export interface ParseLimits {
   /** Longest a whole-message parse (MIME, HTML-to-text, quote stripping) may take. */
   timeMs: number;
   /** Largest message parsed whole; a larger one is read by its headers only and kept raw. */
   maxBytes: number;
-  /** Longest the fallback headers-only parse may take. */
-  headerTimeMs: number;
   /** Worker threads in the pool. */
   threads: number;
   /** Heap limit per worker thread, so one mail bomb cannot take the process down. */
   workerHeapMb: number;
+  /** How much lower than the main thread the workers are scheduled (Unix nice increment). */
+  niceIncrement: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { timeMs: 10_000, maxBytes: 40 * 1024 * 1024, headerTimeMs: 3_000, threads: 2, workerHeapMb: 512 };
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { timeMs: 10_000, maxBytes: 40 * 1024 * 1024, threads: 2, workerHeapMb: 512, niceIncrement: 10 };
 
 /** Why a message's body was not cleaned (it is kept whole: raw stored, body points at the original). */
 export interface Uncleaned {
@@ -40,7 +40,8 @@ export interface ParseContext {
  * Parsing off the event loop: a small piscina pool of worker threads runs mailparser,
  * html-to-text and the quote stripping, each message under a time and a size limit. A parse
  * that runs over is aborted (piscina terminates that worker and starts a fresh one) and the
- * message is read again by its header block only, so it is still classified and filed.
+ * message is read again by its header block only (64 KB at most, on this thread), so it is
+ * still classified and filed, with its body pointing at the original.
  */
 export class ParsePool {
   private pool: Piscina | null = null;
@@ -54,6 +55,9 @@ export class ParsePool {
       maxThreads: this.limits.threads,
       idleTimeout: 30_000,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb },
+      // Below the event loop's priority (via @napi-rs/nice): on a busy machine a long parse
+      // yields the CPU to the thread answering HTTP, not the other way round.
+      niceIncrement: this.limits.niceIncrement,
     });
     return this.pool;
   }
@@ -79,7 +83,9 @@ export class ParsePool {
           : { reason: 'failed', detail: `could not be parsed: ${error instanceof Error ? error.message : String(error)}` };
       }
     }
-    const parsed = await this.run({ source, mode: 'headers', ...context }, limits.headerTimeMs);
+    // The fallback reads only the header block (at most 64 KB, a few ms of linear work) right here:
+    // it must not wait for a replacement worker to boot on a busy machine.
+    const parsed = await parseMessage({ source, mode: 'headers', ...context });
     return { parsed, uncleaned, ms: performance.now() - started };
   }
 

@@ -40,10 +40,13 @@ export interface ParsedMessage {
   attachments: ParsedAttachment[];
 }
 
+/** The most of a header block a headers-only parse reads. */
+const HEADER_LIMIT = 64 * 1024;
+
 export async function parseMessage(task: ParseTask): Promise<ParsedMessage> {
   const source = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
   const full = task.mode === 'full';
-  const mail = await simpleParser(full ? source : Buffer.from(headerBlock(source)), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const mail = await simpleParser(full ? source : Buffer.from(headerBlock(source, HEADER_LIMIT)), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const rawId = normalizeMessageId(mail.messageId);
   const messageId = rawId ?? `<${createHash('sha256').update(source).digest('hex').slice(0, 40)}@no-message-id.invalid>`;
   const verdict = classify(mail, { ownDomain: task.ownDomain, ownAddresses: new Set(task.ownAddresses) });

@@ -105,14 +105,14 @@ export class EmailDesk {
   }
 
   /** What Switchboard recorded for a Message-ID, once it has processed it. */
-  async processed(messageId: string): Promise<InboundMessage> {
+  async processed(messageId: string, timeoutMs = 10_000): Promise<InboundMessage> {
     const id = messageId.toLowerCase();
     let found: InboundMessage | undefined;
     await expect
       .poll(async () => {
         [found] = await this.service.database.db.select().from(inboundMessages).where(eq(inboundMessages.externalId, id)).orderBy(desc(inboundMessages.id));
         return found;
-      }, { timeout: 10_000, interval: 50 })
+      }, { timeout: timeoutMs, interval: 50 })
       .toBeDefined();
     return found!;
   }

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARSE_LIMITS } from '../../../src/channels/email/parse-pool.ts';
+import { buildMail, newMessageId } from '../../support/mail.ts';
+import { EmailDesk, haveDovecot, person } from './desk.ts';
+
+/** A 5 MB reply as a real client sends it: a huge HTML body (a pasted report, quoted history) and a big attachment. */
+async function monsterMail(from: string, subject: string, messageId: string): Promise<Buffer> {
+  const rows = Array.from({ length: 9_000 }, (_, i) => `<tr><td>row ${i}</td><td>${'lorem ipsum dolor sit amet '.repeat(4)}</td><td><a href="https://example.org/r/${i}">link</a></td></tr>`).join('');
+  const quote = `${'<blockquote type="cite"><div>On Mon, Nov 23, 2026 at 10:00, Desk &lt;desk@example.com&gt; wrote:</div>'.repeat(200)}old${'</blockquote>'.repeat(200)}`;
+  const html = `<div>Here is the export you asked for.</div><table>${rows}</table>${quote}`;
+  const attachment = Buffer.alloc(2_500_000, "A");
+  return buildMail({ from, to: 'it@example.com', subject, messageId, html, attachments: [{ filename: 'export.csv', content: attachment, contentType: 'text/csv' }] });
+}
+
+const p99 = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+};
+
+describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
+  let desk: EmailDesk;
+  beforeAll(async () => {
+    desk = await EmailDesk.open();
+  }, 120_000);
+  afterAll(async () => {
+    await desk?.close();
+  });
+
+  it('/healthz answers within 50 ms (p99) while a 5 MB mail goes through IMAP, the parse workers and into a ticket', async () => {
+    const requester = person('big');
+    // Warm the path (worker thread started, first ticket written) so the measurement is of the big mail.
+    const warm = newMessageId(requester);
+    await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'warm-up', messageId: warm }));
+    await desk.processed(warm);
+
+    const messageId = newMessageId(requester);
+    const raw = await monsterMail(requester, 'Export for the audit', messageId);
+    expect(raw.length).toBeGreaterThan(5 * 1024 * 1024);
+    let done = false;
+    const probe = async (latencies: number[]) => {
+      while (!done) {
+        const started = performance.now();
+        const response = await fetch(`${desk.service.url}/healthz`);
+        await response.arrayBuffer();
+        latencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    // The same probe for two seconds with no mail: what this machine's scheduling costs anyway.
+    const idle: number[] = [];
+    const idleRun = probe(idle);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    done = true;
+    await idleRun;
+
+    done = false;
+    const latencies: number[] = [];
+    const run = probe(latencies);
+    const record = await (async () => {
+      try {
+        await desk.deliver(raw);
+        return await desk.processed(messageId, 60_000);
+      } finally {
+        done = true;
+        await run;
+      }
+    })();
+
+    expect(record.outcome).toBe('ticketed');
+    const [ticket] = (await desk.ticketsOf(requester)).filter((t) => t.title === 'Export for the audit');
+    expect(ticket!.description.startsWith('Here is the export you asked for.')).toBe(true);
+    expect(ticket!.description.slice(-200)).toContain('Attachment: export.csv (2.4 MB)');
+    expect(latencies.length).toBeGreaterThan(20);
+    // 50 ms on a quiet machine (CI). On a shared, overloaded one the idle probe itself sees
+    // scheduling delays; then the bound is 50 ms on top of them. A parse on the event loop
+    // (what this replaced) shows up as seconds either way.
+    const noise = Math.max(0, p99(idle) - 10);
+    console.info(`/healthz p99: ${Math.round(p99(idle))} ms idle (${idle.length} probes), ${Math.round(p99(latencies))} ms during the 5 MB mail (${latencies.length} probes)`);
+    if (noise > 0) console.warn(`/healthz p99 with no mail is already ${Math.round(p99(idle))} ms here: the bound is ${Math.round(50 + noise)} ms`);
+    expect({ samples: latencies.length, p99: Math.round(p99(latencies)) }).toEqual({ samples: latencies.length, p99: expect.toSatisfy((ms: number) => ms < 50 + noise) });
+  }, 90_000);
+
+  it('a message that takes too long to clean is kept whole, still filed, and the next one is processed normally', async () => {
+    const parser = desk.email.inbound!.parser;
+    const requester = person('slow');
+    parser.limits.timeMs = 1; // nothing parses in 1 ms: the worker is stopped and the message is read by its headers
+    const slow = newMessageId(requester);
+    await desk.deliver(await monsterMail(requester, 'Huge report', slow));
+    const record = await desk.processed(slow, 60_000);
+    parser.limits.timeMs = DEFAULT_PARSE_LIMITS.timeMs;
+
+    expect(record).toMatchObject({ outcome: 'ticketed' });
+    expect(record.headers).toMatchObject({ uncleaned: { reason: 'timeout' } });
+    const [ticket] = await desk.ticketsOf(requester);
+    expect(ticket!.description).toBe('This email was too long to clean, see the original (cleaning took longer than 1 ms). Any attachments are in the original too.');
+    const kept = await readFile(path.join(desk.dataDir, record.rawPath!));
+    expect(kept.toString('latin1')).toContain('Here is the export you asked for.');
+
+    const next = newMessageId(requester);
+    await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'Re: Huge report', text: 'Sorry, here is the short version.', messageId: next, inReplyTo: slow }));
+    expect(await desk.processed(next)).toMatchObject({ outcome: 'commented' });
+    const comments = (await desk.events(ticket!.key)).filter((e) => e.type === 'comment');
+    expect(comments.map((c) => c.body)).toEqual(['Sorry, here is the short version.']);
+  }, 90_000);
+
+  it('a message over the size limit is not parsed whole: classified by its headers, filed, kept raw', async () => {
+    const parser = desk.email.inbound!.parser;
+    const requester = person('large');
+    parser.limits.maxBytes = 64 * 1024;
+    const large = newMessageId(requester);
+    const auto = newMessageId(requester);
+    await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'Scans', text: 'x'.repeat(200_000), messageId: large }));
+    await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'Away', text: 'y'.repeat(200_000), messageId: auto, headers: { 'Auto-Submitted': 'auto-replied' } }));
+    const record = await desk.processed(large);
+    const automatic = await desk.processed(auto);
+    parser.limits.maxBytes = DEFAULT_PARSE_LIMITS.maxBytes;
+
+    expect(record.headers).toMatchObject({ uncleaned: { reason: 'too-large' } });
+    const [ticket] = await desk.ticketsOf(requester);
+    expect(ticket!.description).toMatch(/^This email was too large to clean, see the original \(\d+ KB is over the 64 KB limit for cleaning\)/);
+    expect(automatic).toMatchObject({ outcome: 'ignored', reason: 'auto-reply: Auto-Submitted: auto-replied' });
+  }, 60_000);
+});
