@@ -66,6 +66,9 @@ export function buildServer(parts: ServerParts): Hono {
 
 /** 413: JSON for API clients, a short page for browsers. */
 function tooLarge(c: Context) {
+  // The rest of the body is never read: close the connection after this answer, or the
+  // client's next request on the same keep-alive socket is reset.
+  c.header('connection', 'close');
   const message = `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB`;
   if (!c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')) {
     // Styled by the web channel's stylesheet; no user input is echoed.
