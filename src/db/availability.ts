@@ -67,17 +67,21 @@ export function describeUnavailable(error: unknown): string {
 }
 
 /**
- * Log an outage once, not once per retry: the first failure logs a warning, the first success
- * after it logs how long it lasted. For background loops (outbox, SLA scanner, pollers).
+ * Log an outage once, not once per retry: the first failure logs a warning; the outage ends at
+ * the first success after `quietMs` without failures (a restarting server answers on some
+ * connections and drops others for a while: that flapping is one outage, not ten), and that
+ * logs how long it lasted. For background loops (outbox, SLA scanner, pollers).
  */
 export class OutageLog {
   private since: number | null = null;
+  private lastFailure = 0;
   private failures = 0;
 
   constructor(
     private readonly log: Logger,
     private readonly what: string,
     private readonly clock: () => number = Date.now,
+    private readonly quietMs = 5_000,
   ) {}
 
   get down(): boolean {
@@ -91,14 +95,15 @@ export class OutageLog {
 
   failed(error: unknown): void {
     this.failures += 1;
+    this.lastFailure = this.clock();
     if (this.since !== null) return;
-    this.since = this.clock();
+    this.since = this.lastFailure;
     this.log.warn({ reason: describeUnavailable(error) }, `${this.what}: database unavailable; retrying with backoff (logged once per outage)`);
   }
 
   recovered(): void {
-    if (this.since === null) return;
-    const downForMs = this.clock() - this.since;
+    if (this.since === null || this.clock() - this.lastFailure < this.quietMs) return;
+    const downForMs = this.lastFailure - this.since;
     this.log.info({ downForMs, failures: this.failures }, `${this.what}: database reachable again`);
     this.since = null;
     this.failures = 0;
