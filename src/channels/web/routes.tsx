@@ -11,6 +11,7 @@ import { requestFormRoutes } from './request-form-routes.tsx';
 import { ticketRoutes } from './ticket-routes.tsx';
 import { authRoutes } from './auth-routes.tsx';
 import { deskRoutes } from './desk-routes.tsx';
+import { deskReportRoutes } from './desk-report-routes.tsx';
 import { myRoutes } from './my-routes.tsx';
 import { knowledgeRoutes } from './kb-routes.tsx';
 import { CatalogPage } from './views/catalog.tsx';
@@ -52,6 +53,7 @@ export function webRoutes(web: WebContext): Hono {
   authRoutes(app, web);
   myRoutes(app, web);
   deskRoutes(app, web);
+  deskReportRoutes(app, web);
   knowledgeRoutes(app, web);
   app.onError((error, c) => {
     // The database is away: 503 + Retry-After ("try again in a moment"), not "something went wrong".

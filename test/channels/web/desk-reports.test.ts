@@ -1,0 +1,103 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
+import { freePort } from '../../support/net.ts';
+import { startTestService, type TestService } from '../../support/service.ts';
+import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations } from './browser.ts';
+
+// From the sample catalog: sara.ng leads IT; marta.lopez is an agent of IT, not a lead.
+
+describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Chromium', { timeout: 120_000 }, () => {
+  let provider: LocalProvider;
+  let service: TestService;
+  let browser: Browser;
+  const keys: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    provider = await startOidcProvider(`http://127.0.0.1:${port}/auth/callback`, {
+      sara: { email: 'sara.ng@example.com', email_verified: true, name: 'Sara Ng' },
+      marta: { email: 'marta.lopez@example.com', email_verified: true, name: 'Marta López' },
+    });
+    [service, browser] = await Promise.all([
+      startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret }),
+      launchBrowser(),
+    ]);
+    for (const [title, channel] of [['Laptop for Ana', 'api'], ['Laptop for Bo', 'api'], ['Laptop for Cy', 'api']] as const) {
+      const response = await fetch(`${service.url}/api/v1/tickets`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'laptop', title, requester: { email: `${title.split(' ')[2]!.toLowerCase()}@example.com` }, fields: { model: '13-inch' }, channel }),
+      });
+      expect(response.status).toBe(201);
+      keys.push(((await response.json()) as { key: string }).key);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await provider?.stop();
+  });
+
+  // bypassCSP only so axe-core can be injected; the pages themselves carry no script.
+  async function signedIn(login: string, target: string, run: (page: Page) => Promise<void>) {
+    const context = await browser.newContext({ bypassCSP: true });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${service.url}${target}`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await page.getByRole('button', { name: 'Sign in with your company account' }).click();
+      await page.waitForURL((url) => url.origin === provider.issuer);
+      await page.locator('input[name="login"]').fill(login);
+      await page.locator('input[name="password"]').fill('any');
+      await page.locator('button[type="submit"]').click();
+      const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
+      if (await consent.count()) await consent.click();
+      await page.waitForURL((url) => url.origin === service.url);
+      await run(page);
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('a lead sees five server-rendered charts with their numbers in tables, axe-clean', async () => {
+    await signedIn('sara', '/desk/reports?queue=IT', async (page) => {
+      expect(new URL(page.url()).pathname).toBe('/desk/reports');
+      expect(await page.locator('h1').textContent()).toBe('IT Service Desk: the last 12 weeks');
+      expect(await page.locator('figure.chart svg').count()).toBe(5);
+      // The picture is drawn on the server: it is there with JavaScript off too.
+      const html = await (await page.context().request.get(`${service.url}/desk/reports?queue=IT`)).text();
+      expect(html.match(/<svg/g)?.length).toBe(5);
+      expect(html).not.toContain('<script');
+      // The numbers behind the pictures: three new API tickets this week, none answered.
+      expect(await page.locator('.kpis div', { hasText: 'Created' }).locator('dd').textContent()).toBe('3');
+      expect(await page.locator('.kpis div', { hasText: 'Not answered yet' }).locator('dd').textContent()).toBe('3');
+      const weekly = page.locator('#weekly ~ details table tbody tr').last();
+      expect(await weekly.locator('td').last().textContent()).toBe('3');
+      const apiWaits = page.locator('#waits ~ details table tbody tr', { hasText: 'api' });
+      expect(await apiWaits.locator('td').last().textContent()).toBe('3');
+      await screenshot(page, 'desk-reports.png');
+      expect(await seriousA11yViolations(page)).toEqual([]);
+    });
+  });
+
+  it('a lead sees next week’s forecast with the agents needed and how good the model was', async () => {
+    await signedIn('sara', '/desk/forecast?queue=IT', async (page) => {
+      expect(await page.locator('h1').textContent()).toBe('IT Service Desk: next week');
+      expect(await page.locator('figure.chart svg').count()).toBe(2);
+      expect(await page.locator('.notice').textContent()).toContain('How good is it? Not known yet');
+      await screenshot(page, 'desk-forecast.png');
+      expect(await seriousA11yViolations(page)).toEqual([]);
+    });
+  });
+
+  it('an agent who is not a lead gets a 403 page, and signing in is required', async () => {
+    expect(new URL((await fetch(`${service.url}/desk/reports`, { redirect: 'manual' })).headers.get('location') ?? '', service.url).pathname).toBe('/login');
+    await signedIn('marta', '/desk/reports?queue=IT', async (page) => {
+      const response = await page.goto(`${service.url}/desk/reports?queue=IT`);
+      expect(response?.status()).toBe(403);
+      expect(await page.locator('h1').textContent()).toBe('Not allowed');
+      expect((await page.goto(`${service.url}/desk/forecast?queue=IT`))?.status()).toBe(403);
+    });
+  });
+});
