@@ -84,7 +84,7 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, w
   if (fields) blocks.push({ type: 'section', block_id: 'fields', text: md(fields) });
   if (ticket.description) blocks.push({ type: 'section', block_id: 'description', text: md(mrkdwn(ticket.description)) });
   blocks.push({ type: 'context', elements: [md(linkTo(link, 'Open the ticket page'))] });
-  blocks.push({ type: 'actions', block_id: `card:${ticket.key}`, elements: cardActions(ticket) });
+  blocks.push({ type: 'actions', block_id: `card:${ticket.key}`, elements: cardActions(ticket, catalog) });
   return blocks;
 }
 
@@ -92,12 +92,22 @@ function option(text: string, value: string) {
   return { text: plain(text), value };
 }
 
-function cardActions(ticket: TicketView): ActionsBlockElement[] {
+/** The queue's agents and leads from the catalog roster: the only people Assign offers. */
+export function queueAgents(catalog: Catalog, queueKey: string): string[] {
+  const queue = catalog.queues[queueKey];
+  return queue ? [...new Set([...queue.agents, ...queue.leads])] : [];
+}
+
+function cardActions(ticket: TicketView, catalog: Catalog): ActionsBlockElement[] {
   const elements: ActionsBlockElement[] = [];
   if (!ticket.assignee && ticket.status !== 'closed') {
     elements.push({ type: 'button', action_id: 'card_claim', text: plain('Claim'), value: ticket.key, style: 'primary' });
   }
-  elements.push({ type: 'users_select', action_id: 'card_assign', placeholder: plain('Assign') });
+  const agents = queueAgents(catalog, ticket.queue).filter((email) => email !== ticket.assignee?.email);
+  if (agents.length) {
+    // A static list of the queue's agents (not users_select, which would offer the whole workspace).
+    elements.push({ type: 'static_select', action_id: 'card_assign', placeholder: plain('Assign'), options: agents.slice(0, 100).map((email) => option(email, email)) });
+  }
   const next = allowedNext(ticket.status);
   if (next.length) {
     elements.push({ type: 'static_select', action_id: 'card_status', placeholder: plain('Status'), options: next.map((s) => option(STATUS_LABELS[s], s)) });

@@ -6,8 +6,9 @@ import { personInput } from './identity.ts';
 import { actionUser, explainCoreError, titleFrom, viewPayload, whoOrExplain, type Inbound } from './inbound.ts';
 import { REQUEST_MODAL, readMeta, readRequestModal, requestModal, type RequestMeta, type StateValues } from './modals.ts';
 import { messageKey } from './pick.ts';
+import { availabilityCommand } from './triage.ts';
 
-const commandBody = z.looseObject({ trigger_id: z.string(), text: z.string().optional().default('') });
+const commandBody = z.looseObject({ trigger_id: z.string(), text: z.string().optional().default(''), user_id: z.string().optional(), channel_id: z.string().optional() });
 const typePicked = z.looseObject({
   view: viewPayload,
   actions: z.array(z.looseObject({ selected_option: z.looseObject({ value: z.string() }).nullish() })).min(1),
@@ -30,6 +31,12 @@ export function registerCommand(app: App, inbound: Inbound, command: string): vo
     const parsed = commandBody.safeParse(body);
     if (!parsed.success) return;
     const text = parsed.data.text.trim();
+    // `/request away` and `/request back`: an agent's availability, not a request.
+    const word = text.toLowerCase();
+    if ((word === 'away' || word === 'back') && parsed.data.user_id) {
+      await availabilityCommand(inbound, parsed.data.user_id, parsed.data.channel_id, word === 'away');
+      return;
+    }
     await inbound.client.views.open({ trigger_id: parsed.data.trigger_id, view: requestModal(inbound.catalog, {}, text ? { title: titleFrom(text) } : {}) });
   });
 

@@ -2,6 +2,10 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { prioritySchema } from '../../core/catalog.ts';
 import { statusSchema } from '../../core/status.ts';
+import { setAvailability } from '../../core/assignment.ts';
+import { Forbidden } from '../../core/errors.ts';
+import { findPersonByEmail } from '../../core/people.ts';
+import { isDesk } from '../../core/roles.ts';
 import { addComment, assign, setPriority, transition } from '../../core/tickets.ts';
 import { anchorOfThread } from './anchors.ts';
 import { personInput } from './identity.ts';
@@ -43,12 +47,17 @@ export function registerTriage(app: App, inbound: Inbound): void {
     const found = await anchorOfThread(inbound.core.db, container.channel_id, container.message_ts);
     if (!found || found.anchor.side !== 'triage') return;
     const ticketKey = found.ticket.key;
+    const actor = await whoOrExplain(inbound, user.id, container.channel_id);
+    if (!actor) return;
     if (action.action_id === 'card_reply') {
+      // Only the desk speaks to the requester: refuse before the modal opens.
+      if (!(await onDesk(inbound, actor.email, found.ticket.queueKey))) {
+        await tell(inbound, user.id, container.channel_id, refusal(found.ticket.queueKey, 'reply to the requester'), container.message_ts);
+        return;
+      }
       await inbound.client.views.open({ trigger_id, view: replyModal(ticketKey) });
       return;
     }
-    const actor = await whoOrExplain(inbound, user.id, container.channel_id);
-    if (!actor) return;
     const common = { ticketKey, actor: personInput(actor), channel: 'slack', idempotencyKey: `slack:action:${trigger_id}` };
     try {
       switch (action.action_id) {
@@ -56,6 +65,12 @@ export function registerTriage(app: App, inbound: Inbound): void {
           await assign(inbound.core, { ...common, assignee: personInput(actor) });
           break;
         case 'card_assign': {
+          // The picker lists the queue's agents by email; cards posted before it used users_select.
+          const email = action.selected_option?.value;
+          if (email) {
+            await assign(inbound.core, { ...common, assignee: { email } });
+            break;
+          }
           const assignee = action.selected_user ? await whoOrExplain(inbound, action.selected_user, container.channel_id) : null;
           if (action.selected_user && !assignee) return;
           await assign(inbound.core, { ...common, assignee: assignee ? personInput(assignee) : null });
@@ -84,11 +99,23 @@ export function registerTriage(app: App, inbound: Inbound): void {
       await ack({ response_action: 'errors', errors: { reply: 'Write a reply first.' } });
       return;
     }
-    await ack();
     const meta = replyMeta.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}'));
-    if (!meta.success) return;
-    const author = await whoOrExplain(inbound, parsed.data.user.id, undefined);
-    if (!author) return;
+    if (!meta.success) {
+      await ack();
+      return;
+    }
+    // Checked before the modal closes, so a refusal shows next to the reply (the role may have changed since it opened).
+    const author = await inbound.identity.lookup(parsed.data.user.id);
+    const queueKey = meta.data.key.split('-')[0]!.toUpperCase();
+    if (author && !(await onDesk(inbound, author.email, queueKey))) {
+      await ack({ response_action: 'errors', errors: { reply: refusal(queueKey, 'reply to the requester') } });
+      return;
+    }
+    await ack();
+    if (!author) {
+      await whoOrExplain(inbound, parsed.data.user.id, undefined);
+      return;
+    }
     try {
       // No originAnchorId: the reply was typed in a modal, so the triage thread gets the line too.
       await addComment(inbound.core, {
@@ -96,6 +123,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
         body: reply,
         visibility: 'public',
         author: personInput(author),
+        as: 'desk',
         channel: 'slack',
         idempotencyKey: `slack:view:${parsed.data.view.id}`,
       });
@@ -116,12 +144,17 @@ export function registerTriage(app: App, inbound: Inbound): void {
     }
     const author = await whoOrExplain(inbound, message.user, channel.id);
     if (!author) return;
+    const sender = user.id === message.user ? author : await whoOrExplain(inbound, user.id, channel.id);
+    if (!sender) return;
     try {
       const result = await addComment(inbound.core, {
         ticketKey: found.ticket.key,
         body: message.text,
         visibility: 'public',
         author: personInput(author),
+        // Whoever uses the shortcut speaks for the desk: they must be one of its agents.
+        as: 'desk',
+        actor: personInput(sender),
         channel: 'slack',
         // One public copy per Slack message, however often the shortcut is used.
         idempotencyKey: `slack:send:${channel.id}:${message.ts}`,
@@ -134,4 +167,31 @@ export function registerTriage(app: App, inbound: Inbound): void {
       await explainCoreError(inbound, error, user.id, channel.id, message.thread_ts);
     }
   });
+}
+
+async function onDesk(inbound: Inbound, email: string, queueKey: string): Promise<boolean> {
+  const person = await findPersonByEmail(inbound.core.db, email);
+  return person ? isDesk(inbound.core.db, person.id, queueKey) : false;
+}
+
+/** What a refused person reads (ephemeral, only to them). */
+export function refusal(queueKey: string, what: string): string {
+  return `Only agents of the ${queueKey} queue can ${what}. Nothing was changed.`;
+}
+
+/** `/request away` and `/request back`: an agent's availability for new tickets. */
+export async function availabilityCommand(inbound: Inbound, userId: string, channel: string | undefined, away: boolean): Promise<void> {
+  const person = await whoOrExplain(inbound, userId, channel);
+  if (!person) return;
+  try {
+    const result = await setAvailability(inbound.core.db, person.email, away);
+    const queues = result.queues.join(', ');
+    await tell(inbound, userId, channel, away ? `You're away: no new ${queues} tickets are assigned to you until you send \`back\`.` : `Welcome back: new ${queues} tickets can be assigned to you again.`);
+  } catch (error) {
+    if (error instanceof Forbidden) {
+      await tell(inbound, userId, channel, "You're not an agent of any queue, so there is no availability to set.");
+      return;
+    }
+    await explainCoreError(inbound, error, userId, channel);
+  }
 }

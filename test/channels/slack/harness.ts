@@ -20,14 +20,16 @@ export const GENERAL = 'C0GENERAL1';
 export const ada = { id: 'U0ADA00001', name: 'ada', email: 'ada@example.test', realName: 'Ada Lovelace' };
 export const bob = { id: 'U0BOB00001', name: 'bob', email: 'bob@example.test', realName: 'Bob Agent' };
 export const cyd = { id: 'U0CYD00001', name: 'cyd', email: 'cyd@example.test', realName: 'Cyd Agent' };
+/** In the triage channels but on no queue's desk (a colleague from another team). */
+export const eve = { id: 'U0EVE00001', name: 'eve', email: 'eve@example.test', realName: 'Eve Colleague' };
 
 const CATALOG = `
 calendars:
   always: { timezone: UTC, hours: 24x7 }
 queues:
-  IT: { name: IT Desk, calendar: always, slack_channel: ${IT_TRIAGE}, mailbox: it@example.test }
-  HR: { name: People Team, calendar: always, slack_channel: ${HR_TRIAGE} }
-  FAC: { name: Facilities, calendar: always, slack_channel: ${FAC_TRIAGE} }
+  IT: { name: IT Desk, calendar: always, slack_channel: ${IT_TRIAGE}, mailbox: it@example.test, agents: [${bob.email}, ${cyd.email}] }
+  HR: { name: People Team, calendar: always, slack_channel: ${HR_TRIAGE}, agents: [${bob.email}] }
+  FAC: { name: Facilities, calendar: always, slack_channel: ${FAC_TRIAGE}, leads: [${bob.email}] }
 request_types:
   question:
     queue: IT
@@ -126,7 +128,7 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
 }
 
 function seed(fake: SlackFake): void {
-  for (const user of [ada, bob, cyd]) fake.addUser(user);
+  for (const user of [ada, bob, cyd, eve]) fake.addUser(user);
   for (const [id, name] of [[IT_TRIAGE, 'it-desk'], [HR_TRIAGE, 'hr-desk'], [FAC_TRIAGE, 'fac-desk'], [GENERAL, 'general']] as const) fake.addChannel({ id, name });
 }
 

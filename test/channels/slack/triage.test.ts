@@ -43,14 +43,19 @@ describe('triage in the queue channel', () => {
     expect((await desk.anchorsOf(t.key)).find((a) => a.side === 'triage')?.cardRef).toBe(t.cardTs);
   });
 
-  it('Assign (users_select) and Priority change the ticket through core and refresh the same card', async () => {
+  it('Assign (the queue\'s agents only) and Priority change the ticket through core and refresh the same card', async () => {
     const t = await fileViaDm(desk, ada, 'Laptop fan is very loud', 'IT question', IT_TRIAGE);
     const click = (action: Record<string, unknown>) => {
       const base = blockActions({ user: bob, channel: { id: IT_TRIAGE }, message: { ...cardMessage(IT_TRIAGE, t.cardTs) }, actions: [{ action_id: 'placeholder' }] });
       return desk.post(interactionBody({ ...base, actions: [{ block_id: `card:${t.key}`, action_ts: '1700000000.000100', ...action }] }));
     };
-    await click({ type: 'users_select', action_id: 'card_assign', selected_user: cyd.id });
-    await desk.fake.waitFor('chat.update', (c) => c.body.ts === t.cardTs && textOf(c.body.blocks).includes('Cyd Agent (cyd@example.test)'));
+    // The picker lists the IT queue's agents, nobody else from the workspace.
+    const picker = (cardMessage(IT_TRIAGE, t.cardTs).blocks as Array<{ elements?: Array<{ action_id?: string; options?: Array<{ value: string }> }> }>)
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === 'card_assign');
+    expect(picker?.options?.map((o) => o.value)).toEqual([bob.email, cyd.email]);
+    await click({ type: 'static_select', action_id: 'card_assign', selected_option: { text: { type: 'plain_text', text: cyd.email }, value: cyd.email } });
+    await desk.fake.waitFor('chat.update', (c) => c.body.ts === t.cardTs && textOf(c.body.blocks).includes('*Assignee*\ncyd@example.test'));
     await click({ type: 'static_select', action_id: 'card_priority', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } });
     await desk.fake.waitFor('chat.update', (c) => c.body.ts === t.cardTs && textOf(c.body.blocks).includes('*Priority*\nP1'));
     const timeline = await desk.timeline(t.key);
