@@ -197,13 +197,3 @@ describe('SCIM 2.0 directory, as Entra ID and Okta provision it', () => {
   });
 });
 
-describe('SCIM off', () => {
-  it('without SCIM_TOKEN the endpoint does not exist', async () => {
-    const service = await startTestService();
-    try {
-      expect((await fetch(`${service.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
-    } finally {
-      await service.stop();
-    }
-  });
-});
