@@ -75,14 +75,13 @@ export interface Overview {
 interface FactRow {
   bucket: string | Date | null;
   created: number;
-  fr_p50: number | null;
-  fr_p90: number | null;
+  /** [p50, p90]: one sort of the column for both (percentile_cont over an array of fractions). */
+  fr_pct: Array<number | null> | string | null;
   fr_answered: number;
   fr_waiting: number;
   fr_met: number;
   fr_breached: number;
-  res_p50: number | null;
-  res_p90: number | null;
+  res_pct: Array<number | null> | string | null;
   res_resolved: number;
   res_waiting: number;
   res_met: number;
@@ -116,15 +115,13 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
   const factsQuery = db.execute(sql`
       select ${bucketOf('created_at')} as bucket,
         count(*)::int as created,
-        percentile_cont(0.5) within group (order by first_response_minutes) as fr_p50,
-        percentile_cont(0.9) within group (order by first_response_minutes) as fr_p90,
+        percentile_cont(array[0.5, 0.9]) within group (order by first_response_minutes) as fr_pct,
         count(first_response_minutes)::int as fr_answered,
         (count(*) filter (where first_response_at is null))::int as fr_waiting,
         (count(*) filter (where first_response_at is not null and first_response_breached_at is null and first_response_due_at is not null))::int as fr_met,
         (count(*) filter (where first_response_breached_at is not null
           or (first_response_at is null and sla_paused_at is null and first_response_due_at < ${now}::timestamptz)))::int as fr_breached,
-        percentile_cont(0.5) within group (order by resolution_minutes) as res_p50,
-        percentile_cont(0.9) within group (order by resolution_minutes) as res_p90,
+        percentile_cont(array[0.5, 0.9]) within group (order by resolution_minutes) as res_pct,
         count(resolution_minutes)::int as res_resolved,
         (count(*) filter (where resolved_at is null and closed_at is null))::int as res_waiting,
         (count(*) filter (where resolved_at is not null and resolution_breached_at is null and resolution_due_at is not null))::int as res_met,
@@ -225,16 +222,16 @@ function figures(row: FactRow | undefined, byChannel: Record<string, number>, re
     resolved,
     backlog,
     firstResponse: {
-      p50: minutes(row?.fr_p50),
-      p90: minutes(row?.fr_p90),
+      p50: minutes(pctAt(row?.fr_pct, 0)),
+      p90: minutes(pctAt(row?.fr_pct, 1)),
       stopped: n(row?.fr_answered),
       waiting: n(row?.fr_waiting),
       waitingPct: pct(n(row?.fr_waiting), created),
       metPct: pct(frMet, frMet + frBreached),
     },
     resolution: {
-      p50: minutes(row?.res_p50),
-      p90: minutes(row?.res_p90),
+      p50: minutes(pctAt(row?.res_pct, 0)),
+      p90: minutes(pctAt(row?.res_pct, 1)),
       stopped: resolvedOfCreated,
       waiting: n(row?.res_waiting),
       waitingPct: pct(n(row?.res_waiting), created),
@@ -255,6 +252,14 @@ function localKey(bucket: string | Date): string {
     return bucket.toISOString().slice(0, 10);
   }
   return String(bucket).slice(0, 10);
+}
+
+/** Element `index` of a float8[] as the driver hands it back (an array, or '{1,2}' text). */
+function pctAt(value: Array<number | null> | string | null | undefined, index: number): number | null {
+  if (value === null || value === undefined) return null;
+  const list = Array.isArray(value) ? value : value.replace(/[{}]/g, '').split(',').map((part) => (part === 'NULL' ? null : Number(part)));
+  const item = list[index];
+  return item === null || item === undefined || Number.isNaN(Number(item)) ? null : Number(item);
 }
 
 function minutes(value: unknown): number | null {
