@@ -330,6 +330,26 @@ export const kbArticles = pgTable('kb_articles', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * What people did with suggested articles, per article and channel: shown, clicked, solved
+ * ("That solved it") and filed (a request filed anyway after seeing it). `dedupe_key` keeps a
+ * suggestion shown again to the same form, or a double click, from counting twice.
+ */
+export const kbFeedback = pgTable(
+  'kb_feedback',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    slug: text('slug').notNull(),
+    channel: text('channel').notNull(),
+    event: text('event').notNull(),
+    email: text('email'),
+    query: text('query').notNull().default(''),
+    dedupeKey: text('dedupe_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('kb_feedback_dedupe_uq').on(t.dedupeKey), index('kb_feedback_slug_idx').on(t.slug, t.channel, t.event)],
+);
+
 /** Small key/value store for generated secrets shared by every replica. */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
