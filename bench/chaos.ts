@@ -126,7 +126,8 @@ function startLoad(url: string, count: number, tag: string): Load {
     }
   };
   const done = Promise.all(Array.from({ length: concurrency }, client)).then(() => undefined);
-  return { ...load, done, progress: () => load.accepted.size };
+  // The same object the clients count into (a spread would freeze `attempts` at 0).
+  return Object.assign(load, { done, progress: () => load.accepted.size });
 }
 
 // ---------------------------------------------------------------------------------------------
