@@ -75,7 +75,7 @@ const envSchema = z.object({
   ),
   LINK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: optionalString.pipe(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).optional(),
   ),
   // 0 = no count limit (the default): DELIVERY_MAX_AGE decides when a delivery gives up.
   DELIVERY_MAX_ATTEMPTS: positiveInt(0, 10_000, 0),
@@ -111,6 +111,10 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   port: number;
+  /** Interface to listen on: all of them, or 127.0.0.1 only when a channel runs without authentication. */
+  host: string;
+  /** Unsafe-but-allowed settings, said loudly at start (runtime.ts logs them). */
+  warnings: string[];
   databaseUrl: string | undefined;
   dataDir: string;
   publicUrl: string;
@@ -179,8 +183,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to turn OpenID Connect sign-in on');
   }
 
+  const warnings: string[] = [];
+  let host = '0.0.0.0';
+  if (teamsOn && !env.TEAMS_APP_ID) {
+    // No app id = botbuilder's no-auth local mode: anyone who reaches /api/messages can act as anyone.
+    host = '127.0.0.1';
+    warnings.push('TEAMS_ENABLED=1 without TEAMS_APP_ID: Teams runs WITHOUT authentication (no-auth local mode); listening on 127.0.0.1 only. Set TEAMS_APP_ID and TEAMS_APP_PASSWORD for a real bot.');
+  }
+  const chat = [env.SLACK_SIGNING_SECRET ? 'Slack' : null, teamsOn ? 'Teams' : null].filter(Boolean).join(' and ');
+  if (chat && isLocalUrl(publicUrl)) {
+    warnings.push(`${chat} on, but PUBLIC_URL is ${env.PUBLIC_URL ? publicUrl : 'unset'} (${publicUrl}): links in chat messages will not open for anyone else. Set PUBLIC_URL to the address people reach.`);
+  }
+
   return {
     port: env.PORT,
+    host,
+    warnings,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     publicUrl,
@@ -211,6 +229,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     oidc: env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET } : undefined,
     scimToken: env.SCIM_TOKEN,
   };
+}
+
+function isLocalUrl(url: string): boolean {
+  const hostname = new URL(url).hostname;
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '0.0.0.0';
 }
 
 function redact(name: string, value: string): string {

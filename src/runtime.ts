@@ -70,7 +70,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const channels = await buildChannels(deps);
   const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes, overviewRoutes, knowledgeRoutes(config.publicUrl)] });
 
-  const server = await listen(app.fetch, config.port);
+  const server = await listen(app.fetch, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const worker = config.workers
@@ -98,7 +98,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         .catch((error: unknown) => logger.warn({ err: error }, 'ticket durations backfill stopped; it resumes at the next start'))
     : Promise.resolve();
   for (const channel of channels) await channel.start?.();
-  logger.info({ port, database: database.engine, channels: channels.map((c) => c.name) }, `Switchboard listening on ${config.publicUrl} (port ${port})`);
+  for (const warning of config.warnings) logger.warn({ warning }, `WARNING: ${warning}`);
+  const catalogName = config.catalogFile ?? 'built-in sample';
+  const channelNames = channels.map((c) => c.name);
+  const api = config.apiTokens.length > 0 ? 'on' : 'off';
+  logger.info(
+    { port, host: config.host, database: database.engine, catalog: catalogName, channels: channelNames, api, warnings: config.warnings },
+    `Switchboard listening on ${config.publicUrl} (${config.host}:${port}); catalog ${catalogName}; channels ${channelNames.join(', ') || 'none'}; API ${api}; ${config.warnings.length ? `${config.warnings.length} warning(s): ${config.warnings.join(' | ')}` : 'no warnings'}`,
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -129,9 +136,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   };
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number): Promise<ServerType> {
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: '0.0.0.0' }, () => resolve(server));
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
     server.once('error', reject);
   });
 }

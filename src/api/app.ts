@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import type { CoreContext } from '../core/tickets.ts';
 import type { Catalog } from '../core/catalog.ts';
@@ -10,6 +9,7 @@ import { listDeadLetters, requeueDeadLetter } from '../outbox/dead-letters.ts';
 import type { ApiEnv } from './context.ts';
 import { apiError, validationHook } from './errors.ts';
 import { errorResponses, IdParam } from './schemas.ts';
+import { docsRoutes } from './docs.ts';
 import { idempotencyGuard } from './idempotency.ts';
 import { ticketRoutes } from './tickets.ts';
 
@@ -33,7 +33,8 @@ export function apiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     security: [{ Bearer: [] }],
     servers: [{ url: '/api/v1' }],
   });
-  app.get('/docs', swaggerUI({ url: '/api/v1/openapi.json' }));
+  // Offline Swagger UI from the pinned swagger-ui-dist; off (404) when the API is off.
+  docsRoutes(app, options.tokens.length > 0);
 
   app.use('*', async (c, next) => {
     c.set('core', options.core);
