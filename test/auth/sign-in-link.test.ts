@@ -123,6 +123,10 @@ describe('one-time sign-in links, sent by email through the outbox', () => {
     const workspace = await agent.get(`/desk/t/${key}`);
     expect(workspace.status).toBe(200);
     expect(workspace.html).toContain('Send to requester');
+    const home = await agent.get('/desk');
+    expect(home.status).toBe(200);
+    expect(home.html).toContain('IT Service Desk');
+    expect(home.html).toContain(`href="/desk/t/${key}"`);
   });
 
   it('an unknown address gets the same page and nothing is sent; a person deactivated by SCIM cannot sign in and loses their session', async () => {
