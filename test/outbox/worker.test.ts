@@ -8,9 +8,10 @@ import { createTicket, type CoreContext } from '../../src/core/tickets.ts';
 import { createWebhook } from '../../src/core/webhooks.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { deliveries, webhookSubscriptions } from '../../src/db/schema.ts';
-import { listDeadLetters, requeueDeadLetter } from '../../src/outbox/dead-letters.ts';
+import { countDeadLetters, listDeadLetters, requeueDeadLetter } from '../../src/outbox/dead-letters.ts';
+import { countDeadDeliveriesWith, registry } from '../../src/metrics.ts';
 import { backoffDelay, DeliveryWorker } from '../../src/outbox/worker.ts';
-import { engine, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
 import { startHttpSink } from '../support/http-sink.ts';
 
 let database: TestDatabase;
@@ -99,12 +100,12 @@ describe(`delivery worker on ${engine}`, () => {
   it('keeps the lease of a slow send alive with a heartbeat, so no other worker sends it too', async () => {
     const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
     await fileTicket();
-    const slow = worker({ leaseMs: 300 });
+    const slow = worker({ leaseMs: 900 });
     const running = slow.runOnce(); // claims, then hangs on the receiver, renewing its lease
     await sink.waitForRequests(1);
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      expect(await worker({ leaseMs: 300 }).runOnce()).toBe(0); // still leased, well past 300 ms
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await worker({ leaseMs: 900 }).runOnce()).toBe(0); // still leased, well past 900 ms
     }
     const [row] = await deliveryRows(sub.id);
     expect(row!.status).toBe('sending');
@@ -131,6 +132,38 @@ describe(`delivery worker on ${engine}`, () => {
     expect(row!.attempts).toBe(2);
     expect(sink.requests).toHaveLength(2);
   }, 40_000);
+
+  it('gives up by age, not by count: retries past any count until DELIVERY_MAX_AGE, then dead-letters it once, counted in /metrics; a re-queue starts a fresh window', async () => {
+    const { sink, sub } = await subscribe({ fallback: { status: 500 } });
+    const { ticket } = await fileTicket('Receiver down for a while');
+    // The worker's clock jumps a minute (the backoff cap) per round: ten minutes of outage.
+    const clock = fixedClock(new Date());
+    const w = worker({ now: clock.now, maxAgeMs: 10 * 60_000, baseDelayMs: 2_000, maxDelayMs: 60_000 });
+    for (let round = 0; round < 20 && (await deliveryRows(sub.id))[0]?.status !== 'dead'; round++) {
+      await w.runOnce();
+      clock.advance(60_001);
+    }
+    const [row] = await deliveryRows(sub.id);
+    expect(row!.status).toBe('dead');
+    // More attempts than the old count limit (8): the age decided, at about ten minutes.
+    expect(row!.attempts).toBeGreaterThan(8);
+    expect(row!.attempts).toBeLessThanOrEqual(12);
+    expect(sink.requests.length).toBe(row!.attempts);
+    countDeadDeliveriesWith(() => countDeadLetters(database.db));
+    cleanups.push(async () => countDeadDeliveriesWith(null));
+    const gauge = await registry.getSingleMetric('switchboard_outbox_dead_deliveries')!.get();
+    expect(gauge.values[0]!.value).toBe(await countDeadLetters(database.db));
+    expect(gauge.values[0]!.value).toBeGreaterThanOrEqual(1);
+    // Re-queued after the window: the next failure does not kill it at once, and once the receiver is back it is sent.
+    const dead = (await listDeadLetters(database.db)).find((d) => d.ticket === ticket.key)!;
+    await requeueDeadLetter(database.db, dead.id, clock.now());
+    await w.runOnce();
+    expect((await deliveryRows(sub.id))[0]?.status).toBe('pending');
+    sink.setFallback({ status: 204 });
+    clock.advance(60_001);
+    expect(await w.runOnce()).toBe(1);
+    expect((await deliveryRows(sub.id))[0]?.status).toBe('sent');
+  });
 
   it('delivers a PermanentError (410 Gone) straight to the dead letters and retires the subscription', async () => {
     const { sub } = await subscribe({ fallback: { status: 410 } });
