@@ -8,7 +8,7 @@ import { inboundMessages, queues, requestTypes, type Queue } from '../../db/sche
 import type { ChannelDeps } from '../types.ts';
 import { domainOf, splitPlus, titleFromSubject } from './addresses.ts';
 import { attachmentNote, DEFAULT_ATTACHMENT_LIMITS, storeAttachments, type AttachmentLimits } from './attachments.ts';
-import { ParsePool, type Uncleaned } from './parse-pool.ts';
+import { ParsePool, type ParseOutcome, type Uncleaned } from './parse-pool.ts';
 import { findThread } from './threading.ts';
 
 /** What core keeps of a ticket description (and less than it keeps of a comment). */
@@ -46,15 +46,33 @@ export class EmailInbound {
     readonly parser: ParsePool = new ParsePool(),
   ) {}
 
+  /** Parses started ahead of their turn (see prefetch), by the raw message they are of. */
+  private readonly ahead = new WeakMap<Buffer, Promise<ParseOutcome>>();
+
   async close(): Promise<void> {
     await this.parser.close();
+  }
+
+  /** Start parsing a message the poller hands over next; process() picks the result up. */
+  prefetch(source: Buffer): void {
+    if (this.ahead.has(source)) return;
+    const pending = this.parse(source);
+    pending.catch(() => {}); // a failure surfaces when process() awaits it
+    this.ahead.set(source, pending);
+  }
+
+  private parse(source: Buffer): Promise<ParseOutcome> {
+    const mailFrom = this.settings.mailFrom.toLowerCase();
+    return this.parser.parse(source, { ownDomain: domainOf(mailFrom), ownAddresses: [mailFrom] });
   }
 
   async process(source: Buffer): Promise<InboundOutcome> {
     const { db } = this.deps.database;
     const mailFrom = this.settings.mailFrom.toLowerCase();
     // MIME parsing, classification, HTML-to-text and quote stripping run in the parse pool, bounded in time and size.
-    const { parsed, uncleaned, ms } = await this.parser.parse(source, { ownDomain: domainOf(mailFrom), ownAddresses: [mailFrom] });
+    const pending = this.ahead.get(source);
+    this.ahead.delete(source);
+    const { parsed, uncleaned, ms } = await (pending ?? this.parse(source));
     const { messageId, verdict } = parsed;
     const rawPath = await this.saveRaw(messageId, source);
     const headers = { ...parsed.headers, size: source.length, parseMs: Math.round(ms), ...(verdict.input ? {} : { kind: verdict.kind }), ...(uncleaned ? { uncleaned } : {}) };

@@ -30,7 +30,7 @@ export function createEmailChannel(deps: ChannelDeps): EmailChannel {
       mailboxLabel: `${address.user}@${address.host}/${address.mailbox}`,
     });
     const handler = inbound;
-    poller = new MailboxPoller({ address, database: deps.database, logger: deps.logger, handle: (source) => handler.process(source) });
+    poller = new MailboxPoller({ address, database: deps.database, logger: deps.logger, handle: (source) => handler.process(source), prefetch: (source) => handler.prefetch(source) });
   }
   return {
     name: 'email',

@@ -16,7 +16,7 @@ export interface ParseLimits {
   niceIncrement: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { timeMs: 10_000, maxBytes: 40 * 1024 * 1024, threads: 2, workerHeapMb: 512, niceIncrement: 10 };
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { timeMs: 10_000, maxBytes: 40 * 1024 * 1024, threads: 2, workerHeapMb: 512, niceIncrement: 5 };
 
 /** Why a message's body was not cleaned (it is kept whole: raw stored, body points at the original). */
 export interface Uncleaned {
@@ -48,10 +48,15 @@ export class ParsePool {
 
   constructor(readonly limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS }) {}
 
+  /** Settles once a worker has loaded the parser: a time limit counts parsing, not a thread's start-up. */
+  private ready: Promise<unknown> = Promise.resolve();
+
   private workers(): Piscina {
-    this.pool ??= new Piscina({
+    if (this.pool) return this.pool;
+    this.pool = new Piscina({
       filename: new URL('./parse-worker.mjs', import.meta.url).href,
-      minThreads: 1,
+      // Every thread kept started: after a timeout kills one, the next message finds another ready.
+      minThreads: this.limits.threads,
       maxThreads: this.limits.threads,
       idleTimeout: 30_000,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb },
@@ -59,6 +64,8 @@ export class ParsePool {
       // yields the CPU to the thread answering HTTP, not the other way round.
       niceIncrement: this.limits.niceIncrement,
     });
+    const probe: ParseTask = { source: Buffer.from('From: warm@example.invalid\r\nSubject: warm-up\r\n\r\nwarm\r\n'), mode: 'full', ownDomain: '', ownAddresses: [] };
+    this.ready = this.pool.run(probe).catch(() => {});
     return this.pool;
   }
 
@@ -75,6 +82,8 @@ export class ParsePool {
       uncleaned = { reason: 'too-large', detail: `${formatBytes(source.length)} is over the ${formatBytes(limits.maxBytes)} limit for cleaning` };
     } else {
       try {
+        this.workers();
+        await this.ready;
         const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs);
         return { parsed, uncleaned: null, ms: performance.now() - started };
       } catch (error) {

@@ -40,6 +40,8 @@ export interface PollerOptions {
   logger: Logger;
   /** Process one message; resolves once its ticket transaction has committed. */
   handle(source: Buffer): Promise<unknown>;
+  /** A hint that `source` is handled next: start the work that does not depend on order (parsing). */
+  prefetch?(source: Buffer): void;
   /** Fallback rescan when no IDLE notification arrives. */
   pollMs?: number;
   reconnectBaseMs?: number;
@@ -170,9 +172,12 @@ export class MailboxPoller {
     for (let i = 0; i < uids.length && this.running; i += BATCH) {
       // Collect first: no IMAP command may run inside a fetch iterator.
       const messages = await client.fetchAll(uids.slice(i, i + BATCH), { uid: true, source: true }, { uid: true });
-      for (const message of messages) {
+      for (const [index, message] of messages.entries()) {
         if (!this.running) return;
         if (!message.source) continue;
+        // The next message's parse (in the worker pool) overlaps this one's transaction.
+        const next = messages[index + 1]?.source;
+        if (next) this.options.prefetch?.(next);
         try {
           await this.options.handle(message.source);
           await this.faults.beforeFlag?.(message.uid);

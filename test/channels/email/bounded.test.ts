@@ -31,6 +31,9 @@ describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
 
   it('/healthz answers within 50 ms (p99) while a 5 MB mail goes through IMAP, the parse workers and into a ticket', async () => {
     const requester = person('big');
+    // This test is about the event loop, not the time limit (the next test): on a crowded machine
+    // a niced worker may need longer than the default 10 s for 5 MB.
+    desk.email.inbound!.parser.limits.timeMs = 120_000;
     // Warm the path (worker thread started, first ticket written) so the measurement is of the big mail.
     const warm = newMessageId(requester);
     await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'warm-up', messageId: warm }));
@@ -62,13 +65,14 @@ describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
     const record = await (async () => {
       try {
         await desk.deliver(raw);
-        return await desk.processed(messageId, 60_000);
+        return await desk.processed(messageId, 120_000);
       } finally {
         done = true;
         await run;
       }
     })();
 
+    desk.email.inbound!.parser.limits.timeMs = DEFAULT_PARSE_LIMITS.timeMs;
     expect(record.outcome).toBe('ticketed');
     const [ticket] = (await desk.ticketsOf(requester)).filter((t) => t.title === 'Export for the audit');
     expect(ticket!.description.startsWith('Here is the export you asked for.')).toBe(true);
@@ -81,7 +85,7 @@ describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
     console.info(`/healthz p99: ${Math.round(p99(idle))} ms idle (${idle.length} probes), ${Math.round(p99(latencies))} ms during the 5 MB mail (${latencies.length} probes)`);
     if (noise > 0) console.warn(`/healthz p99 with no mail is already ${Math.round(p99(idle))} ms here: the bound is ${Math.round(50 + noise)} ms`);
     expect({ samples: latencies.length, p99: Math.round(p99(latencies)) }).toEqual({ samples: latencies.length, p99: expect.toSatisfy((ms: number) => ms < 50 + noise) });
-  }, 90_000);
+  }, 180_000);
 
   it('a message that takes too long to clean is kept whole, still filed, and the next one is processed normally', async () => {
     const parser = desk.email.inbound!.parser;

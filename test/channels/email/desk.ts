@@ -105,7 +105,7 @@ export class EmailDesk {
   }
 
   /** What Switchboard recorded for a Message-ID, once it has processed it. */
-  async processed(messageId: string, timeoutMs = 10_000): Promise<InboundMessage> {
+  async processed(messageId: string, timeoutMs = 30_000): Promise<InboundMessage> {
     const id = messageId.toLowerCase();
     let found: InboundMessage | undefined;
     await expect

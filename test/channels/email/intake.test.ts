@@ -47,7 +47,7 @@ describe.skipIf(!haveDovecot)('email intake: a mail to a queue mailbox', () => {
     const [ticket] = await desk.ticketsOf(bo);
     expect(ticket!.key).toMatch(/^HR-\d+$/);
     // A later public reply still reaches Bo, so the worker has had its chance at the acknowledgement by then.
-    await desk.api('POST', `/tickets/${ticket!.key}/comments`, { body: 'Which bank?', visibility: 'public', author: { email: 'agent@example.com' } });
+    await desk.api('POST', `/tickets/${ticket!.key}/comments`, { body: 'Which bank?', visibility: 'public', author: { email: 'it-lead@example.com' } });
     const reply = await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(bo));
     expect(reply.parsed.text).toContain('Which bank?');
     expect(desk.sink.messages.filter((mail) => mail.envelope.rcptTo.includes(bo))).toHaveLength(1);
@@ -108,7 +108,7 @@ describe.skipIf(!haveDovecot)('email intake: a mail to a queue mailbox', () => {
     const [ticket] = await desk.ticketsOf(fay);
 
     desk.sink.failNext(1, 550);
-    await desk.api('POST', `/tickets/${ticket!.key}/comments`, { body: 'Try the other port.', visibility: 'public', author: { email: 'agent@example.com' } });
+    await desk.api('POST', `/tickets/${ticket!.key}/comments`, { body: 'Try the other port.', visibility: 'public', author: { email: 'it-lead@example.com' } });
     await expect
       .poll(async () => (await desk.service.database.db.select().from(deliveries).where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'dead')))).map((d) => d.lastError), { timeout: 10_000 })
       .toEqual([expect.stringContaining('SMTP 550')]);

@@ -65,8 +65,8 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: `Re: [${ticket.key}] Need access to the finance share`, text: 'My manager approved it.', messageId: answer, inReplyTo: ack.parsed.messageId!, references: [first, ack.parsed.messageId!] }));
     await desk.processed(answer);
 
-    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Approved by finance, not for the requester.', visibility: 'internal', author: { email: 'agent@example.com' } });
-    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Done: you have read access now.', visibility: 'public', author: { email: 'agent@example.com', name: 'Alex Agent' } });
+    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Approved by finance, not for the requester.', visibility: 'internal', author: { email: 'it-lead@example.com' } });
+    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Done: you have read access now.', visibility: 'public', author: { email: 'it-lead@example.com', name: 'Alex Agent' } });
 
     const reply = await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(requester) && (mail.parsed.text ?? '').includes('read access'));
     expect(reply.parsed.subject).toBe(`Re: [${ticket.key}] Need access to the finance share`);
@@ -94,7 +94,7 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     // A colleague is not the service team: their reply does not meet the first-response SLA.
     expect((await desk.api<{ sla: { firstResponse: { state: string } } }>('GET', `/tickets/${ticket.key}`)).sla.firstResponse.state).toBe('running');
 
-    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Toner ordered.', visibility: 'public', author: { email: 'agent@example.com' } });
+    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Toner ordered.', visibility: 'public', author: { email: 'it-lead@example.com' } });
     const toColleague = await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(colleague));
     expect(toColleague.parsed.inReplyTo).toBe(theirs.toLowerCase());
     expect(toColleague.parsed.text).toContain('Toner ordered.');
