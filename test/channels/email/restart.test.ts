@@ -44,7 +44,7 @@ describe.skipIf(!haveDovecot)('a crash between the ticket commit and the IMAP fl
     const records = await desk.service.database.db.select().from(inboundMessages).where(eq(inboundMessages.externalId, reply.toLowerCase()));
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ outcome: 'commented' });
-  });
+  }, 90_000); // two service starts, each booting its parse workers
 
   it('reconnects after the IMAP connection drops and reads mail that arrived meanwhile', async () => {
     const poller = desk.email.poller!;
