@@ -4,7 +4,7 @@ import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
 import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
 import type { TicketView } from '../../core/view.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
-import { PEOPLE_DATASET } from './people-search.ts';
+import { AGENTS_DATASET } from './people-search.ts';
 
 /** Card actions arrive as message activities whose `value` is this data plus the inputs. */
 export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply';
@@ -66,7 +66,8 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
   const actions: unknown[] = [];
   if (ticket.status !== 'closed') {
     actions.push(submit('claim', 'Claim'));
-    actions.push(showCard('Assign', assignInputs(), 'assign', 'Assign'));
+    const agents = queueAgents(catalog, ticket.queue);
+    if (agents.length) actions.push(showCard('Assign', assignInputs(ticket.queue, agents), 'assign', 'Assign'));
   }
   if (next.length) {
     actions.push(showCard('Status', [{ type: 'Input.ChoiceSet', id: 'status', label: 'New status', style: 'compact', isRequired: true, errorMessage: 'Pick a status', choices: next.map((s) => ({ title: STATUS_LABELS[s], value: s })) }], 'status', 'Set status'));
@@ -79,23 +80,37 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
   return card(body, actions);
 }
 
+/** The queue's agents and leads from the catalog roster: the only people Assign offers. */
+export function queueAgents(catalog: Catalog, queueKey: string): string[] {
+  const queue = catalog.queues[queueKey];
+  return queue ? [...new Set([...queue.agents, ...queue.leads])] : [];
+}
+
 /**
- * The Assign picker: a people typeahead (Data.Query → our `application/search` handler,
- * people-search.ts) and, for clients without dynamic typeahead, a plain email box.
+ * The Assign picker offers the queue's agents only: their emails as static choices (every
+ * client), and a typeahead (Data.Query → `application/search`, people-search.ts) that
+ * searches the same agents by name.
  */
-function assignInputs(): unknown[] {
+function assignInputs(queueKey: string, agents: string[]): unknown[] {
   return [
     {
       type: 'Input.ChoiceSet',
       id: 'assignee',
-      label: 'Assign to',
+      label: 'Assign to an agent of the queue',
       style: 'filtered',
-      placeholder: 'Search by name or email',
-      choices: [],
-      'choices.data': { type: 'Data.Query', dataset: PEOPLE_DATASET },
+      placeholder: 'Search the queue\'s agents',
+      isRequired: true,
+      errorMessage: 'Pick an agent',
+      choices: agents.slice(0, 100).map((email) => ({ title: email, value: email })),
+      'choices.data': { type: 'Data.Query', dataset: `${AGENTS_DATASET}:${queueKey}` },
     },
-    { type: 'Input.Text', id: 'assigneeEmail', label: 'Or an email address', style: 'Email' },
   ];
+}
+
+/** The card with a notice on top: why an action was refused, shown in place of the card. */
+export function withNotice(card: AdaptiveCard, notice: string): AdaptiveCard {
+  const body = Array.isArray(card.body) ? card.body : [];
+  return { ...card, body: [plain(notice, { color: 'Attention', weight: 'Bolder' }), ...body] };
 }
 
 /** The requester's smaller card in their chat with the bot. */

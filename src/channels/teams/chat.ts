@@ -1,7 +1,8 @@
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { CardFactory, type TurnContext } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
-import { CoreError } from '../../core/errors.ts';
+import { setAvailability } from '../../core/assignment.ts';
+import { CoreError, Forbidden } from '../../core/errors.ts';
 import { addComment, getTicket, type CoreContext } from '../../core/tickets.ts';
 import { anchors, tickets, type Person } from '../../db/schema.ts';
 import { readSubmit } from './actions.ts';
@@ -43,6 +44,9 @@ export class PersonalChat {
 
     const text = plainText(ctx.activity.text);
     if (!text) return;
+    // "away" / "back" from an agent: availability for new tickets (from anyone else, an ordinary message).
+    const word = text.trim().toLowerCase();
+    if ((word === 'away' || word === 'back') && (await this.availability(ctx, person, word === 'away'))) return;
     // A reply to one of our ticket cards follows up on that ticket.
     const replyTo = ctx.activity.replyToId;
     if (replyTo) {
@@ -104,6 +108,19 @@ export class PersonalChat {
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
       await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+    }
+  }
+
+  private async availability(ctx: TurnContext, person: Person, away: boolean): Promise<boolean> {
+    try {
+      const { queues } = await setAvailability(this.core.db, person.email, away);
+      await ctx.sendActivity(
+        away ? `You're away: no new ${queues.join(', ')} tickets are assigned to you until you send "back".` : `Welcome back: new ${queues.join(', ')} tickets can be assigned to you again.`,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Forbidden) return false;
+      throw error;
     }
   }
 

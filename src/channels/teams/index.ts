@@ -28,7 +28,8 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
   const appId = botAppId(teams);
   const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
   const identity = new TeamsIdentity(deps.database.db);
-  const triage = new TriageThread(deps.core, identity);
+  // A refused card action shows the card again with the reason (built like the outbox's card).
+  const triage = new TriageThread(deps.core, identity, { refused: (ticket, reason) => outbound.refusedCard(ticket, reason) });
   const bot = new SwitchboardBot({
     chat: new PersonalChat(deps.core, deps.catalog, identity),
     triage,
@@ -39,7 +40,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     tenant,
     logger: deps.logger,
   });
-  const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant });
+  const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
   return {
     name: 'teams',
     routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger, db: deps.database.db }),

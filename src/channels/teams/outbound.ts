@@ -7,7 +7,8 @@ import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, type Anchor } from '../../db/schema.ts';
 import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
-import { requesterCard, triageCard } from './cards.ts';
+import { requesterCard, triageCard, withNotice } from './cards.ts';
+import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
 import { escapeHtml } from './text.ts';
@@ -23,6 +24,8 @@ export interface TeamsOutboundDeps {
   now: () => Date;
   pace: ConversationPace;
   tenant: TenantDirectory;
+  /** For reads outside a delivery (the refused-action card). */
+  db?: Db;
   /** Longest the worker waits in-process for a pacing slot before rescheduling the delivery. */
   maxPaceWaitMs?: number;
 }
@@ -174,6 +177,13 @@ export class TeamsOutbound implements OutboundAdapter {
     } catch (error) {
       throw classify(error);
     }
+  }
+
+  /** The triage card as it stands, with the reason an action was refused on top (shown in place of the card). */
+  async refusedCard(ticket: TicketView, reason: string): Promise<AdaptiveCard> {
+    const why = this.deps.db ? await slaWhy({ db: this.deps.db, now: this.deps.now }, ticket) : undefined;
+    const job = { ticket, delivery: { audience: 'triage' } } as unknown as DeliveryJob;
+    return withNotice(triageCard(ticket, this.deps.catalog, this.link(job), this.deps.now(), why), reason);
   }
 
   private link(job: DeliveryJob): string {

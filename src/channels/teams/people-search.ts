@@ -1,11 +1,14 @@
-import { asc, ilike, or } from 'drizzle-orm';
-import { TeamsInfo, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { and, eq } from 'drizzle-orm';
+import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import { agentsOf } from '../../core/roles.ts';
 import type { Db } from '../../db/client.ts';
-import { people } from '../../db/schema.ts';
+import { anchors, tickets } from '../../db/schema.ts';
 
-/** The dataset the triage card's Assign picker queries (`choices.data: Data.Query`). */
-export const PEOPLE_DATASET = 'people';
+/** The dataset the triage card's Assign picker queries: `agents:<QUEUE>` (`choices.data: Data.Query`). */
+export const AGENTS_DATASET = 'agents';
+/** What cards posted before the roster asked for; answered with the agents of the chain's queue. */
+const LEGACY_DATASET = 'people';
 
 /** Teams shows at most 15 typeahead choices. */
 const LIMIT = 15;
@@ -15,49 +18,41 @@ const searchValueSchema = z.looseObject({ queryText: z.string().default(''), dat
 export type SearchResult = { title: string; value: string };
 
 /**
- * Answers the `application/search` invoke of a dynamic typeahead (Input.ChoiceSet with
- * Data.Query): people we know (email or name matches), then members of the conversation
- * Teams knows, each as { title: "Name (email)", value: email }.
+ * Answers the `application/search` invoke of the Assign typeahead (Input.ChoiceSet with
+ * Data.Query): the agents and leads of the ticket's queue whose name or email matches,
+ * each as { title: "Name (email)", value: email }, away agents marked. Nobody else is
+ * offered: only the queue's agents can be assigned.
  */
 export class PeopleSearch {
   constructor(private readonly db: Db) {}
 
   async answer(ctx: TurnContext): Promise<InvokeResponse> {
     const value = searchValueSchema.safeParse(ctx.activity.value);
-    if (!value.success || value.data.dataset !== PEOPLE_DATASET) return { status: 200, body: searchResponse([]) };
-    return { status: 200, body: searchResponse(await this.search(ctx, value.data.queryText.trim())) };
+    if (!value.success) return { status: 200, body: searchResponse([]) };
+    const queue = await this.queueOf(ctx, value.data.dataset);
+    return { status: 200, body: searchResponse(queue ? await this.search(queue, value.data.queryText.trim()) : []) };
   }
 
-  async search(ctx: TurnContext, queryText: string): Promise<SearchResult[]> {
-    const pattern = `%${queryText.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.db
-      .select({ email: people.email, name: people.name })
-      .from(people)
-      .where(or(ilike(people.email, pattern), ilike(people.name, pattern)))
-      .orderBy(asc(people.name), asc(people.email))
-      .limit(LIMIT);
-    const results = new Map<string, SearchResult>();
-    for (const row of rows) results.set(row.email, { title: label(row.name, row.email), value: row.email });
-    if (results.size < LIMIT) {
-      for (const member of await this.members(ctx, queryText.toLowerCase())) {
-        if (results.size >= LIMIT) break;
-        if (!results.has(member.value)) results.set(member.value, member);
-      }
-    }
-    return [...results.values()];
+  async search(queueKey: string, queryText: string): Promise<SearchResult[]> {
+    const query = queryText.toLowerCase();
+    return (await agentsOf(this.db, queueKey))
+      .filter((a) => a.email.includes(query) || (a.name ?? '').toLowerCase().includes(query))
+      .slice(0, LIMIT)
+      .map((a) => ({ title: `${label(a.name, a.email)}${a.away ? ' · away' : ''}`, value: a.email }));
   }
 
-  /** Members of the conversation the card is in (one page; best effort). */
-  private async members(ctx: TurnContext, query: string): Promise<SearchResult[]> {
-    try {
-      const page = await TeamsInfo.getPagedMembers(ctx, 200);
-      return page.members
-        .map((m) => ({ email: (m.email ?? m.userPrincipalName ?? '').toLowerCase(), name: m.name }))
-        .filter((m) => m.email.includes('@') && (m.email.includes(query) || (m.name ?? '').toLowerCase().includes(query)))
-        .map((m) => ({ title: label(m.name, m.email), value: m.email }));
-    } catch {
-      return [];
-    }
+  private async queueOf(ctx: TurnContext, dataset: string): Promise<string | null> {
+    const named = new RegExp(`^${AGENTS_DATASET}:([A-Z][A-Z0-9]{0,9})$`).exec(dataset);
+    if (named) return named[1]!;
+    if (dataset !== LEGACY_DATASET) return null;
+    const conversationId = ctx.activity.conversation?.id;
+    if (!conversationId) return null;
+    const [row] = await this.db
+      .select({ queueKey: tickets.queueKey })
+      .from(anchors)
+      .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
+      .where(and(eq(anchors.channel, 'teams'), eq(anchors.side, 'triage'), eq(anchors.externalRef, conversationId)));
+    return row?.queueKey ?? null;
   }
 }
 

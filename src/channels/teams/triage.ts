@@ -1,9 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { TurnContext } from 'botbuilder';
 import { prioritySchema } from '../../core/catalog.ts';
-import { CoreError, Invalid } from '../../core/errors.ts';
+import { CoreError, Forbidden, Invalid } from '../../core/errors.ts';
 import { statusSchema } from '../../core/status.ts';
-import { addComment, assign, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
+import { addComment, assign, getTicket, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
+import type { TicketView } from '../../core/view.ts';
+import { CardFactory } from 'botbuilder';
+import type { AdaptiveCard } from './form-cards.ts';
 import { anchors, tickets } from '../../db/schema.ts';
 import type { PersonInput } from '../../core/people.ts';
 import { readSubmit, type CardSubmit } from './actions.ts';
@@ -19,6 +22,7 @@ export class TriageThread {
   constructor(
     private readonly core: CoreContext,
     private readonly identity: TeamsIdentity,
+    private readonly cards?: { refused(ticket: TicketView, reason: string): Promise<AdaptiveCard> },
   ) {}
 
   async onMessage(ctx: TurnContext): Promise<void> {
@@ -54,7 +58,12 @@ export class TriageThread {
     if (!author) return 'Sorry, I could not look up your email address in Teams.';
     const body = plainText(text);
     if (!body) return 'That message has no text to send.';
-    await addComment(this.core, { ticketKey: anchor.key, body, visibility: 'public', author, channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}`, data: { via: 'message_action' } });
+    try {
+      await addComment(this.core, { ticketKey: anchor.key, body, visibility: 'public', author, as: 'desk', channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}`, data: { via: 'message_action' } });
+    } catch (error) {
+      if (error instanceof Forbidden) return `${error.message}. Nothing was sent.`;
+      throw error;
+    }
     return `Sent to the requester of ${anchor.key}.`;
   }
 
@@ -75,6 +84,7 @@ export class TriageThread {
           await assign(this.core, { ...common, assignee: actor, actor });
           break;
         case 'assign':
+          // assigneeEmail: the free email box of cards posted before Assign listed the queue's agents.
           await assign(this.core, { ...common, assignee: assigneeInput(submit.assignee.trim() || submit.assigneeEmail), actor });
           break;
         case 'status': {
@@ -92,14 +102,24 @@ export class TriageThread {
         case 'reply': {
           const body = submit.reply.trim();
           if (!body) throw new Invalid('Write a reply first.');
-          await addComment(this.core, { ...common, body, visibility: 'public', author: actor, data: { via: 'card' } });
+          await addComment(this.core, { ...common, body, visibility: 'public', author: actor, as: 'desk', data: { via: 'card' } });
           break;
         }
       }
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
+      if (error instanceof Forbidden && (await this.showRefusal(ctx, submit.ticket, `${error.message}. Nothing was changed.`))) return;
       await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
     }
+  }
+
+  /** Refresh the pressed card in place with the reason on top; false when there is no card to refresh. */
+  private async showRefusal(ctx: TurnContext, ticketKey: string, reason: string): Promise<boolean> {
+    const cardId = ctx.activity.replyToId;
+    if (!cardId || !this.cards) return false;
+    const card = await this.cards.refused(await getTicket(this.core, ticketKey), reason);
+    await ctx.updateActivity({ id: cardId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    return true;
   }
 
   private async chainAnchor(conversationId: string): Promise<{ id: number; key: string } | undefined> {

@@ -17,7 +17,7 @@ const CATALOG = `
 calendars:
   always: { timezone: UTC, hours: 24x7 }
 queues:
-  IT: { name: IT Desk, calendar: always, slack_channel: ${SLACK_TRIAGE}, teams_channel: "${triageChannel}" }
+  IT: { name: IT Desk, calendar: always, slack_channel: ${SLACK_TRIAGE}, teams_channel: "${triageChannel}", agents: [${bob.email}, ${cydOnSlack.email}] }
 request_types:
   question:
     queue: IT

@@ -14,7 +14,17 @@ import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
 export const ada = TEAMS_FAKE_DEFAULTS.user;
 /** An agent of the IT queue, a member of the triage team. */
 export const bob = { id: '29:fake-user-bob', aadObjectId: 'b0b00000-0000-4000-8000-000000000002', name: 'Bob Agent', email: 'bob@example.test' } as const;
+/** A member of the triage team who works no queue (a colleague from another department). */
+export const eve = { id: '29:fake-user-eve', aadObjectId: 'e5e00000-0000-4000-8000-000000000005', name: 'Eve Colleague', email: 'eve@example.test' } as const;
 export const triageChannel = TEAMS_FAKE_DEFAULTS.channelId;
+
+/** The sample catalog with the IT triage channel on the fake team and Bob on the IT desk. */
+export function sampleForTeams(): string {
+  return fs
+    .readFileSync(sampleCatalogFile, 'utf8')
+    .replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel))
+    .replace('agents: [marta.lopez@example.com,', `agents: [${bob.email}, marta.lopez@example.com,`);
+}
 
 export interface Desk {
   sb: Running;
@@ -36,9 +46,10 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
   const connector = await startConnectorFake();
   connector.addMember({ ...ada });
   connector.addMember({ ...bob });
+  connector.addMember({ ...eve });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-teams-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
-  fs.writeFileSync(catalogFile, options.catalogYaml ?? fs.readFileSync(sampleCatalogFile, 'utf8').replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel)));
+  fs.writeFileSync(catalogFile, options.catalogYaml ?? sampleForTeams());
   const databaseUrl = postgresUrl ? await throwawayDatabase(postgresUrl) : undefined;
   const config = loadConfig({
     PORT: '0',
