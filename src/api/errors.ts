@@ -46,7 +46,8 @@ export function validationHook(
 /** The one place errors become HTTP answers. */
 export function onApiError(error: Error, c: Context) {
   if (error instanceof CoreError) {
-    return apiError(c, STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.details);
+    // Core's Invalid and zod's refusals are one code for clients: invalid_request.
+    return apiError(c, STATUS_BY_CODE[error.code] ?? 400, error.code === 'invalid' ? 'invalid_request' : error.code, error.message, error.details);
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

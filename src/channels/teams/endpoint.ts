@@ -66,6 +66,9 @@ function usableProblem(raw: unknown): string | null {
     return `${issue.path.join('.') || '(activity)'}: ${issue.message}`;
   }
   if (NEEDS_CHANNEL_DATA.has(parsed.data.type) && parsed.data.channelData?.eventType === undefined) return `${parsed.data.type} without channelData.eventType`;
+  // Every invoke handler (message extension, task module, search, card action) reads fields of `value`.
+  const value = (raw as { value?: unknown }).value;
+  if (parsed.data.type === 'invoke' && (typeof value !== 'object' || value === null || Array.isArray(value))) return 'an invoke without an object value';
   return null;
 }
 
@@ -144,6 +147,12 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
         return c.body(null, 200);
       }
       if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
+      if (error instanceof TypeError) {
+        // A handler read a field of a shape the activity check let through: the activity's
+        // fault, not ours. Acknowledge and ignore it, as Teams expects of a bot.
+        log.warn({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity ignored: a handler could not read it');
+        return c.body(null, 200);
+      }
       log.error({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity failed');
       return apiError(c, 500, 'internal', 'the activity could not be processed');
     }
