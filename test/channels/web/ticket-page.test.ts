@@ -2,7 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTimeline } from '../../../src/core/tickets.ts';
-import { ticketEvents, tickets } from '../../../src/db/schema.ts';
+import { resolvePerson } from '../../../src/core/people.ts';
+import { anchors, ticketEvents, tickets } from '../../../src/db/schema.ts';
 import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
 
 describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", { timeout: 120_000 }, () => {
@@ -41,7 +42,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('the requester replies from the page: the reply shows in the timeline (via web) and is a core event', async () => {
     const key = await fileTicket('Battery dies fast');
-    await service.api('POST', `/tickets/${key}/comments`, { body: 'Can you bring it to the 3rd floor desk?', visibility: 'public', author: { email: 'tom.agent@example.com', name: 'Tom (IT)' } });
+    await service.api('POST', `/tickets/${key}/comments`, { body: 'Can you bring it to the 3rd floor desk?', visibility: 'public', author: { email: 'dan.okafor@example.com', name: 'Tom (IT)' } });
     await withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       expect(await page.locator('h1').textContent()).toBe(`${key} Battery dies fast`);
@@ -65,9 +66,9 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('an internal note added through the API never appears on the page', async () => {
     const key = await fileTicket('Keyboard sticky');
-    const note = await service.api('POST', `/tickets/${key}/comments`, { body: 'Internal: this user spilled coffee twice', visibility: 'internal', author: { email: 'tom.agent@example.com' } });
+    const note = await service.api('POST', `/tickets/${key}/comments`, { body: 'Internal: this user spilled coffee twice', visibility: 'internal', author: { email: 'dan.okafor@example.com' } });
     expect(note.status).toBe(201);
-    await service.api('POST', `/tickets/${key}/comments`, { body: 'We ordered a new keyboard.', visibility: 'public', author: { email: 'tom.agent@example.com' } });
+    await service.api('POST', `/tickets/${key}/comments`, { body: 'We ordered a new keyboard.', visibility: 'public', author: { email: 'dan.okafor@example.com' } });
     await withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       const text = await page.locator('body').textContent();
@@ -92,6 +93,24 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
       ['resolved', 'web'],
       ['open', 'web'],
     ]);
+  });
+
+  it("a watcher's link cannot resolve someone else's request: a 403 page, and nothing changes", async () => {
+    const key = await fileTicket('Projector lamp out');
+    // Bea was cc'd on the request by email: a watcher of the ticket.
+    const bea = await resolvePerson(service.sb.database.db, { email: 'bea@example.com', name: 'Bea' });
+    const [row] = await service.sb.database.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key));
+    await service.sb.database.db.insert(anchors).values({ ticketId: row!.id, channel: 'email', side: 'watcher', personId: bea.id, externalRef: `<watch-${key}@example.com>` });
+    await withPage(async (page) => {
+      await page.goto(service.ticketUrl(key, 'bea@example.com'));
+      const response = page.waitForResponse((r) => r.url().includes('/resolve') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Mark as resolved' }).click();
+      expect((await response).status()).toBe(403);
+      expect(await page.locator('h1').textContent()).toBe(`You can't do that on ${key}`);
+    });
+    const ticket = (await service.api('GET', `/tickets/${key}`)).json as { status: string };
+    expect(ticket.status).toBe('new');
+    expect((await getTimeline(service.sb.core, key, { includeInternal: true })).some((e) => e.type === 'status_changed')).toBe(false);
   });
 
   it('a tampered, missing or unknown link gets the 403 page; asking for a fresh link answers the same and records one request', async () => {
