@@ -45,9 +45,9 @@ export function stripHtmlQuotes(html: string, options: { forward?: boolean } = {
   return render(doc);
 }
 
-const CUT_IDS = new Set(['divrplyfwdmsg', 'appendonsend', 'mail-editor-reference-message-container', 'olk_src_body_section', 'reply-intro']);
-const CUT_CLASSES = new Set(['outlookmessageheader', 'ms-outlook-mobile-reference-message', 'x_outlookmessageheader']);
-const REMOVED_QUOTE_CLASSES = new Set(['yahoo_quoted', 'protonmail_quote', 'zmail_extra', 'aolreplyquote']);
+const CUT_IDS = new Set(['divrplyfwdmsg', 'appendonsend', 'mail-editor-reference-message-container', 'olk_src_body_section']);
+const CUT_CLASSES = new Set(['outlookmessageheader']);
+const REMOVED_QUOTE_CLASSES = new Set(['yahoo_quoted', 'protonmail_quote', 'zmail_extra']);
 const SIGNATURE_IDS = new Set(['signature', 'ms-outlook-mobile-signature', 'applemailsignature', 'outlook-mobile-signature']);
 const SIGNATURE_CLASSES = new Set(['gmail_signature', 'moz-signature', 'ms-outlook-mobile-signature', 'protonmail_signature_block', 'yahoo-signature']);
 const FROM_WORDS = ['from:', 'de:', 'de :', 'von:', 'van:', 'da:', 'от:', 'from :'];
