@@ -72,12 +72,15 @@ describe(`REST API on ${engine}`, () => {
     expect(fetched.key).toBe(ticket.key);
   });
 
-  it('returns the first ticket for a repeated Idempotency-Key', async () => {
+  it('returns the first ticket for a repeated Idempotency-Key; the same key with another body is 422', async () => {
     const headers = { 'idempotency-key': 'create-laptop-ana-1' };
     const first = await (await call('POST', '/tickets', laptop, headers)).json();
-    const again = await call('POST', '/tickets', { ...laptop, title: 'different' }, headers);
+    const again = await call('POST', '/tickets', laptop, headers);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await again.json()).key).toBe(first.key);
+    const different = await call('POST', '/tickets', { ...laptop, title: 'different' }, headers);
+    expect(different.status).toBe(422);
+    expect((await different.json()).error.code).toBe('idempotency_key_reused');
   });
 
   it('comments, transitions, assigns and reprioritises, with a timeline', async () => {
