@@ -66,7 +66,7 @@ describe('POST /api/messages under hostile, validly authenticated activities', (
   });
 
   it('fuzzed activities never get a 5xx; refusals are {error: {code, message}}', async () => {
-    const result = await fc.check(teamsProperty(seeds), fuzzSettings(300, 12));
+    const result = await fc.check(teamsProperty(seeds), fuzzSettings(300, 6));
     expect(result.failed ? `${String(result.errorInstance).slice(0, 900)} (seed ${result.seed})` : null).toBeNull();
   }, 90_000);
 });

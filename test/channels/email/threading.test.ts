@@ -126,6 +126,9 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     const escalation = await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes('hr-leads@example.com'));
     expect(escalation.parsed.subject).toBe(`[${ticket!.key}] Employment certificate`);
     expect(escalation.parsed.text).toContain('Resolution target passed.');
+    // The desk's link asks the reader to sign in as themselves; it is nobody's requester link.
+    expect(escalation.parsed.text).toContain(`/desk/t/${ticket!.key}`);
+    expect(escalation.parsed.text).not.toMatch(/\/t\/[A-Z]+-\d+\?e=/);
     expect(escalation.parsed.headers.get('auto-submitted')).toBe('auto-generated');
   });
 });
