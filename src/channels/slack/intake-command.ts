@@ -20,7 +20,8 @@ function stateOf(view: z.infer<typeof viewPayload>): StateValues {
 }
 
 /**
- * Intake (b): `/request` (name configurable) opens the request modal. Picking a type
+ * Intake (b): `/request` (name configurable) opens the request modal; `/request away` and
+ * `/request back` set an agent's availability instead. Picking a type
  * updates the modal (views.update) to that type's fields; submitting validates with the
  * catalog's field schema and answers `response_action: errors` next to each bad block.
  * The same modal serves the DM picker, the reaction picker and the message shortcut.
