@@ -65,7 +65,9 @@ export function scimApp(options: ScimOptions): Hono {
     if (equality?.attribute === 'externalId') where.push(eq(people.externalId, equality.value));
     if (equality?.attribute === 'id') where.push(eq(people.scimId, equality.value));
     const rows = await db.select().from(people).where(and(...where)).orderBy(people.id).limit(MAX_SCAN);
-    const resources = await Promise.all(rows.map(userOut));
+    // Managers are directory users too: resolve their ids from the same rows, no query per user.
+    const scimIds = new Map(rows.map((r) => [r.id, r.scimId]));
+    const resources = rows.map((p) => userResource(p, base, p.managerId === null ? null : (scimIds.get(p.managerId) ?? null)));
     return scimJson(c, page(resources.filter(equality ? () => true : matches(query.filter)), query));
   });
 
