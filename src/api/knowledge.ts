@@ -1,4 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { Invalid } from '../core/errors.ts';
+import { deflectionReport } from '../knowledge/feedback.ts';
 import { searchKnowledge } from '../knowledge/search.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponses } from './schemas.ts';
@@ -20,7 +22,34 @@ const Hit = z
   })
   .openapi('KnowledgeHit');
 
-/** GET /api/v1/knowledge/search: articles best first. */
+const instant = z
+  .string()
+  .max(40)
+  .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(new Date(text).getTime()), 'must be an ISO 8601 date or date-time, like 2026-11-01')
+  .transform((text) => new Date(text));
+const DeflectionQuery = z.object({ from: instant.optional(), to: instant.optional() });
+const DeflectionRow = z.object({
+  slug: z.string(),
+  title: z.string().nullable(),
+  channel: z.string(),
+  shown: z.number().int(),
+  clicked: z.number().int(),
+  solved: z.number().int(),
+  filedAnyway: z.number().int(),
+  pending: z.number().int().openapi({ description: 'said solved, nothing filed, the window not over yet' }),
+  deflected: z.number().int().openapi({ description: 'said solved and filed nothing on the subject within windowDays' }),
+});
+const Deflection = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    windowDays: z.number().int(),
+    items: z.array(DeflectionRow),
+    notHelping: z.array(z.object({ slug: z.string(), title: z.string().nullable(), shown: z.number().int(), filedAnyway: z.number().int() })),
+  })
+  .openapi('DeflectionReport');
+
+/** GET /api/v1/knowledge/search (articles best first) and GET /api/v1/reports/deflection. */
 export function knowledgeRoutes(publicUrl: string) {
   const base = publicUrl.replace(/\/+$/, '');
   return (app: OpenAPIHono<ApiEnv>): void => {
@@ -37,6 +66,24 @@ export function knowledgeRoutes(publicUrl: string) {
         const query = c.req.valid('query');
         const hits = await searchKnowledge(c.var.core.db, query);
         return c.json({ items: hits.map((hit) => ({ slug: hit.slug, title: hit.title, snippet: hit.snippet, url: `${base}/kb/${hit.slug}`, lang: hit.lang })) }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/reports/deflection',
+        tags: ['reports'],
+        summary: 'Per article and channel: suggestions shown, clicked, solved, filed anyway, and requests honestly deflected',
+        request: { query: DeflectionQuery },
+        responses: { 200: { description: 'Deflection figures and the articles that do not help', content: { 'application/json': { schema: Deflection } } }, ...errorResponses },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        const now = c.var.core.now();
+        const to = query.to ?? now;
+        const from = query.from ?? new Date(to.getTime() - 30 * 86_400_000);
+        if (from.getTime() >= to.getTime()) throw new Invalid('`from` must be before `to`', [{ path: 'from', message: 'must be before to' }]);
+        return c.json(await deflectionReport(c.var.core.db, { from, to, now }), 200);
       },
     );
   };

@@ -6,12 +6,16 @@ import { fieldInputName, readPostedForm, validateRequestForm, type FieldErrors, 
 import { pathOf, render, type WebContext } from './render.tsx';
 import { NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 import { RequestFormPage } from './views/request-form.tsx';
+import { recordFeedback } from '../../knowledge/feedback.ts';
+import { searchKnowledge, type KnowledgeHit } from '../../knowledge/search.ts';
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /** GET/POST /new/:type — the request form, validated with the API's schemas. */
 export function requestFormRoutes(app: Hono, web: WebContext): void {
   const { catalog } = web.deps;
 
-  const show = (c: Context, typeKey: string, options: { values?: PostedValues; errors?: FieldErrors; token?: string; notice?: string; status?: 200 | 400 | 403 }) => {
+  const show = (c: Context, typeKey: string, options: { values?: PostedValues; errors?: FieldErrors; token?: string; notice?: string; status?: 200 | 400 | 403; suggestions?: KnowledgeHit[] }) => {
     const type = catalog.request_types[typeKey]!;
     return render(
       c,
@@ -24,6 +28,7 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
         values={options.values ?? {}}
         errors={options.errors ?? {}}
         notice={options.notice}
+        suggestions={options.suggestions}
       />,
       options.status ?? 200,
     );
@@ -47,11 +52,22 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
     if (!token.ok) {
       return show(c, typeKey, { values, status: 403, notice: 'This form had expired, so nothing was sent. Check your answers and send it again.' });
     }
+    if (values.intent === 'check') {
+      // "Check for answers" (the no-JavaScript way to see suggestions): nothing is filed.
+      const query = `${values.title ?? ''} ${values.description ?? ''}`.trim();
+      const suggestions = query ? await searchKnowledge(web.core.db, { q: query, type: typeKey, limit: 3 }) : [];
+      await recordFeedback(web.core.db, suggestions.map((hit) => ({ slug: hit.slug, channel: 'web', event: 'shown' as const, email: values.requester_email, query, dedupeKey: `web:${values.token}:${hit.slug}:shown` })));
+      const shown = [...new Set([...(values.shown ?? '').split(','), ...suggestions.map((hit) => hit.slug)].filter((slug) => SLUG.test(slug)))].join(',');
+      return show(c, typeKey, { values: { ...values, shown }, token: values.token, suggestions });
+    }
     const checked = validateRequestForm(type.fields, values);
     if (!checked.ok) return show(c, typeKey, { values, errors: checked.errors, token: values.token, status: 400 });
 
     try {
       const { ticket } = await createTicket(web.core, { type: typeKey, ...checked.value, channel: 'web', idempotencyKey: token.idempotencyKey });
+      // Filed although articles were suggested to this form: they did not answer it.
+      const shown = (values.shown ?? '').split(',').filter((slug) => SLUG.test(slug)).slice(0, 10);
+      await recordFeedback(web.core.db, shown.map((slug) => ({ slug, channel: 'web', event: 'filed' as const, email: ticket.requester.email, query: ticket.title, dedupeKey: `web:${values.token}:${slug}:filed` })));
       return c.redirect(pathOf(web.deps.links.url(ticket.key, ticket.requester.email, { now: web.core.now() })), 303);
     } catch (error) {
       if (error instanceof NotFound) return unknownType(c, typeKey);

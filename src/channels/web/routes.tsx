@@ -40,6 +40,7 @@ export function webRoutes(web: WebContext): Hono {
   for (const path of PAGE_PATHS) app.use(path, headers);
   app.use('/new/*', originCheck);
   app.use('/t/*', originCheck);
+  app.use('/kb/*', originCheck);
   for (const path of ['/login', '/logout', '/desk/*']) app.use(path, originCheck);
 
   assetRoutes(app);

@@ -90,3 +90,17 @@ export function ArticlePage({ article }: { article: ArticleView }) {
     </Layout>
   );
 }
+
+export function SolvedPage({ title, slug }: { title: string; slug: string }) {
+  return (
+    <Layout title="Glad that helped">
+      <h1>Glad that helped</h1>
+      <p class="lead" role="status">
+        Nothing was filed. “<a href={`/kb/${slug}`}>{title}</a>” answered it.
+      </p>
+      <p>
+        Not solved after all? <a href="/">Ask the service desk</a>.
+      </p>
+    </Layout>
+  );
+}

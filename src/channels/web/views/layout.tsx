@@ -1,15 +1,17 @@
 import type { Child } from 'hono/jsx';
-import { catalogFilterScript, stylesheet } from '../assets.ts';
+import { catalogFilterScript, kbSuggestScript, stylesheet } from '../assets.ts';
 
 interface LayoutProps {
   title: string;
   children?: Child;
   /** Load the catalog's search-as-you-type script. */
   filterScript?: boolean;
+  /** Load the request form's suggest-as-you-type script. */
+  suggestScript?: boolean;
 }
 
 /** The page frame: one stylesheet, no inline script or style. */
-export function Layout({ title, children, filterScript }: LayoutProps) {
+export function Layout({ title, children, filterScript, suggestScript }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -19,6 +21,7 @@ export function Layout({ title, children, filterScript }: LayoutProps) {
         <title>{`${title} · Switchboard`}</title>
         <link rel="stylesheet" href={stylesheet.href} />
         {filterScript ? <script src={catalogFilterScript.href} defer></script> : null}
+        {suggestScript ? <script src={kbSuggestScript.href} defer></script> : null}
       </head>
       <body>
         <a class="skip" href="#main">

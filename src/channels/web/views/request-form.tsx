@@ -1,6 +1,8 @@
 import type { FieldDef, RequestTypeDef } from '../../../core/catalog.ts';
 import { fieldInputName, type FieldErrors, type PostedValues } from '../form-values.ts';
+import type { KnowledgeHit } from '../../../knowledge/search.ts';
 import { Layout } from './layout.tsx';
+import { Highlighted } from './knowledge.tsx';
 
 export interface RequestFormProps {
   typeKey: string;
@@ -12,6 +14,8 @@ export interface RequestFormProps {
   errors: FieldErrors;
   /** A message above the form that is not about one field (e.g. an expired form). */
   notice?: string | undefined;
+  /** Help articles found by "Check for answers" (undefined = not asked yet). */
+  suggestions?: KnowledgeHit[] | undefined;
 }
 
 interface InputSpec {
@@ -41,7 +45,7 @@ export function RequestFormPage(props: RequestFormProps) {
   const labels = new Map([...inputs, ...who].map((i) => [i.name, i.label]));
   const failing = Object.keys(errors);
   return (
-    <Layout title={failing.length ? `Fix ${failing.length} problem${failing.length === 1 ? '' : 's'} · ${type.name}` : type.name}>
+    <Layout title={failing.length ? `Fix ${failing.length} problem${failing.length === 1 ? '' : 's'} · ${type.name}` : type.name} suggestScript>
       <p class="crumbs">
         <a href="/">All requests</a> › {props.queueName}
       </p>
@@ -67,6 +71,7 @@ export function RequestFormPage(props: RequestFormProps) {
       ) : null}
       <form class="request" method="post" action={`/new/${props.typeKey}`} novalidate>
         <input type="hidden" name="token" value={props.token} />
+        <input type="hidden" name="shown" value={values.shown ?? ''} />
         <fieldset>
           <legend>Your request</legend>
           {inputs.map((input) => (
@@ -79,11 +84,46 @@ export function RequestFormPage(props: RequestFormProps) {
             <FormInput spec={input} value={values[input.name]} error={errors[input.name]} />
           ))}
         </fieldset>
-        <button type="submit" class="primary">
-          Send request
-        </button>
+        <Suggestions hits={props.suggestions} query={`${values.title ?? ''} ${values.description ?? ''}`.trim()} />
+        <div class="actions">
+          <button type="submit" name="intent" value="check" formnovalidate class="secondary" id="check-answers">
+            Check for answers
+          </button>
+          <button type="submit" class="primary">
+            Send request
+          </button>
+        </div>
       </form>
     </Layout>
+  );
+}
+
+/** Suggested articles, before anyone has to wait. Filled by the server, or as you type by kb-suggest.js. */
+function Suggestions({ hits, query }: { hits: KnowledgeHit[] | undefined; query: string }) {
+  return (
+    <section id="kb-suggestions" class="suggestions" aria-live="polite" aria-labelledby="kb-suggestions-title" hidden={hits === undefined}>
+      <h2 id="kb-suggestions-title">{hits?.length === 0 ? 'No article matches yet' : 'These might answer it'}</h2>
+      {hits?.length === 0 ? <p class="muted">Nothing in the help articles fits. Send the request and a person will answer.</p> : null}
+      <ul class="types">
+        {(hits ?? []).map((hit) => (
+          <li class="type" lang={hit.lang}>
+            <h3>
+              <a href={`/kb/${hit.slug}?from=web`} target="_blank" rel="noopener">
+                {hit.title}
+              </a>
+            </h3>
+            <p>
+              <Highlighted text={hit.marked} />
+            </p>
+            <button type="submit" formaction={`/kb/solved?slug=${hit.slug}`} formnovalidate class="secondary small">
+              That solved it
+            </button>
+          </li>
+        ))}
+      </ul>
+      {hits?.length ? <p class="muted">Still need help? Send the request below: what you wrote is kept.</p> : null}
+      <input type="hidden" name="kb_query" value={query} />
+    </section>
   );
 }
 
