@@ -67,7 +67,7 @@ export function scimApp(options: ScimOptions): Hono {
     const rows = await db.select().from(people).where(and(...where)).orderBy(people.id).limit(MAX_SCAN);
     // Managers are directory users too: resolve their ids from the same rows, no query per user.
     const scimIds = new Map(rows.map((r) => [r.id, r.scimId]));
-    const resources = rows.map((p) => userResource(p, base, p.managerId === null ? null : (scimIds.get(p.managerId) ?? null)));
+    const resources = await Promise.all(rows.map(async (p) => userResource(p, base, p.managerId === null ? null : scimIds.has(p.managerId) ? scimIds.get(p.managerId)! : await managerScimIdOf(db, p))));
     return scimJson(c, page(resources.filter(equality ? () => true : matches(query.filter)), query));
   });
 

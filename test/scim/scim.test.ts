@@ -91,6 +91,9 @@ describe('SCIM 2.0 directory, as Entra ID and Okta provision it', () => {
     const set = await scim('PATCH', `/Users/${report.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: `${ENTERPRISE}:manager`, value: manager.id }] });
     expect(set.status).toBe(200);
     expect(set.json[ENTERPRISE].manager).toMatchObject({ value: manager.id });
+    // A filtered list (one row) still names the manager.
+    const listed = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${report.userName}"`)}`);
+    expect(listed.json.Resources[0][ENTERPRISE].manager.value).toBe(manager.id);
     const managerRow = await personBy(manager.emails[0].value.toLowerCase());
     const reportRow = await personBy(report.emails[0].value.toLowerCase());
     expect(reportRow!.managerId).toBe(managerRow!.id);
