@@ -46,8 +46,8 @@ export interface DeadlineOptions {
  * its queries fail, its work may still complete. Idempotency keys make the client's retry safe.
  */
 export function databaseDeadline(database: Database, options: DeadlineOptions = {}): MiddlewareHandler {
-  const afterMs = options.afterMs ?? 1_000;
-  const probeMs = options.probeMs ?? 300;
+  const afterMs = options.afterMs ?? 800;
+  const probeMs = options.probeMs ?? 250;
   const skip = new Set(options.skip ?? []);
   return async (c, next) => {
     if (skip.has(c.req.path)) return next();
