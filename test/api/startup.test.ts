@@ -53,7 +53,7 @@ describe('start-up errors are one clear line', { timeout: 90_000 }, () => {
     const { code, stderr } = await runMain({ CATALOG_FILE: file });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(`catalog ${file}: calendars.c.timezone:`);
+    expect(stderr).toContain(`catalog ${file}: calendars.c.timezone (line 2):`);
     expect(stderr).toContain('Mars/Olympus is not an IANA time zone');
   });
 
@@ -65,7 +65,7 @@ describe('start-up errors are one clear line', { timeout: 90_000 }, () => {
     fs.writeFileSync(file, 'calendars:\n  c: { timezone: UTC, hours: 24x7 }\nqueues:\n  IT: { name: IT, calendar: c }\nrequest_types:\n  laptop: { queue: HR, name: Laptop }\n');
     const bad = await runMain({}, ['bin/switchboard.mjs', 'catalog', 'check', file]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe(`switchboard: catalog ${file}: request_types.laptop.queue: unknown queue 'HR'`);
+    expect(bad.stderr.trim()).toBe(`switchboard: catalog ${file}: request_types.laptop.queue (line 6): unknown queue 'HR'`);
   });
 });
 
