@@ -18,7 +18,7 @@ afterAll(async () => desk?.stop(), 60_000);
 
 describe('fuzzing the web door: no form post or page gets a 5xx', () => {
   it('a multipart post without a boundary is a 400 page, on the request form and the ticket page', async () => {
-    for (const path of [`/new/${seeds.typeKey}`, `${seeds.ticketLink.replace('?', '/reply?')}`]) {
+    for (const path of [`/new/${seeds.typeKey}`, `${seeds.ticketLink.replace('?', '/reply?')}`, '/login', '/kb/solved?slug=vpn-connect']) {
       const response = await fetch(`${seeds.base}${path}`, { method: 'POST', headers: { cookie: seeds.cookie, origin: seeds.base, 'content-type': 'multipart/form-data' }, body: 'token=x' });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain('could not be read');

@@ -10,7 +10,8 @@ import { safeNext, TOKEN_PATTERN } from '../../auth/tokens.ts';
 import { findPersonByEmail, resolvePerson } from '../../core/people.ts';
 import { people } from '../../db/schema.ts';
 import { eq } from 'drizzle-orm';
-import { postedValues } from './form-values.ts';
+import { readPostedForm } from './form-values.ts';
+import { UnreadableFormPage } from './views/notices.tsx';
 import { render, type WebContext } from './render.tsx';
 import { ConfirmLinkPage, LinkSentPage, LoginPage, SignInProblemPage, UnreachablePage } from './auth-views.tsx';
 
@@ -56,7 +57,8 @@ export function authRoutes(app: Hono, web: WebContext): void {
   });
 
   app.post('/login', async (c) => {
-    const values = postedValues(await c.req.parseBody());
+    const values = await readPostedForm(c);
+    if (!values) return render(c, <UnreadableFormPage />, 400);
     const next = safeNext(values.next);
     if (values.t !== undefined) {
       const redeemed = await redeemSignInLink(deps.core.db, values.t, deps.core.now());

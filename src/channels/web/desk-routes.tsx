@@ -9,9 +9,9 @@ import { addComment, assign, getTicket, getTimeline, transition } from '../../co
 import type { TicketView } from '../../core/view.ts';
 import type { Person } from '../../db/schema.ts';
 import { DeskForbiddenPage, DeskHomePage, DeskTicketPage } from './desk-views.tsx';
-import { postedValues } from './form-values.ts';
+import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { ForbiddenPostPage, NotFoundPage } from './views/notices.tsx';
+import { ForbiddenPostPage, NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 
 const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const FLASH: Record<string, string> = { reply: 'Your reply was sent to the requester.', note: 'Internal note added.', status: 'Status changed.', assign: 'Assignee changed.' };
@@ -105,7 +105,8 @@ export function deskRoutes(app: Hono, web: WebContext): void {
       const gated = await gate(c);
       if (!gated.ok) return gated.response;
       const { person, ticket } = gated;
-      const values = postedValues(await c.req.parseBody());
+      const values = await readPostedForm(c);
+    if (!values) return render(c, <UnreadableFormPage />, 400);
       const token = tokens.check(c, values.token);
       if (!token.ok) return render(c, <ForbiddenPostPage />, 403);
       const common = { ticketKey: ticket.key, channel: 'web', idempotencyKey: token.idempotencyKey };
