@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authOf } from '../../auth/index.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts';
 import { listTickets } from '../../core/queries.ts';
+import { setAvailability } from '../../core/assignment.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
 import { allowedNext, statusSchema } from '../../core/status.ts';
 import { addComment, assign, getTicket, getTimeline, transition } from '../../core/tickets.ts';
@@ -44,7 +45,21 @@ export function deskRoutes(app: Hono, web: WebContext): void {
         tickets: (await listTickets(core, { queue: key, status: OPEN_STATUSES, limit: 25 })).items,
       })),
     );
-    return render(c, <DeskHomePage who={who(person)} queues={queues} />);
+    return render(c, <DeskHomePage who={who(person)} queues={queues} away={person.away} token={tokens.issue(c)} flash={c.req.query('done') === 'availability' ? (person.away ? 'You are away: no new tickets are assigned to you.' : 'You are back: new tickets can be assigned to you again.') : undefined} />);
+  });
+
+  // Away and back from the desk, as from Slack (/request away) and Teams ("away"): away agents get no new tickets.
+  app.post('/desk/availability', async (c) => {
+    const signedIn = await auth.sessions.current(c);
+    if (!signedIn) return c.redirect(`/login?next=${encodeURIComponent('/desk')}`, 303);
+    const values = await readPostedForm(c);
+    if (!values) return render(c, <UnreadableFormPage />, 400);
+    if (!tokens.check(c, values.token).ok) return render(c, <ForbiddenPostPage />, 403);
+    if (values.away !== 'true' && values.away !== 'false') return render(c, <UnreadableFormPage />, 400);
+    await setAvailability(core.db, signedIn.person.email, values.away === 'true').catch((error: unknown) => {
+      if (!(error instanceof Forbidden)) throw error;
+    });
+    return c.redirect('/desk?done=availability', 303);
   });
 
   /** Signed in (else to /login, coming back here), an agent of this ticket's queue (else 403). */

@@ -14,11 +14,22 @@ export interface DeskQueue {
 }
 
 /** GET /desk: the queues the agent works, each with its tickets that are not done. */
-export function DeskHomePage({ who, queues }: { who: string; queues: DeskQueue[] }) {
+export function DeskHomePage({ who, queues, away, token, flash }: { who: string; queues: DeskQueue[]; away: boolean; token: string; flash?: string | undefined }) {
   return (
     <Layout title="Desk">
       <SignedInBar who={who} desk />
       <h1>Your queues</h1>
+      {flash ? (
+        <p class="notice ok" role="status">
+          {flash}
+        </p>
+      ) : null}
+      <form method="post" action="/desk/availability" class="availability">
+        <input type="hidden" name="token" value={token} />
+        <input type="hidden" name="away" value={away ? 'false' : 'true'} />
+        <span>{away ? 'You are away: new tickets go to the others.' : 'You are available for new tickets.'}</span>{' '}
+        <button type="submit">{away ? 'I am back' : 'Mark me away'}</button>
+      </form>
       {queues.map((queue) => (
         <section aria-labelledby={`q-${queue.key}`} class="desk-queue">
           <h2 id={`q-${queue.key}`}>

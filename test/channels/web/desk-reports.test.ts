@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
+import { people } from '../../../src/db/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
 import { freePort } from '../../support/net.ts';
@@ -88,6 +90,19 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
       expect(await page.locator('.notice').textContent()).toContain('How good is it? Not known yet');
       await screenshot(page, 'desk-forecast.png');
       expect(await seriousA11yViolations(page)).toEqual([]);
+    });
+  });
+
+  it('an agent marks herself away from the desk and back (assignment skips away agents: test/core/assignment.test.ts)', async () => {
+    const awayOf = async () => (await service.sb.database.db.select({ away: people.away }).from(people).where(eq(people.email, 'marta.lopez@example.com')))[0]?.away;
+    await signedIn('marta', '/desk', async (page) => {
+      await page.getByRole('button', { name: 'Mark me away' }).click();
+      await page.waitForURL(/done=availability/);
+      expect(await page.locator('.notice.ok').textContent()).toContain('You are away');
+      expect(await awayOf()).toBe(true);
+      await page.getByRole('button', { name: 'I am back' }).click();
+      await page.waitForURL(/done=availability/);
+      expect(await awayOf()).toBe(false);
     });
   });
 
