@@ -96,6 +96,16 @@ describe(`knowledge pages on ${engine}`, () => {
     expect(page).toMatch(/<mark>[^<]*(jam|printer)[^<]*<\/mark>/i);
   });
 
+  it('the catalog search also finds articles, and offers "Something else" when no request type fits', async () => {
+    const page = await (await fetch(`${app.url}/?q=${encodeURIComponent('vpn keeps dropping')}`)).text();
+    expect(page).toContain('Help articles that may answer it');
+    expect(page).toContain('href="/kb/vpn-connect?from=web"');
+    expect(page).toContain('Something else? Ask the team that fits');
+    expect(page).toContain('href="/new/it-other"');
+    const laptop = await (await fetch(`${app.url}/?q=laptop`)).text();
+    expect(laptop).not.toContain('Something else? Ask the team that fits');
+  });
+
   it('GET /kb says "Something else?" and points to the desk when nothing fits', async () => {
     const page = await (await fetch(`${app.url}/kb?q=xylophone`)).text();
     expect(page).toContain('Something else?');

@@ -14,6 +14,8 @@ import { deskRoutes } from './desk-routes.tsx';
 import { deskReportRoutes } from './desk-report-routes.tsx';
 import { myRoutes } from './my-routes.tsx';
 import { knowledgeRoutes } from './kb-routes.tsx';
+import { searchKnowledge } from '../../knowledge/search.ts';
+import type { Catalog } from '../../core/catalog.ts';
 import { CatalogPage } from './views/catalog.tsx';
 import { ForbiddenPostPage, ServerErrorPage } from './views/notices.tsx';
 
@@ -45,9 +47,11 @@ export function webRoutes(web: WebContext): Hono {
 
   assetRoutes(app);
   app.get('/favicon.ico', (c) => c.body(null, 204));
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const query = (c.req.query('q') ?? '').trim().slice(0, 100);
-    return render(c, <CatalogPage queues={catalogQueues(web.deps.catalog, query)} query={query} />);
+    // The catalog search also finds help articles; nothing at all fits → "Something else".
+    const articles = query ? await searchKnowledge(web.core.db, { q: query, limit: 3 }) : [];
+    return render(c, <CatalogPage queues={catalogQueues(web.deps.catalog, query)} query={query} articles={articles} fallbacks={somethingElse(web.deps.catalog)} />);
   });
   requestFormRoutes(app, web);
   ticketRoutes(app, web);
@@ -80,4 +84,9 @@ function sameOrigin(publicUrl: string): MiddlewareHandler {
       throw error;
     }
   };
+}
+
+/** Each queue's catch-all request type ("Something else (IT)"), for a search nothing fits. */
+function somethingElse(catalog: Catalog): Array<{ key: string; name: string }> {
+  return Object.values(catalog.queues).flatMap((queue) => (queue.default_type && catalog.request_types[queue.default_type] ? [{ key: queue.default_type, name: catalog.request_types[queue.default_type]!.name }] : []));
 }

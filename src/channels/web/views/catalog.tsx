@@ -1,7 +1,9 @@
 import type { CatalogQueue } from '../catalog-view-model.ts';
+import type { KnowledgeHit } from '../../../knowledge/search.ts';
+import { Highlighted } from './knowledge.tsx';
 import { Layout } from './layout.tsx';
 
-export function CatalogPage({ queues, query }: { queues: CatalogQueue[]; query: string }) {
+export function CatalogPage({ queues, query, articles = [], fallbacks = [] }: { queues: CatalogQueue[]; query: string; articles?: KnowledgeHit[]; fallbacks?: Array<{ key: string; name: string }> }) {
   const count = queues.reduce((n, q) => n + q.entries.length, 0);
   return (
     <Layout title="New request" filterScript>
@@ -23,7 +25,40 @@ export function CatalogPage({ queues, query }: { queues: CatalogQueue[]; query: 
           </>
         ) : null}
       </p>
-      {count === 0 ? <p class="empty">Nothing matches. Try another word, or <a href="/">browse everything</a>.</p> : null}
+      {articles.length ? (
+        <section class="suggestions" aria-labelledby="catalog-articles">
+          <h2 id="catalog-articles">Help articles that may answer it</h2>
+          <ul class="types">
+            {articles.map((hit) => (
+              <li class="type" lang={hit.lang}>
+                <h3>
+                  <a href={`/kb/${hit.slug}?from=web`}>{hit.title}</a>
+                </h3>
+                <p>
+                  <Highlighted text={hit.marked} />
+                </p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {count === 0 && query ? (
+        <div class="empty">
+          <p>
+            No request type matches “{query}”{articles.length ? '' : ', and no help article either'}. Something else? Ask the team that fits:
+          </p>
+          <ul>
+            {fallbacks.map((f) => (
+              <li>
+                <a href={`/new/${f.key}`}>{f.name}</a>
+              </li>
+            ))}
+          </ul>
+          <p>
+            Or <a href="/">browse everything</a>.
+          </p>
+        </div>
+      ) : null}
       {queues.map((queue) => (
         <section class="queue" aria-labelledby={`queue-${queue.key}`} data-queue={queue.key}>
           <h2 id={`queue-${queue.key}`}>{queue.name}</h2>
