@@ -50,8 +50,10 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
         await page.getByLabel('Search request types').fill('badge');
         await page.getByRole('button', { name: 'Search' }).click();
         await page.waitForURL(/\?q=badge/);
-        expect(await page.locator('li.type h3').allTextContents()).toEqual(['Broken or lost badge']);
-        expect(await page.locator('h2').allTextContents()).toEqual(['Facilities']);
+        expect(await page.locator('section.queue li.type h3').allTextContents()).toEqual(['Broken or lost badge']);
+        expect(await page.locator('section.queue h2').allTextContents()).toEqual(['Facilities']);
+        // The same search also offers the help article before anyone files anything.
+        expect(await page.locator('#catalog-articles ~ ul h3').allTextContents()).toContain('Lost or broken badge');
       },
       { javaScriptEnabled: false },
     );
