@@ -53,19 +53,27 @@ export function databaseDeadline(database: Database, options: DeadlineOptions = 
     if (skip.has(c.req.path)) return next();
     let timer: NodeJS.Timeout | undefined;
     const work = next();
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), afterMs);
-    });
+    const late = (ms: number) =>
+      new Promise<'late'>((resolve) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => resolve('late'), ms);
+      });
     try {
-      if ((await Promise.race([work, late])) !== 'late') return;
-      const health = await Promise.race([
-        database.probe(),
-        new Promise<{ ok: false; reason: string }>((resolve) => setTimeout(() => resolve({ ok: false, reason: `no answer within ${probeMs} ms` }), probeMs)),
-      ]);
-      if (health.ok) return await work;
-      // Whatever the handler does later, this client has its answer.
-      work.catch(() => {});
-      throw new DatabaseUnavailable(`database unreachable: ${health.reason}`);
+      if ((await Promise.race([work, late(afterMs)])) !== 'late') return;
+      // Keep asking while the request runs: the database can go away after a first healthy
+      // answer (or the shared probe's answer can be a moment old), and the wait stays bounded.
+      for (;;) {
+        const health = await Promise.race([
+          database.probe(),
+          new Promise<{ ok: false; reason: string }>((resolve) => setTimeout(() => resolve({ ok: false, reason: `no answer within ${probeMs} ms` }), probeMs)),
+        ]);
+        if (!health.ok) {
+          // Whatever the handler does later, this client has its answer.
+          work.catch(() => {});
+          throw new DatabaseUnavailable(`database unreachable: ${health.reason}`);
+        }
+        if ((await Promise.race([work, late(afterMs / 2)])) !== 'late') return;
+      }
     } finally {
       clearTimeout(timer);
     }
