@@ -1,14 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { DEFAULT_SERVICE_LEVEL, queueForecast } from '../core/forecast.ts';
 import type { ApiEnv } from './context.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponses, isoInstant } from './schemas.ts';
 
 const ForecastQuery = z.object({
   queue: z.string().min(1).max(10).openapi({ description: 'queue key, e.g. IT', example: 'IT' }),
-  from: z
-    .string()
-    .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(new Date(text).getTime()), 'must be an ISO 8601 date or date-time, like 2026-12-07')
-    .transform((text) => new Date(text))
+  from: isoInstant
     .optional()
     .openapi({ description: 'first hour forecast (default: the current hour)' }),
   weeks: z.coerce.number().int().min(1).max(8).default(1).openapi({ description: 'weeks to forecast, 1..8' }),

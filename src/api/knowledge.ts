@@ -3,7 +3,7 @@ import { Invalid } from '../core/errors.ts';
 import { deflectionReport } from '../knowledge/feedback.ts';
 import { searchKnowledge } from '../knowledge/search.ts';
 import type { ApiEnv } from './context.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponses, isoInstant } from './schemas.ts';
 
 const SearchQuery = z.object({
   q: z.string().min(1).max(200).openapi({ description: 'what the person is looking for, in their words', example: 'my vpn keeps dropping' }),
@@ -22,11 +22,7 @@ const Hit = z
   })
   .openapi('KnowledgeHit');
 
-const instant = z
-  .string()
-  .max(40)
-  .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(new Date(text).getTime()), 'must be an ISO 8601 date or date-time, like 2026-11-01')
-  .transform((text) => new Date(text));
+const instant = z.string().max(40).pipe(isoInstant);
 const DeflectionQuery = z.object({ from: instant.optional(), to: instant.optional() });
 const DeflectionRow = z.object({
   slug: z.string(),

@@ -2,18 +2,13 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Invalid } from '../core/errors.ts';
 import { REPORT_COLUMNS, slaReport, toCsv } from '../core/sla-report.ts';
 import type { ApiEnv } from './context.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponses, isoInstant } from './schemas.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
-const instant = z
-  .string()
-  .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(new Date(text).getTime()), 'must be an ISO 8601 date or date-time, like 2026-11-01 or 2026-11-01T00:00:00Z')
-  .transform((text) => new Date(text));
-
 const ReportQuery = z.object({
-  from: instant.optional().openapi({ description: 'tickets created at or after (default: 30 days before `to`)', example: '2026-11-01' }),
-  to: instant.optional().openapi({ description: 'tickets created before (default: now)', example: '2026-12-01' }),
+  from: isoInstant.optional().openapi({ description: 'tickets created at or after (default: 30 days before `to`)', example: '2026-11-01' }),
+  to: isoInstant.optional().openapi({ description: 'tickets created before (default: now)', example: '2026-12-01' }),
   queue: z.string().optional().openapi({ description: 'one queue key, e.g. IT' }),
 });
 

@@ -5,6 +5,12 @@ import { MAX_INT4 } from './input.ts';
 
 /** Shared request/response schemas of /api/v1; OpenAPI is generated from these. */
 
+/** A query instant: an ISO 8601 date (midnight UTC) or date-time, as a Date. */
+export const isoInstant = z
+  .string()
+  .refine((text) => /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(new Date(text).getTime()), 'must be an ISO 8601 date or date-time, like 2026-11-01 or 2026-11-01T00:00:00Z')
+  .transform((text) => new Date(text));
+
 export const ErrorSchema = z
   .object({
     error: z.object({

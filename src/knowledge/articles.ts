@@ -74,12 +74,13 @@ export interface KnowledgeLoad {
   problems: KnowledgeProblem[];
 }
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** An article's slug: its file name without .md. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /** Parse one article file's text. Throws an Error whose message says what is wrong. */
 export function parseArticle(slug: string, source: string): Article {
-  if (!SLUG.test(slug)) throw new Error(`the file name must be a lower-kebab-case slug (like vpn-setup.md), not '${slug}'`);
+  if (!SLUG_PATTERN.test(slug)) throw new Error(`the file name must be a lower-kebab-case slug (like vpn-setup.md), not '${slug}'`);
   if (source.includes('\u0000')) throw new Error('the file contains a NUL character');
   const match = FRONT_MATTER.exec(source);
   if (!match) throw new Error('no front matter: start the file with a --- block holding at least a title');

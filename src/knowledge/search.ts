@@ -23,6 +23,11 @@ export interface KnowledgeHit {
 }
 
 export const MARK_START = '\u0002';
+
+/** A query as search takes it: control characters and lone surrogates as spaces, at most 200 characters. */
+export function cleanQuery(text: string | undefined): string {
+  return (text ?? '').replace(/[\u0000-\u001f]|\p{Cs}/gu, ' ').trim().slice(0, 200);
+}
 export const MARK_END = '\u0003';
 
 /**
@@ -34,7 +39,7 @@ export const MARK_END = '\u0003';
  * ("pasword", "wifi"). unaccent folds "contraseña"/"contrasena" where it exists.
  */
 export async function searchKnowledge(db: Db, query: KnowledgeQuery): Promise<KnowledgeHit[]> {
-  const text = query.q.replace(/[\u0000-\u001f]|\p{Cs}/gu, ' ').trim().slice(0, 200);
+  const text = cleanQuery(query.q);
   if (!text) return [];
   const on = await searchFeatures(db);
   const limit = Math.min(Math.max(query.limit ?? 5, 1), 50);

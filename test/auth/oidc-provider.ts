@@ -1,5 +1,6 @@
 import http from 'node:http';
 import Provider from 'oidc-provider';
+import type { Page } from 'playwright-core';
 import { freePort } from '../support/net.ts';
 
 export interface TestAccount {
@@ -46,4 +47,19 @@ export async function startOidcProvider(redirectUri: string, accounts: Record<st
     clientSecret,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * From the service's /login page: "Sign in with your company account", then the provider's
+ * development pages (log in as `login`, consent), back on `serviceUrl`.
+ */
+export async function signInAtProvider(page: Page, provider: LocalProvider, serviceUrl: string, login: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sign in with your company account' }).click();
+  await page.waitForURL((url) => url.origin === provider.issuer);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any');
+  await page.locator('button[type="submit"]').click();
+  const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
+  if (await consent.count()) await consent.click();
+  await page.waitForURL((url) => url.origin === serviceUrl);
 }

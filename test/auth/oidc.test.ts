@@ -6,7 +6,7 @@ import { people, sessions } from '../../src/db/schema.ts';
 import { chromiumAvailable, launchBrowser } from '../channels/web/browser.ts';
 import { freePort } from '../support/net.ts';
 import { startTestService, type TestService } from '../support/service.ts';
-import { startOidcProvider, type LocalProvider } from './oidc-provider.ts';
+import { signInAtProvider, startOidcProvider, type LocalProvider } from './oidc-provider.ts';
 
 // From the sample catalog: marta.lopez is an agent of IT; ana is an employee.
 const MARTA = 'marta.lopez@example.com';
@@ -47,16 +47,7 @@ describe.skipIf(!chromiumAvailable)('signing in through an OpenID provider (oidc
   }
 
   /** On the provider's development pages: log in as `login`, then consent. */
-  async function signInAtProvider(page: Page, login: string) {
-    await page.getByRole('button', { name: 'Sign in with your company account' }).click();
-    await page.waitForURL((url) => url.origin === provider.issuer);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('any');
-    await page.locator('button[type="submit"]').click();
-    const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
-    if (await consent.count()) await consent.click();
-    await page.waitForURL((url) => url.origin === service.url);
-  }
+  const signIn = (page: Page, login: string) => signInAtProvider(page, provider, service.url, login);
 
   async function fileTicket(title: string): Promise<string> {
     const response = await fetch(`${service.url}/api/v1/tickets`, {
@@ -75,7 +66,7 @@ describe.skipIf(!chromiumAvailable)('signing in through an OpenID provider (oidc
       await page.goto(service.sb.links.deskUrl(key));
       expect(new URL(page.url()).pathname).toBe('/login');
       expect(new URL(page.url()).searchParams.get('next')).toBe(`/desk/t/${key}`);
-      await signInAtProvider(page, 'marta');
+      await signIn(page, 'marta');
       expect(new URL(page.url()).pathname).toBe(`/desk/t/${key}`);
       expect(await page.locator('h1').textContent()).toBe(`${key} Screen flickers`);
 
@@ -110,7 +101,7 @@ describe.skipIf(!chromiumAvailable)('signing in through an OpenID provider (oidc
     const key = await fileTicket('Need a dock');
     await withPage(async (page) => {
       await page.goto(`${service.url}/login`);
-      await signInAtProvider(page, 'ana');
+      await signIn(page, 'ana');
       expect(new URL(page.url()).pathname).toBe('/my');
       const link = page.locator('.my-requests a', { hasText: key });
       await link.click();
@@ -135,7 +126,7 @@ describe.skipIf(!chromiumAvailable)('signing in through an OpenID provider (oidc
       let text = '';
       await withPage(async (page) => {
         await page.goto(`${service.url}/login`);
-        await signInAtProvider(page, login);
+        await signIn(page, login);
         expect(await page.locator('h1').textContent()).toBe('We could not sign you in');
         text = (await page.locator('.lead').textContent()) ?? '';
       });

@@ -2,27 +2,26 @@ import { eq } from 'drizzle-orm';
 import type { Hono } from 'hono';
 import { kbArticles } from '../../db/schema.ts';
 import { articleHtml } from '../../knowledge/render.ts';
-import { searchKnowledge } from '../../knowledge/search.ts';
+import { SLUG_PATTERN } from '../../knowledge/articles.ts';
+import { cleanQuery, searchKnowledge } from '../../knowledge/search.ts';
 import { render, type WebContext } from './render.tsx';
 import { NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 import { ArticlePage, KnowledgeSearchPage, SolvedPage } from './views/knowledge.tsx';
 import { readPostedForm } from './form-values.ts';
 import { recordFeedback } from '../../knowledge/feedback.ts';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
-const clean = (text: string | undefined) => (text ?? '').replace(/[\u0000-\u001f]|\p{Cs}/gu, ' ').trim().slice(0, 200);
 
 /** GET /kb (search) and GET /kb/:slug (an article, its Markdown rendered and sanitized). */
 export function knowledgeRoutes(app: Hono, web: WebContext): void {
   app.get('/kb', async (c) => {
-    const query = clean(c.req.query('q'));
+    const query = cleanQuery(c.req.query('q'));
     const hits = query ? await searchKnowledge(web.core.db, { q: query, limit: 10 }) : [];
     return render(c, <KnowledgeSearchPage query={query} hits={hits} />);
   });
   // As-you-type suggestions for the request form (kb-suggest.js). `t` is the form's token, so a
   // suggestion shown again to the same form is counted once.
   app.get('/kb/suggest', async (c) => {
-    const query = clean(c.req.query('q'));
+    const query = cleanQuery(c.req.query('q'));
     const type = c.req.query('type') ?? '';
     const token = c.req.query('t') ?? '';
     if (query.length < 3) return c.json({ items: [] });
@@ -39,7 +38,7 @@ export function knowledgeRoutes(app: Hono, web: WebContext): void {
     const slug = c.req.query('slug') ?? '';
     const values = await readPostedForm(c);
     if (!values) return render(c, <UnreadableFormPage />, 400);
-    const [row] = SLUG.test(slug) ? await web.core.db.select({ slug: kbArticles.slug, title: kbArticles.title }).from(kbArticles).where(eq(kbArticles.slug, slug)) : [];
+    const [row] = SLUG_PATTERN.test(slug) ? await web.core.db.select({ slug: kbArticles.slug, title: kbArticles.title }).from(kbArticles).where(eq(kbArticles.slug, slug)) : [];
     if (!row) return render(c, <NotFoundPage what="There is no help article at this address." />, 404);
     const email = /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(values.requester_email ?? '') ? values.requester_email : undefined;
     await recordFeedback(web.core.db, [{ slug, channel: 'web', event: 'solved', email, query: values.kb_query ?? values.title ?? '', dedupeKey: values.token ? `web:${values.token}:${slug}:solved` : undefined }]);
@@ -48,7 +47,7 @@ export function knowledgeRoutes(app: Hono, web: WebContext): void {
 
   app.get('/kb/:slug', async (c) => {
     const slug = c.req.param('slug');
-    const [row] = SLUG.test(slug) ? await web.core.db.select().from(kbArticles).where(eq(kbArticles.slug, slug)) : [];
+    const [row] = SLUG_PATTERN.test(slug) ? await web.core.db.select().from(kbArticles).where(eq(kbArticles.slug, slug)) : [];
     if (!row) return render(c, <NotFoundPage what="There is no help article at this address." />, 404);
     const from = c.req.query('from');
     if (from === 'web' || from === 'slack' || from === 'teams' || from === 'email') await recordFeedback(web.core.db, [{ slug, channel: from, event: 'clicked' }]);

@@ -6,10 +6,9 @@ import { fieldInputName, readPostedForm, validateRequestForm, type FieldErrors, 
 import { pathOf, render, type WebContext } from './render.tsx';
 import { NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 import { RequestFormPage } from './views/request-form.tsx';
+import { SLUG_PATTERN } from '../../knowledge/articles.ts';
 import { recordFeedback } from '../../knowledge/feedback.ts';
 import { searchKnowledge, type KnowledgeHit } from '../../knowledge/search.ts';
-
-const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /** GET/POST /new/:type — the request form, validated with the API's schemas. */
 export function requestFormRoutes(app: Hono, web: WebContext): void {
@@ -57,7 +56,7 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
       const query = `${values.title ?? ''} ${values.description ?? ''}`.trim();
       const suggestions = query ? await searchKnowledge(web.core.db, { q: query, type: typeKey, limit: 3 }) : [];
       await recordFeedback(web.core.db, suggestions.map((hit) => ({ slug: hit.slug, channel: 'web', event: 'shown' as const, email: values.requester_email, query, dedupeKey: `web:${values.token}:${hit.slug}:shown` })));
-      const shown = [...new Set([...(values.shown ?? '').split(','), ...suggestions.map((hit) => hit.slug)].filter((slug) => SLUG.test(slug)))].join(',');
+      const shown = [...new Set([...(values.shown ?? '').split(','), ...suggestions.map((hit) => hit.slug)].filter((slug) => SLUG_PATTERN.test(slug)))].join(',');
       return show(c, typeKey, { values: { ...values, shown }, token: values.token, suggestions });
     }
     const checked = validateRequestForm(type.fields, values);
@@ -66,7 +65,7 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
     try {
       const { ticket } = await createTicket(web.core, { type: typeKey, ...checked.value, channel: 'web', idempotencyKey: token.idempotencyKey });
       // Filed although articles were suggested to this form: they did not answer it.
-      const shown = (values.shown ?? '').split(',').filter((slug) => SLUG.test(slug)).slice(0, 10);
+      const shown = (values.shown ?? '').split(',').filter((slug) => SLUG_PATTERN.test(slug)).slice(0, 10);
       await recordFeedback(web.core.db, shown.map((slug) => ({ slug, channel: 'web', event: 'filed' as const, email: ticket.requester.email, query: ticket.title, dedupeKey: `web:${values.token}:${slug}:filed` })));
       return c.redirect(pathOf(web.deps.links.url(ticket.key, ticket.requester.email, { now: web.core.now() })), 303);
     } catch (error) {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { people } from '../../../src/db/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
+import { signInAtProvider, startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
 import { freePort } from '../../support/net.ts';
 import { startTestService, type TestService } from '../../support/service.ts';
 import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations } from './browser.ts';
@@ -48,14 +48,7 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
       const page = await context.newPage();
       await page.goto(`${service.url}${target}`);
       expect(new URL(page.url()).pathname).toBe('/login');
-      await page.getByRole('button', { name: 'Sign in with your company account' }).click();
-      await page.waitForURL((url) => url.origin === provider.issuer);
-      await page.locator('input[name="login"]').fill(login);
-      await page.locator('input[name="password"]').fill('any');
-      await page.locator('button[type="submit"]').click();
-      const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
-      if (await consent.count()) await consent.click();
-      await page.waitForURL((url) => url.origin === service.url);
+      await signInAtProvider(page, provider, service.url, login);
       await run(page);
     } finally {
       await context.close();
