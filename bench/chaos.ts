@@ -160,7 +160,11 @@ function startReceiver(answer: () => { status: number; headers?: Record<string, 
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
         keys,
         duplicates: () => [...seen.values()].reduce((sum, n) => sum + n - 1, 0),
-        close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       }),
     ),
   );
@@ -233,7 +237,10 @@ async function killScenario(): Promise<void> {
     await subscribe(url, receiver.url);
     let exits = 0;
     let stray = 0;
-    const watch = (a: App) => void a.exited.then(() => (a.killedByUs ? undefined : (exits += 1)));
+    const watch = (a: App) =>
+      void a.exited.then(() => {
+        if (!a.killedByUs) exits += 1;
+      });
     watch(app);
     const load = startLoad(url, total, `kill-${Date.now().toString(36)}`);
     const recoveries: number[] = [];
@@ -278,7 +285,9 @@ async function postgresScenario(): Promise<void> {
     const receiver = await startReceiver(() => ({ status: 204 }));
     const app = spawnApp({ DATABASE_URL: cluster.url, PORT: String(port) });
     let exits = 0;
-    void app.exited.then(() => (app.killedByUs ? undefined : (exits += 1)));
+    void app.exited.then(() => {
+      if (!app.killedByUs) exits += 1;
+    });
     await waitReady(url, app);
     await subscribe(url, receiver.url);
     const load = startLoad(url, total, `pg-${Date.now().toString(36)}`);
@@ -326,7 +335,9 @@ async function webhookScenario(): Promise<void> {
     });
     const app = spawnApp({ DATABASE_URL: databaseUrl, PORT: String(port) });
     let exits = 0;
-    void app.exited.then(() => (app.killedByUs ? undefined : (exits += 1)));
+    void app.exited.then(() => {
+      if (!app.killedByUs) exits += 1;
+    });
     await waitReady(url, app);
     await subscribe(url, receiver.url);
     failingSince = Date.now();

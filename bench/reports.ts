@@ -42,7 +42,7 @@ async function main() {
     await syncCatalog(database.db, catalog);
     const db = database.db;
     const existing = ((await db.execute(sql`select count(*)::int as existing from tickets`)) as unknown as Array<{ existing: number }>)[0]?.existing ?? 0;
-    let t = performance.now();
+    const t = performance.now();
     if (!existing) await load(db);
     const n = ((await db.execute(sql`select count(*)::int as n from tickets`)) as unknown as Array<{ n: number }>)[0]?.n ?? 0;
     console.log(`${existing ? 'reused' : 'loaded'} ${n.toLocaleString('en')} tickets over 104 weeks in ${((performance.now() - t) / 1000).toFixed(1)} s`);

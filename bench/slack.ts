@@ -38,7 +38,7 @@ await withThrowawayDatabase(async (url) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-slack-'));
   fs.writeFileSync(path.join(tmp, 'catalog.yaml'), catalog);
   const users = Array.from({ length: USERS }, (_, i) => ({ id: `U0BENCH${String(i).padStart(4, '0')}`, name: `bench${i}`, email: `bench${i}@example.com` }));
-  users.forEach((user) => fake.addUser(user));
+  for (const user of users) fake.addUser(user);
   // The DM messages people "wrote": one per request, spread over the users.
   const WARMUP = 100;
   const picks = Array.from({ length: total + WARMUP }, (_, i) => {

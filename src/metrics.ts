@@ -59,7 +59,7 @@ export function countDeadDeliveriesWith(count: (() => Promise<number>) | null): 
   countDead = count;
 }
 
-export const deadDeliveries = new Gauge({
+new Gauge({
   name: 'switchboard_outbox_dead_deliveries',
   help: 'Dead-lettered deliveries waiting to be re-queued (GET /api/v1/deliveries/dead); one count of the shared table',
   registers: [registry],

@@ -5,7 +5,7 @@ import { loadLinkSecret, TicketLinks } from './core/links.ts';
 import type { CoreContext } from './core/tickets.ts';
 import { buildChannels, enabledOutbound } from './channels/index.ts';
 import type { Channel } from './channels/types.ts';
-import type { TeamsOptions } from './channels/teams/index.ts';
+import type { TeamsOptions } from './channels/teams/options.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { logger } from './logger.ts';
@@ -103,8 +103,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const channelNames = channels.map((c) => c.name);
   const api = config.apiTokens.length > 0 ? 'on' : 'off';
   logger.info(
-    { port, host: config.host, database: database.engine, catalog: catalogName, channels: channelNames, api, warnings: config.warnings },
-    `Switchboard listening on ${config.publicUrl} (${config.host}:${port}); catalog ${catalogName}; channels ${channelNames.join(', ') || 'none'}; API ${api}; ${config.warnings.length ? `${config.warnings.length} warning(s): ${config.warnings.join(' | ')}` : 'no warnings'}`,
+    { port, host: config.host, node: process.version, database: database.engine, catalog: catalogName, channels: channelNames, api, warnings: config.warnings },
+    `Switchboard listening on ${config.publicUrl} (${config.host}:${port}) on Node ${process.version}; catalog ${catalogName}; channels ${channelNames.join(', ') || 'none'}; API ${api}; ${config.warnings.length ? `${config.warnings.length} warning(s): ${config.warnings.join(' | ')}` : 'no warnings'}`,
   );
 
   let stopping: Promise<void> | null = null;

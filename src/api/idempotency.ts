@@ -15,6 +15,7 @@ import { apiError } from './errors.ts';
  * cannot both get through; a request that fails (4xx/5xx) gives its key back, so a
  * corrected retry may use it.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a Hono middleware returns what next() returns (void) or a response.
 export async function idempotencyGuard(c: Context<ApiEnv>, next: Next, client: string): Promise<Response | void> {
   const key = c.req.header('idempotency-key');
   if (!key || c.req.method !== 'POST') return next();

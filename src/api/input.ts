@@ -6,7 +6,9 @@
  * core, Slack and Teams events are cleaned after their signature is checked.
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what these refuse and strip.
 const NUL = /\u0000/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what these refuse and strip.
 const NUL_ALL = /\u0000/g;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

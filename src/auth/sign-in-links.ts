@@ -26,7 +26,7 @@ export async function requestSignInLink(db: Db, enabled: ReadonlySet<string>, em
   const person = await findPersonByEmail(db, email);
   const anyChannel = enabled.has('email') || enabled.has('slack') || enabled.has('teams');
   // Unknown or deactivated: nothing is sent, and the answer does not tell.
-  if (!person || !person.active) return anyChannel ? { outcome: 'sent', channel: null } : { outcome: 'unreachable' };
+  if (!person?.active) return anyChannel ? { outcome: 'sent', channel: null } : { outcome: 'unreachable' };
   const channel = await channelFor(db, person, enabled);
   if (!channel) return { outcome: 'unreachable' };
   await db.transaction(async (tx) => {

@@ -6,7 +6,7 @@ import type { CoreContext } from '../core/tickets.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundAdapter } from '../outbox/adapter.ts';
-import type { TeamsOptions } from './teams/index.ts';
+import type { TeamsOptions } from './teams/options.ts';
 
 /** What a channel gets to work with. */
 export interface ChannelDeps {

@@ -87,7 +87,7 @@ export function forecastHours(cal: BusinessCalendar, history: HourlyHistory, fro
     const { slot, date } = slotOf(cal, t);
     if (isWholeDayHoliday(cal, date)) continue;
     const ageWeeks = (end - t) / WEEK_MS;
-    const weight = Math.pow(0.5, ageWeeks / halfLife);
+    const weight = 0.5 ** (ageWeeks / halfLife);
     const count = history.counts.get(t) ?? 0;
     const s = slots[slot]!;
     s.weight += weight;

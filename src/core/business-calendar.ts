@@ -168,7 +168,7 @@ export function compileCalendar(def: CalendarDef): BusinessCalendar {
   const { timezone, hours, holidays = [] } = parsed.data;
   const weekly: MinuteRange[][] = DAY_KEYS.map(() => []);
   if (hours === '24x7') {
-    weekly.forEach((_, index) => (weekly[index] = [{ start: 0, end: MINUTES_PER_DAY }]));
+    for (let index = 0; index < weekly.length; index++) weekly[index] = [{ start: 0, end: MINUTES_PER_DAY }];
   } else {
     for (const [key, texts] of Object.entries(hours)) {
       const days = weekdaysOf(key);

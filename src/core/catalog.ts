@@ -36,7 +36,6 @@ const fieldSchema = z
 export type FieldDef = z.infer<typeof fieldSchema>;
 
 const slaTargetSchema = z.object({ first_response: durationSchema, resolution: durationSchema }).strict();
-export type SlaTarget = z.infer<typeof slaTargetSchema>;
 
 const escalationSchema = z
   .object({ slack_channel: z.string(), teams_channel: z.string(), email: z.email() })
@@ -45,7 +44,6 @@ const escalationSchema = z
   .refine((e) => Object.keys(e).length > 0, 'name a slack_channel, teams_channel or email');
 
 export const ASSIGNMENT_MODES = ['none', 'round_robin', 'least_open'] as const;
-export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
 
 const rosterEmail = z.email('must be an email address').transform((e) => e.toLowerCase());
 
@@ -189,7 +187,6 @@ export const catalogSchema = catalogShape.superRefine((catalog, ctx) => {
 });
 
 export type Catalog = z.infer<typeof catalogSchema>;
-export type QueueDef = Catalog['queues'][string];
 export type RequestTypeDef = Catalog['request_types'][string];
 
 export const sampleCatalogFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'sample-catalog.yaml');

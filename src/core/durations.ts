@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queues, tickets, type Ticket } from '../db/schema.ts';
 import type { BusinessCalendar } from './business-calendar.ts';
@@ -67,12 +67,6 @@ export async function backfillDurations(db: Db, options: { batchSize?: number; o
     after = updated[updated.length - 1]!.id;
     options.onProgress?.(done);
   }
-}
-
-/** How many tickets still wait for the backfill (reports say so while it runs). */
-export async function pendingDurations(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.durationsPending, true));
-  return row?.n ?? 0;
 }
 
 function round(minutes: number): number {

@@ -46,6 +46,3 @@ export async function findPersonByEmail(conn: Conn, email: string): Promise<Pers
   return row;
 }
 
-export function displayName(person: Pick<Person, 'name' | 'email'>): string {
-  return person.name ?? person.email;
-}

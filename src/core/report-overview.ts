@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { Conn } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
 import { STATUSES } from './status.ts';

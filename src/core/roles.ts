@@ -2,7 +2,6 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { deskRoles, people, queues, type Person } from '../db/schema.ts';
 import { Forbidden } from './errors.ts';
-import { resolvePerson, type PersonInput } from './people.ts';
 
 /**
  * Who works the desk. The roster comes from the catalog (`admins`, and `agents` / `leads`
@@ -75,13 +74,6 @@ export function notOnDesk(person: Pick<Person, 'email'>, queueKey: string, what:
   return new Forbidden(`${person.email} is not an agent of the ${queueKey} queue, so they cannot ${what}`, { queue: queueKey, person: person.email });
 }
 
-/** Resolve a person and require a desk role on the queue; throws Forbidden otherwise. */
-export async function requireDesk(conn: Conn, who: PersonInput | Person, queueKey: string, what: string): Promise<Person> {
-  const person = 'id' in who && typeof who.id === 'number' ? (who as Person) : await resolvePerson(conn, who as PersonInput);
-  if (!(await isDesk(conn, person.id, queueKey))) throw notOnDesk(person, queueKey, what);
-  return person;
-}
-
 export interface Roster {
   admins: string[];
   queues: Record<string, { agents: string[]; leads: string[] }>;
@@ -113,11 +105,11 @@ export async function syncRoster(conn: Conn, roster: Roster): Promise<void> {
     const prior = wanted.get(key);
     if (!prior || RANK[role] > RANK[prior.role]) wanted.set(key, { personId, queueKey, role, position: prior?.position ?? position });
   };
-  roster.admins.forEach((email, i) => put(email, ADMIN_QUEUE, 'admin', i));
+  for (const [i, email] of roster.admins.entries()) put(email, ADMIN_QUEUE, 'admin', i);
   for (const [queueKey, queue] of Object.entries(roster.queues)) {
     // Roster order: agents as listed, then leads (round robin takes turns in this order).
-    queue.agents.forEach((email, i) => put(email, queueKey, 'agent', i));
-    queue.leads.forEach((email, i) => put(email, queueKey, 'lead', queue.agents.length + i));
+    for (const [i, email] of queue.agents.entries()) put(email, queueKey, 'agent', i);
+    for (const [i, email] of queue.leads.entries()) put(email, queueKey, 'lead', queue.agents.length + i);
   }
   await conn.delete(deskRoles);
   if (wanted.size) await conn.insert(deskRoles).values([...wanted.values()]);

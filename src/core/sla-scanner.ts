@@ -2,7 +2,7 @@ import { asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
 import { isDatabaseUnavailable, OutageLog } from '../db/availability.ts';
 import { resultRows } from '../db/migrate.ts';
-import { backoffDelay } from '../outbox/backoff.ts';
+import { backoffDelay } from './backoff.ts';
 import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { slaEvents } from '../metrics.ts';

@@ -4,7 +4,15 @@ import { resultRows } from '../db/migrate.ts';
 import { anchors, people, queues, tickets, type Person, type Ticket } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef } from './catalog.ts';
 import { Invalid, NotFound } from './errors.ts';
-import type { AnchorInput } from './tickets.ts';
+
+/** Where an inbound message lives on its platform; recorded as an anchor of the ticket. */
+export interface AnchorInput {
+  channel: string;
+  side: 'requester' | 'triage' | 'watcher';
+  externalRef: string;
+  cardRef?: string | null;
+  data?: Record<string, unknown>;
+}
 
 /** Row-level helpers of the ticket commands. */
 

@@ -5,7 +5,7 @@ import { anchors, queues, requestTypes, tickets, type Anchor, type Person, type 
 import { pickAssignee } from './assignment.ts';
 import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from './errors.ts';
+import { Conflict, Invalid, NotFound } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla.ts';
@@ -20,14 +20,8 @@ import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personBy
 export type { CommandResult, CoreContext } from './context.ts';
 export { getTicket, getTimeline } from './reads.ts';
 
-/** Where an inbound message lives on its platform; recorded as an anchor of the ticket. */
-export interface AnchorInput {
-  channel: string;
-  side: 'requester' | 'triage' | 'watcher';
-  externalRef: string;
-  cardRef?: string | null;
-  data?: Record<string, unknown>;
-}
+import type { AnchorInput } from './ticket-rows.ts';
+export type { AnchorInput };
 
 interface Common {
   channel: string;

@@ -154,7 +154,7 @@ function plainText(markdown: string): string {
       const children = (token as { tokens?: Token[] }).tokens;
       const items = (token as { items?: Array<{ tokens: Token[] }> }).items;
       if (items) for (const item of items) walk(item.tokens);
-      else if (children && children.length) walk(children);
+      else if (children?.length) walk(children);
       else if ('text' in token && typeof token.text === 'string') out.push(token.text);
       if (token.type === 'paragraph' || token.type === 'heading' || token.type === 'list_item' || token.type === 'code') out.push('\n');
     }

@@ -26,6 +26,7 @@ export const MARK_START = '\u0002';
 
 /** A query as search takes it: control characters and lone surrogates as spaces, at most 200 characters. */
 export function cleanQuery(text: string | undefined): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips.
   return (text ?? '').replace(/[\u0000-\u001f]|\p{Cs}/gu, ' ').trim().slice(0, 200);
 }
 export const MARK_END = '\u0003';

@@ -7,7 +7,7 @@ import { selectTicketRows, toEventView, toTicketView } from '../core/view.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { deliveriesTotal, outboxLag } from '../metrics.ts';
 import { isDatabaseUnavailable, OutageLog } from '../db/availability.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../core/backoff.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type NoticeWriter, type OutboundAdapter } from './adapter.ts';
 
 export interface WorkerOptions {
@@ -369,4 +369,3 @@ export class DeliveryWorker {
 
 const DEAD_REASONS = { permanent: 'the receiver refused it for good', age: 'too old to retry', attempts: 'out of attempts' } as const;
 
-export { backoffDelay } from './backoff.ts';

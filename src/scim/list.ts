@@ -34,7 +34,7 @@ export function listQuery(query: Record<string, string | undefined>): ListQuery 
 
 /** `attr eq "value"` on one of the given attributes (matched case-insensitively), for an indexed lookup. */
 export function simpleEquality(filter: Filter | null, attributes: string[]): { attribute: string; value: string } | null {
-  if (!filter || filter.op !== 'eq' || !('compValue' in filter) || typeof filter.compValue !== 'string') return null;
+  if (filter?.op !== 'eq' || !('compValue' in filter) || typeof filter.compValue !== 'string') return null;
   const attribute = attributes.find((a) => a.toLowerCase() === filter.attrPath.toLowerCase());
   return attribute ? { attribute, value: filter.compValue } : null;
 }

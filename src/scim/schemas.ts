@@ -52,7 +52,6 @@ export const patchSchema = z.object({
     .min(1)
     .max(1_000),
 });
-export type PatchInput = z.infer<typeof patchSchema>;
 
 /** The first zod issue as one line ("emails.0.value: Invalid input"). */
 export function firstIssue(error: z.ZodError): string {

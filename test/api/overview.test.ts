@@ -98,6 +98,7 @@ describe(`overview report on ${engine}`, () => {
   it('reports per week in the queue zone, counting the unanswered ticket instead of dropping it', async () => {
     const response = await get('/reports/overview?queue=it&from=2026-12-07&to=2026-12-29&interval=week');
     expect(response.status).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: report JSON under test; every figure read is asserted.
     const report = (await response.json()) as { timezone: string; items: Array<Record<string, any>>; totals: Record<string, any> };
     expect(report.timezone).toBe('Europe/Madrid');
     expect(report.items.map((i) => i.label)).toEqual(['2026-12-07', '2026-12-14', '2026-12-21', '2026-12-28']);

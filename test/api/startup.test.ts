@@ -79,7 +79,10 @@ describe.skipIf(!postgresUrl)('readiness follows the database', () => {
       const upstream = net.connect(Number(target.port || 5432), target.hostname);
       sockets.add(client).add(upstream);
       client.pipe(upstream).pipe(client);
-      const drop = () => (client.destroy(), upstream.destroy());
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       client.on('error', drop);
       upstream.on('error', drop);
     });

@@ -10,7 +10,7 @@ const SCIM_TOKEN = 'scim-test-token-0123456789';
 const SUBJECT = 'Your Switchboard sign-in link';
 
 /** A browser's worth of HTTP: one cookie jar, same-origin form posts, redirects not followed. */
-export function client(base: string) {
+function client(base: string) {
   const jar = new Map<string, string>();
   const request = async (method: string, path: string, form?: Record<string, string>) => {
     const response = await fetch(new URL(path, base), {
@@ -143,7 +143,7 @@ describe('one-time sign-in links, sent by email through the outbox', () => {
 
     // The directory deactivates them (Okta's PATCH).
     const scim = (method: string, path: string, body?: unknown) =>
-      fetch(`${service.url}/scim/v2${path}`, { method, headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' }, body: body ? JSON.stringify(body) : null }).then((r) => r.json() as Promise<any>);
+      fetch(`${service.url}/scim/v2${path}`, { method, headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' }, body: body ? JSON.stringify(body) : null }).then((r) => r.json() as Promise<{ id: string }>);
     const user = await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, emails: [{ primary: true, value: email, type: 'work' }], active: true });
     await scim('PATCH', `/Users/${user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] });
 

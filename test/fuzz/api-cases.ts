@@ -93,7 +93,7 @@ export function apiRequests(base: string, op: ApiOperation, seeds: ApiSeeds): fc
   const idempotencyKey = writes ? fc.option(fc.constantFrom('k1', 'k2', 'fuzz-key'), { nil: undefined }) : fc.constant(undefined);
   return fc.record({ params, query, body, idempotencyKey }).map(({ params: values, query: q, body: b, idempotencyKey: key }) => {
     let path = op.path;
-    op.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, encodeLoose(values[i]!))));
+    for (const [i, name] of op.pathParams.entries()) path = path.replace(`{${name}}`, encodeLoose(values[i]!));
     const search = Object.entries(q).map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(v)}`).join('&');
     return { method: op.method, url: `${base}/api/v1${path}${search ? `?${search}` : ''}`, contentType: b.contentType, body: b.body, idempotencyKey: key };
   });

@@ -10,7 +10,8 @@ import { openDatabase } from '../../src/db/client.ts';
 import { deliveries, webhookSubscriptions } from '../../src/db/schema.ts';
 import { countDeadLetters, listDeadLetters, requeueDeadLetter } from '../../src/outbox/dead-letters.ts';
 import { countDeadDeliveriesWith, registry } from '../../src/metrics.ts';
-import { backoffDelay, DeliveryWorker } from '../../src/outbox/worker.ts';
+import { backoffDelay } from '../../src/core/backoff.ts';
+import { DeliveryWorker } from '../../src/outbox/worker.ts';
 import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
 import { startHttpSink } from '../support/http-sink.ts';
 

@@ -61,6 +61,9 @@ describe('safe defaults at start', { timeout: 90_000 }, () => {
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const start = lines.find((l) => String(l.msg).startsWith('Switchboard listening'))!;
     expect(start).toMatchObject({ catalog: 'built-in sample', channels: expect.arrayContaining(['teams']), api: 'off', host: '127.0.0.1' });
+    // The service runs on the Node the `node` dependency installs (24), not the machine's own.
+    expect(start.node).toMatch(/^v2[4-9]\./);
+    expect(String(start.msg)).toContain(`on Node ${String(start.node)};`);
     expect(start.warnings).toHaveLength(2);
     expect(String(start.msg)).toMatch(/catalog built-in sample; channels .*teams.*; API off; 2 warning\(s\): TEAMS_ENABLED=1 without TEAMS_APP_ID/);
     expect(lines.filter((l) => l.level === 40 && String(l.msg).startsWith('WARNING:'))).toHaveLength(2);

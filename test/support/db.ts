@@ -11,8 +11,6 @@ import { loadCatalogFile, parseCatalog, syncCatalog } from '../../src/core/catal
 export const engine: 'postgres' | 'pglite' =
   (process.env.TEST_ENGINE ?? (process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite')) === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 export const postgresUrl = engine === 'postgres' ? process.env.TEST_DATABASE_URL : undefined;
-/** The Postgres server, whatever this project's engine (for tests that need two processes on one Postgres). */
-export const postgresServerUrl = process.env.TEST_DATABASE_URL;
 
 export interface TestDatabase extends Database {
   /** postgres:// URL of this throwaway database (Postgres only), for spawning processes. */

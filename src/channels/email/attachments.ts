@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatBytes } from '../../core/bytes.ts';
 import type { ParsedAttachment } from './parse.ts';
 
 export interface AttachmentLimits {
@@ -80,11 +81,6 @@ export function attachmentNote(stored: StoredAttachment[], refused: RefusedAttac
   return lines.join('\n');
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
 
 function safeName(name: string): string {
   const cleaned = path.basename(name).normalize('NFKC').replace(/[^\w.\- ]+/g, '_').replace(/\s+/g, '_');

@@ -17,7 +17,7 @@ const FORWARD_PREFIXES = ['fwd:', 'fw:', 'fwd :', 'fw :', 'wg:', 'tr:', 'tr :', 
  */
 export function cleanText(mail: Pick<ParsedMail, 'text' | 'html'> & { subject?: string | undefined }): { text: string; from: 'text' | 'html' | 'none' } {
   const forward = isForwardSubject(mail.subject);
-  if (mail.text && mail.text.trim()) return { text: stripReply(mail.text.slice(0, MAX_CLEAN_INPUT), { forward }), from: 'text' };
+  if (mail.text?.trim()) return { text: stripReply(mail.text.slice(0, MAX_CLEAN_INPUT), { forward }), from: 'text' };
   if (typeof mail.html === 'string' && mail.html.trim()) {
     const pruned = stripHtmlQuotes(mail.html.slice(0, MAX_CLEAN_INPUT), { forward });
     return { text: stripReply(htmlToPlain(pruned), { forward }), from: 'html' };

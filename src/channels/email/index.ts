@@ -1,7 +1,5 @@
 import type { Channel, ChannelDeps } from '../types.ts';
-import { attachmentRoutes } from './attachment-route.ts';
 import { EmailInbound } from './inbound.ts';
-import { mailViewRoutes } from './mail-view.tsx';
 import { EmailOutbound } from './outbound.ts';
 import { MailboxPoller, parseImapUrl } from './poller.ts';
 
@@ -37,10 +35,6 @@ export function createEmailChannel(deps: ChannelDeps): EmailChannel {
     inbound,
     poller,
     ...(outbound ? { outbound } : {}),
-    routes(app) {
-      attachmentRoutes(app, deps);
-      mailViewRoutes(app, deps);
-    },
     async start() {
       inbound?.parser.warm();
       poller?.start();

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { formatBytes } from './attachments.ts';
+import { formatBytes } from '../../core/bytes.ts';
 import { parseMessage, type ParsedMessage, type ParseTask } from './parse.ts';
 
 export interface ParseLimits {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import type { Database, Leadership } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
-import { backoffDelay } from '../../outbox/worker.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 
 /** The keyword a processed message gets (with \Seen), so a human reading the mailbox does not hide mail from us. */
 export const PROCESSED_KEYWORD = '$Switchboard';
@@ -140,7 +140,12 @@ export class MailboxPoller {
       autoIdleDelay: 200,
     });
     let closed = false;
-    const onClose = new Promise<void>((resolve) => client.once('close', () => ((closed = true), resolve())));
+    const onClose = new Promise<void>((resolve) =>
+      client.once('close', () => {
+        closed = true;
+        resolve();
+      }),
+    );
     client.on('error', (error: Error) => this.log.warn({ err: error }, 'IMAP connection error'));
     client.on('exists', () => this.poke());
     await client.connect();

@@ -63,16 +63,14 @@ export function renderNotice(job: DeliveryJob, link: string): Notice {
   const text = `${paragraphs.join('\n\n')}\n\n-- \n${footer}\n`;
   const html = [
     '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">',
-    ...paragraphs.map((p) => `<p>${escape(p).replace(/\n/g, '<br>')}</p>`),
-    `<hr><p style="color:#555; font-size: 90%">${escape(ticket.key)} · ${escape(status(ticket.status))} · <a href="${escape(link)}">Open the ticket</a></p>`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`),
+    `<hr><p style="color:#555; font-size: 90%">${escapeHtml(ticket.key)} · ${escapeHtml(status(ticket.status))} · <a href="${escapeHtml(link)}">Open the ticket</a></p>`,
     '</body></html>',
   ].join('\n');
   return { text, html, automatic: !HUMAN_WORDS.has(event.type) || event.actor === null };
 }
 
-export const escapeHtml = escape;
-
-function escape(value: string): string {
+export function escapeHtml(value: string): string {
   const buffer: [string] = [''];
   escapeToBuffer(value, buffer);
   return buffer[0];

@@ -153,7 +153,7 @@ export function readRequestModal(catalog: Catalog, meta: RequestMeta, state: Sta
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const id = String(issue.path[0] ?? '');
-      errors[`field:${id}`] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1) + '.';
+      errors[`field:${id}`] ??= `${issue.message.charAt(0).toUpperCase() + issue.message.slice(1)}.`;
     }
   }
   if (Object.keys(errors).length || !parsed.success) return { errors };

@@ -45,7 +45,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
     const { container, user, trigger_id } = parsed.data;
     const action = parsed.data.actions[0]!;
     const found = await anchorOfThread(inbound.core.db, container.channel_id, container.message_ts);
-    if (!found || found.anchor.side !== 'triage') return;
+    if (found?.anchor.side !== 'triage') return;
     const ticketKey = found.ticket.key;
     const actor = await whoOrExplain(inbound, user.id, container.channel_id);
     if (!actor) return;
@@ -138,7 +138,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
     if (!parsed.success) return;
     const { user, channel, message } = parsed.data;
     const found = message.thread_ts ? await anchorOfThread(inbound.core.db, channel.id, message.thread_ts) : null;
-    if (!found || found.anchor.side !== 'triage' || message.ts === message.thread_ts || message.bot_id || !message.user) {
+    if (found?.anchor.side !== 'triage' || message.ts === message.thread_ts || message.bot_id || !message.user) {
       await tell(inbound, user.id, channel.id, "Use \"Send to requester\" on a person's message inside a ticket's triage thread.", message.thread_ts);
       return;
     }

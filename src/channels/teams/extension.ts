@@ -28,7 +28,7 @@ export class MessageExtension {
     private readonly triage: TriageThread,
   ) {}
 
-  async fetchTask(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  async fetchTask(_ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     if (action.commandId === SEND_TO_REQUESTER) return dialog(sendCard(messageText(action)), 'Send to requester');
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     return dialog(typePickerCard(this.catalog, messageText(action), []));

@@ -50,7 +50,7 @@ export class TeamsIdentity {
       return null;
     }
     const email = account.email ?? account.userPrincipalName;
-    if (!email || !email.includes('@')) return null;
+    if (!email?.includes('@')) return null;
     const member: Member = { email, name: account.name ?? from.name, aadObjectId: account.aadObjectId ?? from.aadObjectId, userId: account.id ?? from.id };
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { member, at: Date.now() });
@@ -65,7 +65,3 @@ export function personalReference(ctx: TurnContext): StoredReference | null {
   return parsed.success ? parsed.data : null;
 }
 
-export function conversationReference(ctx: TurnContext): StoredReference | null {
-  const parsed = referenceSchema.safeParse(TurnContext.getConversationReference(ctx.activity));
-  return parsed.success ? parsed.data : null;
-}

@@ -1,6 +1,6 @@
-import type { BotFrameworkAuthentication } from 'botframework-connector';
 import { TeamsAdapter } from './adapter.ts';
 import type { Channel, ChannelDeps } from '../types.ts';
+import type { TeamsOptions } from './options.ts';
 import { botAppId, buildAuthentication } from './auth.ts';
 import { SwitchboardBot } from './bot.ts';
 import { PersonalChat } from './chat.ts';
@@ -13,11 +13,6 @@ import { ConversationPace } from './pace.ts';
 import { PeopleSearch } from './people-search.ts';
 import { TenantDirectory } from './tenant.ts';
 import { TriageThread } from './triage.ts';
-
-export interface TeamsOptions {
-  /** Tests inject one pointed at a local OpenID/JWKS and AAD fake; production builds it from config. */
-  auth?: BotFrameworkAuthentication;
-}
 
 /** Microsoft Teams: the bot endpoint (inbound) and the 'teams' outbound adapter. */
 export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {

@@ -1,5 +1,7 @@
 import type { Channel, ChannelDeps } from '../types.ts';
+import { attachmentRoutes } from './attachment-route.ts';
 import { FormTokens } from './form-token.ts';
+import { mailViewRoutes } from './mail-view.tsx';
 import { webRoutes } from './routes.tsx';
 
 /** The web door: routes only; requesters hear back on Slack, Teams or email. */
@@ -9,6 +11,9 @@ export function createWebChannel(deps: ChannelDeps): Channel {
   return {
     name: 'web',
     routes(app) {
+      // What an email brought in (its files, the original message), for the ticket's link holders.
+      attachmentRoutes(app, deps);
+      mailViewRoutes(app, deps);
       app.route('/', web);
     },
   };

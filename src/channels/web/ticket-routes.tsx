@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { and, eq, gt } from 'drizzle-orm';
 import { anchors, people, ticketEvents } from '../../db/schema.ts';
 import { Conflict, Forbidden, NotFound } from '../../core/errors.ts';
-import { attachmentHref } from '../email/attachment-route.ts';
+import { attachmentHref } from './attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import { readPostedForm } from './form-values.ts';

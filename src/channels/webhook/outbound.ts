@@ -29,7 +29,7 @@ export class WebhookOutbound implements OutboundAdapter {
   async send(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = job.delivery.target as { subscriptionId?: number };
     const sub = await this.subscription(db, Number(target.subscriptionId));
-    if (!sub || !sub.active) throw new PermanentError('webhook subscription was removed');
+    if (!sub?.active) throw new PermanentError('webhook subscription was removed');
     const payload = JSON.stringify({
       type: `ticket.${job.event.type}`,
       timestamp: job.event.createdAt.toISOString(),

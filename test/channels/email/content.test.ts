@@ -3,7 +3,7 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchors, tickets } from '../../../src/db/schema.ts';
-import { attachmentHref } from '../../../src/channels/email/attachment-route.ts';
+import { attachmentHref } from '../../../src/channels/web/attachment-route.ts';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
 import { EmailDesk, haveDovecot, person } from './desk.ts';

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { sampleCatalogFile } from '../../../src/core/catalog.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
-import { startConnectorFake, type ConnectorCall, type ConnectorFake } from '../../fakes/teams/connector.ts';
+import { startConnectorFake, type ConnectorFake } from '../../fakes/teams/connector.ts';
 import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
 
 export const ada = TEAMS_FAKE_DEFAULTS.user;
@@ -111,8 +111,6 @@ async function throwawayDatabase(baseUrl: string): Promise<string> {
   }
 }
 
-/** Calls that put something into a conversation (send, reply or a new thread). */
-export const isPost = (call: ConnectorCall): boolean => ['sendToConversation', 'replyToActivity', 'createConversation'].includes(call.route);
 
 /** The Adaptive Card content of an activity body (first attachment). */
 export function cardOf(body: unknown): Record<string, unknown> | undefined {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { channelSubmit, installed, peopleSearch } from './activities.ts';
-import { ada, bob, cardOf, cardText, eve, startDesk, type Desk } from './harness.ts';
+import { ada, bob, cardOf, cardText, startDesk, type Desk } from './harness.ts';
 
 type Search = { type: string; value: { results: Array<{ title: string; value: string }> } };
 type Action = { type: string; title: string; card?: { body: Array<Record<string, unknown>> } };

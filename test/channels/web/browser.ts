@@ -30,6 +30,7 @@ export interface Service {
   at(pathAndQuery: string): string;
   /** The requester's signed ticket page, as the running service signs it. */
   ticketUrl(key: string, email: string, signedAt?: Date): string;
+  // biome-ignore lint/suspicious/noExplicitAny: API JSON under test; what a test reads it asserts.
   api(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: any }>;
   stop(): Promise<void>;
 }

@@ -124,7 +124,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
       const send = async () => {
         const response = await context.request.post(service.at('/new/password-reset'), { form, headers: { origin: service.sb.url }, maxRedirects: 0 });
         expect(response.status()).toBe(303);
-        return new URL(response.headers()['location']!, service.sb.url).pathname;
+        return new URL(response.headers().location!, service.sb.url).pathname;
       };
       const landed = [...(await Promise.all([send(), send()])), await send()];
       expect(new Set(landed).size).toBe(1);

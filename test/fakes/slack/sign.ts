@@ -38,6 +38,3 @@ export function signedSlackRequest(url: string, options: SignedSlackRequestOptio
   if (options.retryReason !== undefined) headers['x-slack-retry-reason'] = options.retryReason;
   return new Request(url, { method: 'POST', headers, body: rawBody });
 }
-
-// The payload builders live in payloads.ts; re-exported here for callers that look for them next to signing.
-export { blockActions, eventCallback, interactionBody, messageShortcut, slashCommandBody, viewSubmission } from './payloads.ts';

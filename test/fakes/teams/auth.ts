@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type * as MsalNode from '@azure/msal-node' with { 'resolution-mode': 'require' };
+// msal-node is CommonJS: its types are read in require mode (a type query, which Biome parses).
+type MsalNode = typeof import('@azure/msal-node', { with: { 'resolution-mode': 'require' } });
 import {
   CallerIdConstants,
   ConfigurationBotFrameworkAuthentication,
@@ -88,7 +89,7 @@ const KEY_ID = 'fake-bot-framework-key-1';
 
 // botframework-connector is CommonJS and types its factory with msal-node's CommonJS build;
 // loading that same build keeps one ConfidentialClientApplication class (and one set of types).
-const { ConfidentialClientApplication }: typeof MsalNode = createRequire(import.meta.url)('@azure/msal-node');
+const { ConfidentialClientApplication }: MsalNode = createRequire(import.meta.url)('@azure/msal-node');
 
 export async function startBotAuthFake(options: BotAuthFakeOptions = {}): Promise<BotAuthFake> {
   const endorsements = options.endorsements ?? ['msteams', 'webchat', 'directline', 'emulator'];
@@ -279,13 +280,13 @@ export function fakeBotFrameworkAuthentication(
   );
 }
 
-function fakeAadNetwork(baseUrl: string): MsalNode.INetworkModule {
+function fakeAadNetwork(baseUrl: string): import('@azure/msal-node', { with: { 'resolution-mode': 'require' } }).INetworkModule {
   const toLocal = (url: string): string => {
     const target = new URL(url);
     if (target.host !== FAKE_AAD_HOST) throw new Error(`fake AAD network: refusing to call ${url}`);
     return `${baseUrl}${target.pathname}${target.search}`;
   };
-  async function send<T>(url: string, init: RequestInit): Promise<MsalNode.NetworkResponse<T>> {
+  async function send<T>(url: string, init: RequestInit): Promise<import('@azure/msal-node', { with: { 'resolution-mode': 'require' } }).NetworkResponse<T>> {
     const response = await fetch(toLocal(url), init);
     return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.json() };
   }

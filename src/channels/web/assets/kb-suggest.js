@@ -1,6 +1,6 @@
 // Progressive enhancement for the request form: suggest help articles as the summary is typed.
 // Without this script the "Check for answers" button asks the server for the same list.
-(function () {
+(() => {
   var form = document.querySelector('form.request');
   var title = document.getElementById('in-title');
   var box = document.getElementById('kb-suggestions');
@@ -21,13 +21,13 @@
       return;
     }
     heading.textContent = 'These might answer it';
-    items.forEach(function (item) {
+    items.forEach((item) => {
       var li = document.createElement('li');
       li.className = 'type';
       li.setAttribute('lang', item.lang);
       var h = document.createElement('h3');
       var a = document.createElement('a');
-      a.href = '/kb/' + item.slug + '?from=web';
+      a.href = `/kb/${item.slug}?from=web`;
       a.target = '_blank';
       a.rel = 'noopener';
       a.textContent = item.title;
@@ -37,7 +37,7 @@
       var b = document.createElement('button');
       b.type = 'submit';
       b.className = 'secondary small';
-      b.setAttribute('formaction', '/kb/solved?slug=' + encodeURIComponent(item.slug));
+      b.setAttribute('formaction', `/kb/solved?slug=${encodeURIComponent(item.slug)}`);
       b.setAttribute('formnovalidate', '');
       b.textContent = 'That solved it';
       li.appendChild(h);
@@ -52,18 +52,18 @@
     box.hidden = false;
   }
 
-  title.addEventListener('input', function () {
+  title.addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(function () {
+    timer = setTimeout(() => {
       var q = title.value.trim();
       if (q === last) return;
       last = q;
       if (q.length < 3) return render([], q);
-      var url = '/kb/suggest?q=' + encodeURIComponent(q) + '&type=' + encodeURIComponent(type) + '&t=' + encodeURIComponent(token.value);
+      var url = `/kb/suggest?q=${encodeURIComponent(q)}&type=${encodeURIComponent(type)}&t=${encodeURIComponent(token.value)}`;
       fetch(url, { headers: { accept: 'application/json' } })
-        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
-        .then(function (body) { if (title.value.trim() === q) render(body.items || [], q); })
-        .catch(function () {});
+        .then((r) => r.ok ? r.json() : { items: [] })
+        .then((body) => { if (title.value.trim() === q) render(body.items || [], q); })
+        .catch(() => {});
     }, 300);
   });
 })();

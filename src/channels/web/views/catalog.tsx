@@ -9,6 +9,7 @@ export function CatalogPage({ queues, query, articles = [], fallbacks = [] }: { 
     <Layout title="New request" filterScript>
       <h1>How can we help?</h1>
       <p class="lead">Pick the kind of request. You will get a link to follow it, and replies reach you where you asked.</p>
+      {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form is the search landmark every screen reader knows; <search> is too new for some. */}
       <form class="search" method="get" action="/" role="search">
         <label for="q">Search request types</label>
         <div class="search-row">

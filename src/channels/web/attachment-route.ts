@@ -7,13 +7,12 @@ import type { Hono } from 'hono';
 import { NotFound } from '../../core/errors.ts';
 import { getTicket } from '../../core/tickets.ts';
 import type { ChannelDeps } from '../types.ts';
-import type { StoredAttachment } from './attachments.ts';
 
 const KEY = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const SEGMENT = /^[\w.\- ]{1,120}$/;
 
 /** The public path of a stored attachment; the ticket page appends its own `?e=&s=`. */
-export function attachmentHref(ticketKey: string, file: Pick<StoredAttachment, 'path'>): string {
+export function attachmentHref(ticketKey: string, file: { path: string }): string {
   const [, folder, name] = file.path.split(path.sep);
   return `/t/${encodeURIComponent(ticketKey)}/attachments/${encodeURIComponent(folder ?? '')}/${encodeURIComponent(name ?? '')}`;
 }

@@ -7,10 +7,10 @@ import { NotFound } from '../../core/errors.ts';
 import { getTicket } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import { inboundMessages, type InboundMessage } from '../../db/schema.ts';
-import { render } from '../web/render.tsx';
-import { Layout } from '../web/views/layout.tsx';
+import { render } from './render.tsx';
+import { Layout } from './views/layout.tsx';
 import type { ChannelDeps } from '../types.ts';
-import { formatBytes } from './attachments.ts';
+import { formatBytes } from '../../core/bytes.ts';
 
 const KEY = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const ID = /^\d{1,15}$/;
