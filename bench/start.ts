@@ -1,0 +1,78 @@
+/**
+ * Cold start and idle memory on the embedded database (issue "Performance at the limit", items
+ * 4 and 7): `npm start` to `/readyz` 200 on a fresh and on a reused DATA_DIR, then the process's
+ * resident memory after it has been idle for a few seconds. Run: `npm run bench:start`
+ * (BENCH_START_RUNS=3 by default). Targets: < 2 s to ready both ways, idle RSS < 300 MB.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const RUNS = Number(process.env.BENCH_START_RUNS ?? 3);
+const IDLE_MS = 5_000;
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Run {
+  readyMs: number;
+  rssMb: number;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function waitReady(port: number, child: ChildProcess, started: number): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (response.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function startOnce(dataDir: string, port: number): Promise<Run> {
+  const started = performance.now();
+  // What `npm start` runs (tsx src/main.ts), on the Node this project installs, without npm's own start-up.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    const readyMs = await waitReady(port, child, started);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { readyMs, rssMb: rssOf(child.pid!) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const fresh: Run[] = [];
+const reused: Run[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-start-'));
+  try {
+    fresh.push(await startOnce(dataDir, 38_000 + i));
+    reused.push(await startOnce(dataDir, 38_100 + i));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const line = (name: string, runs: Run[]) =>
+  `${name.padEnd(8)} ready ${runs.map((r) => `${(r.readyMs / 1000).toFixed(2)} s`).join(', ')} (median ${(median(runs.map((r) => r.readyMs)) / 1000).toFixed(2)} s, target < 2 s); ` +
+  `idle RSS ${runs.map((r) => `${Math.round(r.rssMb)}`).join(', ')} MB (median ${Math.round(median(runs.map((r) => r.rssMb)))} MB, target < 300 MB)`;
+console.log(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(line('fresh', fresh));
+console.log(line('reused', reused));
+console.log('reproduce: npm run bench:start   (BENCH_START_RUNS=N for more runs)');
