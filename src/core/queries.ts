@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { people, tickets } from '../db/schema.ts';
 import { PRIORITIES } from './catalog.ts';
+import { breachedCondition, dueSoonCondition } from './desk-summary.ts';
 import { Invalid } from './errors.ts';
 import { searchCondition, searchTicketIds, snippetsFor, type SearchScope } from './search.ts';
 import { statusSchema } from './status.ts';
@@ -26,6 +27,10 @@ export interface ListFilters {
   priority?: string | undefined;
   /** The channel the ticket came from. */
   channel?: string | undefined;
+  /** The desk's SLA windows: next SLA instant within the queue's next business hour, or breached. */
+  due?: 'soon' | 'breached' | undefined;
+  /** For due=soon: when the next business hour ends, per queue (dueSoonUntil). */
+  dueSoonUntil?: Record<string, Date> | undefined;
   /** Full-text search (websearch syntax) over key, title, description, fields and comments. */
   q?: string | undefined;
   /** Search internal notes too (agents, the API). */
@@ -52,8 +57,10 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function filterConditions(filters: ListFilters): SQL[] {
+function filterConditions(filters: ListFilters, now: Date): SQL[] {
   const where: SQL[] = [];
+  if (filters.due === 'soon') where.push(dueSoonCondition(filters.dueSoonUntil ?? {}, now));
+  if (filters.due === 'breached') where.push(breachedCondition(now));
   const queues = list(filters.queue).map((q) => q.toUpperCase());
   if (queues.length) where.push(inArray(tickets.queueKey, queues));
   if (filters.queues) where.push(filters.queues.length ? inArray(tickets.queueKey, [...filters.queues]) : sql`false`);
@@ -85,9 +92,9 @@ function filterConditions(filters: ListFilters): SQL[] {
 export async function listTickets(ctx: { db: Db; now: () => Date }, filters: ListFilters): Promise<TicketPage> {
   const query = filters.q?.trim() ?? '';
   const sort: ListSort = filters.sort ?? (query ? 'rank' : 'created');
-  const where = filterConditions(filters);
-  const scope: SearchScope | null = query ? { q: query, includeInternal: filters.includeInternal ?? false } : null;
   const now = ctx.now();
+  const where = filterConditions(filters, now);
+  const scope: SearchScope | null = query ? { q: query, includeInternal: filters.includeInternal ?? false } : null;
 
   if (sort === 'rank') {
     if (!scope) throw new Invalid('sort=rank needs a search (q)', [{ path: 'sort', message: 'rank needs q' }]);
