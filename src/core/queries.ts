@@ -102,7 +102,7 @@ export async function listTickets(ctx: { db: Db; now: () => Date }, filters: Lis
     const offset = cursor?.sort === 'rank' ? cursor.offset : 0;
     const ids = await searchTicketIds(ctx.db, scope, where, offset, filters.limit + 1);
     const pageIds = ids.slice(0, filters.limit);
-    const rows = pageIds.length ? await selectTicketRows(ctx.db).where(inArray(tickets.id, pageIds)) : [];
+    const [rows, snippets] = pageIds.length ? await Promise.all([selectTicketRows(ctx.db).where(inArray(tickets.id, pageIds)), snippetsFor(ctx.db, scope, pageIds)]) : [[], new Map<number, string>()];
     const byId = new Map(rows.map((r) => [r.ticket.id, r]));
     const items = pageIds.flatMap((id) => {
       const r = byId.get(id);
@@ -111,7 +111,7 @@ export async function listTickets(ctx: { db: Db; now: () => Date }, filters: Lis
     return {
       items,
       nextCursor: ids.length > filters.limit ? encodeCursor({ sort: 'rank', offset: offset + filters.limit }) : null,
-      snippets: await snippetsFor(ctx.db, scope, items),
+      snippets: byKey(items, snippets),
     };
   }
 
@@ -139,8 +139,17 @@ export async function listTickets(ctx: { db: Db; now: () => Date }, filters: Lis
   return {
     items,
     nextCursor: rows.length > filters.limit && last ? encodeCursor(sort === 'created' ? { sort, id: last.ticket.id } : { sort, value: last.sortValue, id: last.ticket.id }) : null,
-    snippets: scope ? await snippetsFor(ctx.db, scope, items) : {},
+    snippets: scope && items.length ? byKey(items, await snippetsFor(ctx.db, scope, items.map((i) => i.id))) : {},
   };
+}
+
+function byKey(items: TicketView[], snippets: Map<number, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const snippet = snippets.get(item.id);
+    if (snippet !== undefined) out[item.key] = snippet;
+  }
+  return out;
 }
 
 const ticketAssignee = alias(people, 'assignee');

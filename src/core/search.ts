@@ -60,11 +60,10 @@ const HEADLINE_OPTIONS = 'StartSel=\u0001, StopSel=\u0002, MaxWords=24, MinWords
  * A highlighted passage per ticket: title, description and the comments that match (internal
  * ones only in an internal scope). Hits sit between \u0001 and \u0002; the text is NOT escaped.
  */
-export async function snippetsFor(db: Db, scope: SearchScope, items: Array<{ id: number; key: string }>): Promise<Record<string, string>> {
-  if (!items.length) return {};
+export async function snippetsFor(db: Db, scope: SearchScope, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
   const query = tsquery(scope.q);
   const visible = scope.includeInternal ? sql`true` : sql`e.visibility = 'public'`;
-  const ids = items.map((i) => i.id);
   const rows = resultRows<{ id: number; snippet: string }>(
     await db.execute(sql`
       select t.id, ts_headline(${SEARCH_CONFIG}::regconfig,
@@ -80,11 +79,5 @@ export async function snippetsFor(db: Db, scope: SearchScope, items: Array<{ id:
         sql`, `,
       )})`),
   );
-  const keyOf = new Map(items.map((i) => [i.id, i.key]));
-  const out: Record<string, string> = {};
-  for (const row of rows) {
-    const key = keyOf.get(Number(row.id));
-    if (key) out[key] = row.snippet;
-  }
-  return out;
+  return new Map(rows.map((row) => [Number(row.id), row.snippet]));
 }

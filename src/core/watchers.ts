@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { anchors, people } from '../db/schema.ts';
 import type { CommandResult, CoreContext } from './context.ts';
@@ -49,11 +49,10 @@ export async function addWatcher(ctx: CoreContext, input: AddWatcherInput): Prom
 
 /** The people watching a ticket (anchors with side 'watcher'). */
 export async function watchersOf(conn: Conn, ticketId: number): Promise<Array<{ email: string; name: string | null }>> {
-  const ids = await conn
-    .selectDistinct({ personId: anchors.personId })
+  return conn
+    .selectDistinct({ email: people.email, name: people.name })
     .from(anchors)
-    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.side, 'watcher')));
-  const personIds = ids.flatMap((r) => (r.personId === null ? [] : [r.personId]));
-  if (!personIds.length) return [];
-  return conn.select({ email: people.email, name: people.name }).from(people).where(inArray(people.id, personIds)).orderBy(people.email);
+    .innerJoin(people, eq(people.id, anchors.personId))
+    .where(and(eq(anchors.ticketId, ticketId), eq(anchors.side, 'watcher')))
+    .orderBy(people.email);
 }

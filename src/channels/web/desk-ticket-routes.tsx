@@ -7,8 +7,8 @@ import { fillMacro, macroList } from '../../core/macros.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { allowedNext, statusSchema } from '../../core/status.ts';
-import { addComment, assign, getTicket, getTimeline, setPriority, transition } from '../../core/tickets.ts';
-import type { TicketView } from '../../core/view.ts';
+import { addComment, assign, getTicket, setPriority, transition } from '../../core/tickets.ts';
+import { loadEvents, type TicketView } from '../../core/view.ts';
 import { addWatcher, watchersOf } from '../../core/watchers.ts';
 import type { Person } from '../../db/schema.ts';
 import { DeskTicketPage } from './desk-ticket-views.tsx';
@@ -73,7 +73,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
   const page = async (c: Context, person: Person, ticket: TicketView, extra: { flash?: string | undefined; error?: string; replyValue?: string | undefined; macro?: string; status?: 200 | 400 | 403 | 409 } = {}) => {
     const queue = deps.catalog.queues[ticket.queue];
     const timezone = (queue ? deps.catalog.calendars[queue.calendar]?.timezone : undefined) ?? 'UTC';
-    const [timeline, agents, watchers, why] = await Promise.all([getTimeline(core, ticket.key, { includeInternal: true }), agentsOf(core.db, ticket.queue), watchersOf(core.db, ticket.id), slaWhy(core, ticket)]);
+    const [timeline, agents, watchers, why] = await Promise.all([loadEvents(core.db, ticket.id, true), agentsOf(core.db, ticket.queue), watchersOf(core.db, ticket.id), slaWhy(core, ticket)]);
     return render(
       c,
       <DeskTicketPage
