@@ -1,3 +1,4 @@
+import { LIST_SORTS } from '../core/queries.ts';
 import { z } from '@hono/zod-openapi';
 import { PRIORITIES } from '../core/catalog.ts';
 import { STATUSES } from '../core/status.ts';
@@ -96,7 +97,10 @@ export const ListQuery = z.object({
   status: z.string().optional().openapi({ description: 'one status or a comma-separated list' }),
   assignee: z.string().optional().openapi({ description: 'assignee email, or "none"' }),
   requester: z.string().optional(),
-  q: z.string().max(200).optional().openapi({ description: 'text in key, title or description' }),
+  priority: z.string().optional().openapi({ description: 'one priority or a comma-separated list (P1..P4)' }),
+  channel: z.string().max(20).optional().openapi({ description: 'the channel the ticket came from (slack, teams, email, web, api)' }),
+  q: z.string().max(200).optional().openapi({ description: 'full-text search (websearch syntax: "a phrase", or, -not) over key, title, description, field values and comments, internal notes included; ranked best first unless sort is given' }),
+  sort: z.enum(LIST_SORTS).optional().openapi({ description: 'due (next SLA instant first), updated, created (default without q), rank (default with q)' }),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

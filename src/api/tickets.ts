@@ -44,9 +44,9 @@ export function ticketRoutes(): OpenAPIHono<ApiEnv> {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/tickets', tags: ['tickets'], summary: 'List tickets', request: { query: ListQuery }, responses: { 200: json(z.object({ items: z.array(TicketSchema), nextCursor: z.string().nullable() }), 'A page of tickets, newest first'), ...errorResponses } }),
+    createRoute({ method: 'get', path: '/tickets', tags: ['tickets'], summary: 'List tickets', request: { query: ListQuery }, responses: { 200: json(z.object({ items: z.array(TicketSchema), nextCursor: z.string().nullable() }), 'A page of tickets, newest first unless sorted or searched'), ...errorResponses } }),
     async (c) => {
-      const page = await listTickets(c.var.core, c.req.valid('query'));
+      const page = await listTickets(c.var.core, { ...c.req.valid('query'), includeInternal: true });
       return c.json({ items: page.items.map(out), nextCursor: page.nextCursor }, 200);
     },
   );

@@ -14,6 +14,7 @@ import {
   type TicketEvent,
 } from '../db/schema.ts';
 import { isDesk } from './roles.ts';
+import { indexComment } from './search-index.ts';
 
 /** Channels a participant can be reached on. `web` and `api` have no outbound side. */
 export const OUTBOUND_CHANNELS = ['slack', 'teams', 'email', 'webhook'] as const;
@@ -23,6 +24,16 @@ export type OutboundChannel = (typeof OUTBOUND_CHANNELS)[number];
 const CARD_CHANNELS = new Set<string>(['slack', 'teams']);
 
 export const NOTIFY_CHANNEL = 'switchboard_deliveries';
+
+/** NOTIFY payload of a ticket event: `<queue>:<ticket id>`. */
+export function notifyPayload(ticket: Pick<Ticket, 'queueKey' | 'id'>): string {
+  return `${ticket.queueKey}:${ticket.id}`;
+}
+
+export function parseNotifyPayload(payload: string): { queue: string; ticketId: number } | null {
+  const match = /^([A-Za-z0-9]+):(\d+)$/.exec(payload);
+  return match ? { queue: match[1]!, ticketId: Number(match[2]) } : null;
+}
 
 export type NewDelivery = Omit<typeof deliveries.$inferInsert, 'lane'>;
 
@@ -198,6 +209,8 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
       createdAt: input.at,
     })
     .returning();
+  // The search index changes in the same transaction as the timeline.
+  if (input.type === 'comment') await indexComment(tx, ticket.id, event!.body, event!.visibility === 'internal' ? 'internal' : 'public');
   // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
   const known = input.known ?? {};
   const [queue, requester, ticketAnchors, webhooks] = await Promise.all([
@@ -214,12 +227,12 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
   const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
   const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
   const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks });
-  if (planned.length) {
-    await Promise.all([
-      tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at }))),
-      tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`),
-    ]);
-  }
+  // One NOTIFY per event, delivered on commit: it wakes the delivery workers and, through its
+  // payload (queue and ticket id), the desk's live pages (src/channels/web/desk-live.ts).
+  await Promise.all([
+    planned.length ? tx.insert(deliveries).values(planned.map((d) => ({ ...d, lane: laneOf(d), nextAttemptAt: input.at, createdAt: input.at }))) : Promise.resolve(),
+    tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, ${notifyPayload(ticket)})`),
+  ]);
   return event!;
 }
 

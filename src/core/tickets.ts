@@ -14,6 +14,7 @@ import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';
 import type { CommandResult, CoreContext } from './context.ts';
 import { idempotent } from './idempotent.ts';
+import { indexTicket } from './search-index.ts';
 import { durationPatch } from './durations.ts';
 import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
@@ -124,6 +125,7 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       });
     }
     const numbered = await numberTicket(tx, current);
+    await indexTicket(tx, numbered);
     // Everything the answer needs is in hand: no reads after commit.
     return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, assignee, now), event: toEventView(event, requester) } };
   });

@@ -161,6 +161,14 @@ export const tickets = pgTable(
     agentReplies: integer('agent_replies').notNull().default(0),
     /** Set by the migration for tickets whose durations the start-up backfill still has to compute. */
     durationsPending: boolean('durations_pending').notNull().default(false),
+    /**
+     * The next SLA instant the desk sorts by: the pending first response, else the resolution;
+     * 'infinity' once resolved or while the clock is paused. Generated (migration 0014), so every
+     * writer keeps it right; text ('infinity' is no JS Date), compared in SQL only.
+     */
+    slaDueAt: timestamp('sla_due_at', { withTimezone: true, mode: 'string' }).generatedAlwaysAs(
+      sql`CASE WHEN status IN ('resolved', 'closed') OR sla_paused_at IS NOT NULL THEN 'infinity'::timestamptz ELSE coalesce(least(CASE WHEN first_response_at IS NULL THEN first_response_due_at END, resolution_due_at), 'infinity'::timestamptz) END`,
+    ),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -188,6 +196,10 @@ export const tickets = pgTable(
     index('tickets_open_created_idx').on(t.queueKey, t.createdAt).where(sql`${t.status} not in ('resolved', 'closed')`),
     index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
     index('tickets_queue_closed_unresolved_idx').on(t.queueKey, t.closedAt).where(sql`${t.resolvedAt} is null and ${t.closedAt} is not null`),
+    index('tickets_queue_due_idx').on(t.queueKey, t.slaDueAt, t.id),
+    index('tickets_due_idx').on(t.slaDueAt, t.id),
+    index('tickets_queue_updated_idx').on(t.queueKey, t.updatedAt, t.id),
+    index('tickets_updated_idx').on(t.updatedAt, t.id),
     index('tickets_sla_check_idx')
       .on(t.nextSlaCheckAt)
       .where(sql`${t.nextSlaCheckAt} is not null`),
@@ -351,6 +363,24 @@ export const inboundMessages = pgTable(
 );
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * The desk's full-text index, one row per ticket, written in the transaction of the command that
+ * changes what it covers (src/core/search-index.ts). `public_doc`: key and title (A), description
+ * (B), field values (C), public comments (D); `internal_doc`: internal notes, searched by agents
+ * only. Text-search configuration `desk_search` (english + unaccent where the engine has it).
+ */
+export const ticketSearch = pgTable(
+  'ticket_search',
+  {
+    ticketId: integer('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id),
+    publicDoc: tsvector('public_doc').notNull().default(sql`''::tsvector`),
+    internalDoc: tsvector('internal_doc').notNull().default(sql`''::tsvector`),
+  },
+  (t) => [index('ticket_search_public_idx').using('gin', t.publicDoc), index('ticket_search_internal_idx').using('gin', t.internalDoc)],
+);
 
 /**
  * Knowledge articles, loaded from KNOWLEDGE_DIR (Markdown with front matter) at start and on

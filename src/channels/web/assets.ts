@@ -18,10 +18,11 @@ function load(name: string, type: string): Asset {
 export const stylesheet = load('app.css', 'text/css; charset=utf-8');
 export const catalogFilterScript = load('catalog-filter.js', 'text/javascript; charset=utf-8');
 export const kbSuggestScript = load('kb-suggest.js', 'text/javascript; charset=utf-8');
+export const deskScript = load('desk.js', 'text/javascript; charset=utf-8');
 
-/** The stylesheet and the one progressive-enhancement script, served from memory. */
+/** The stylesheet and the progressive-enhancement scripts, served from memory. */
 export function assetRoutes(app: Hono): void {
-  for (const asset of [stylesheet, catalogFilterScript, kbSuggestScript]) {
+  for (const asset of [stylesheet, catalogFilterScript, kbSuggestScript, deskScript]) {
     app.get(asset.href.split('?')[0]!, (c) => c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' }));
   }
 }

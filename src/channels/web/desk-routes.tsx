@@ -1,51 +1,132 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { authOf } from '../../auth/index.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts';
-import { listTickets } from '../../core/queries.ts';
+import type { BusinessCalendar } from '../../core/business-calendar.ts';
+import { deskCounts, dueSoonUntil, WORK_STATUSES } from '../../core/desk-summary.ts';
+import { Forbidden, Invalid, NotFound } from '../../core/errors.ts';
+import { getTicket } from '../../core/reads.ts';
+import { listTickets, type ListFilters } from '../../core/queries.ts';
 import { setAvailability } from '../../core/assignment.ts';
-import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
-import { allowedNext, statusSchema } from '../../core/status.ts';
-import { addComment, assign, getTicket, getTimeline, transition } from '../../core/tickets.ts';
+import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queuesWorkedBy, roleOn } from '../../core/roles.ts';
+import { STATUSES } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { Person } from '../../db/schema.ts';
-import { DeskForbiddenPage, DeskHomePage, DeskTicketPage } from './desk-views.tsx';
+import { deskLiveRoutes } from './desk-live.ts';
+import { deskTicketRoutes, KEY_PATTERN } from './desk-ticket-routes.tsx';
+import { DeskForbiddenPage, DeskHomePage, DeskListPage, type DeskRow, type ListQueryView } from './desk-views.tsx';
 import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { ForbiddenPostPage, NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
+import { ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 
-const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
-const FLASH: Record<string, string> = { reply: 'Your reply was sent to the requester.', note: 'Internal note added.', status: 'Status changed.', assign: 'Assignee changed.' };
-const OPEN_STATUSES = 'new,open,in_progress,waiting_on_requester';
+const PAGE_SIZE = 25;
+const NEXT_UP = 5;
+/** Statuses that still need the desk and exist today (awaiting_approval once approvals land). */
+const WORK = WORK_STATUSES.filter((s) => (STATUSES as readonly string[]).includes(s)).join(',');
 
-const replySchema = z.object({ body: z.string().trim().min(1, 'Write something before sending.').max(40_000, 'That is too long (at most 40,000 characters).'), visibility: z.enum(['public', 'internal']) });
-const statusForm = z.object({ status: statusSchema });
-const assignForm = z.object({ assignee: z.string().trim().max(320) });
+const listQuerySchema = z.object({
+  queue: z.string().max(20).regex(/^[A-Za-z0-9]*$/).default(''),
+  status: z.string().max(200).default(''),
+  assignee: z.string().max(320).default(''),
+  requester: z.string().max(320).default(''),
+  priority: z.string().max(20).default(''),
+  channel: z.string().max(20).default(''),
+  q: z.string().max(200).default(''),
+  sort: z.enum(['', 'due', 'updated', 'created', 'rank']).default(''),
+  due: z.enum(['', 'soon', 'breached']).default(''),
+  cursor: z.string().max(300).optional(),
+});
 
-type Gate = { ok: true; person: Person; ticket: TicketView; role: Role } | { ok: false; response: Response | Promise<Response> };
+export type DeskGate = { ok: true; person: Person; queues: string[] } | { ok: false; response: Response | Promise<Response> };
 
-/** /desk and /desk/t/:key: signed-in agents of the ticket's queue only; actions are recorded as that agent. */
+/** /desk, /desk/tickets, /desk/t/:key and /desk/live: signed-in agents only; everyone else is sent to sign in or refused. */
 export function deskRoutes(app: Hono, web: WebContext): void {
   const { core, tokens, deps } = web;
   const auth = authOf(deps);
   const who = (p: Person) => p.name ?? p.email;
-  const actorOf = (p: Person) => ({ email: p.email, ...(p.name ? { name: p.name } : {}) });
+
+  /** Signed in (else to /login, coming back here) and an agent of some queue (else 403). */
+  const deskGate = async (c: Context, here: string): Promise<DeskGate> => {
+    const signedIn = await auth.sessions.current(c);
+    if (!signedIn) return { ok: false, response: c.redirect(`/login?next=${encodeURIComponent(here)}`, 303) };
+    const { person } = signedIn;
+    const queues = await queuesWorkedBy(core.db, person.id);
+    if (!queues.length) return { ok: false, response: render(c, <DeskForbiddenPage who={who(person)} message="You are not an agent of any queue. Your own requests are under My requests." />, 403) };
+    return { ok: true, person, queues };
+  };
+
+  const calendarsOf = (queues: string[]) => Object.fromEntries(queues.map((q) => [q, queueCalendar(deps.catalog, q)])) as Record<string, BusinessCalendar | undefined>;
+  const rowsOf = (items: TicketView[], calendars: Record<string, BusinessCalendar | undefined>, snippets: Record<string, string> = {}): DeskRow[] => {
+    const now = core.now();
+    return items.map((ticket) => ({ ticket, sla: slaSummary(ticket, now, calendars[ticket.queue]), snippet: snippets[ticket.key] }));
+  };
 
   app.get('/desk', async (c) => {
-    const signedIn = await auth.sessions.current(c);
-    if (!signedIn) return c.redirect(`/login?next=${encodeURIComponent('/desk')}`, 303);
-    const { person } = signedIn;
-    const keys = await queuesWorkedBy(core.db, person.id);
-    if (!keys.length) return render(c, <DeskForbiddenPage who={who(person)} message="You are not an agent of any queue. Your own requests are under My requests." />, 403);
-    const queues = await Promise.all(
-      keys.map(async (key) => ({
-        key,
-        name: deps.catalog.queues[key]?.name ?? key,
-        role: (await roleOn(core.db, person.id, key)) ?? 'agent',
-        tickets: (await listTickets(core, { queue: key, status: OPEN_STATUSES, limit: 25 })).items,
-      })),
-    );
-    return render(c, <DeskHomePage who={who(person)} queues={queues} away={person.away} token={tokens.issue(c)} flash={c.req.query('done') === 'availability' ? (person.away ? 'You are away: no new tickets are assigned to you.' : 'You are back: new tickets can be assigned to you again.') : undefined} />);
+    const gated = await deskGate(c, '/desk');
+    if (!gated.ok) return gated.response;
+    const { person, queues: keys } = gated;
+    const now = core.now();
+    const calendars = calendarsOf(keys);
+    const [counts, roles, next] = await Promise.all([
+      deskCounts(core.db, keys, person.id, dueSoonUntil(calendars, now), now),
+      Promise.all(keys.map((key) => roleOn(core.db, person.id, key))),
+      Promise.all(keys.map((key) => listTickets(core, { queue: key, status: WORK, sort: 'due', limit: NEXT_UP }))),
+    ]);
+    const queues = keys.map((key, i) => ({ key, name: deps.catalog.queues[key]?.name ?? key, role: roles[i] ?? 'agent', counts: counts[i]!, next: rowsOf(next[i]!.items, calendars) }));
+    const flash = c.req.query('done') === 'availability' ? (person.away ? 'You are away: no new tickets are assigned to you.' : 'You are back: new tickets can be assigned to you again.') : undefined;
+    return render(c, <DeskHomePage who={who(person)} queues={queues} away={person.away} token={tokens.issue(c)} flash={flash} />);
+  });
+
+  app.get('/desk/tickets', async (c) => {
+    const here = `/desk/tickets${new URL(c.req.url).search}`;
+    const gated = await deskGate(c, here);
+    if (!gated.ok) return gated.response;
+    const { person, queues } = gated;
+    const queueOptions = queues.map((key) => ({ key, name: deps.catalog.queues[key]?.name ?? key }));
+    const parsed = listQuerySchema.safeParse(c.req.query());
+    const blank: ListQueryView = { queue: '', status: '', assignee: '', requester: '', priority: '', channel: '', q: '', sort: '', due: '' };
+    if (!parsed.success) return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={blank} rows={[]} nextHref={null} error="Those filters could not be read; pick them again." />, 400);
+    const query = parsed.data;
+    const q = query.q.trim();
+    // A typed key goes straight to its ticket.
+    if (KEY_PATTERN.test(q)) {
+      const hit = await getTicket(core, q).catch((error: unknown) => {
+        if (error instanceof NotFound) return null;
+        throw error;
+      });
+      if (hit && queues.includes(hit.queue)) return c.redirect(`/desk/t/${encodeURIComponent(hit.key)}`, 303);
+    }
+    const calendars = calendarsOf(queues);
+    const filters: ListFilters = {
+      queues,
+      queue: query.queue || undefined,
+      status: query.status === 'all' ? undefined : query.status || WORK,
+      assignee: query.assignee === 'me' ? person.email : query.assignee || undefined,
+      requester: query.requester || undefined,
+      priority: query.priority || undefined,
+      channel: query.channel || undefined,
+      q: q || undefined,
+      includeInternal: true,
+      sort: query.sort || (q ? 'rank' : 'due'),
+      due: query.due || undefined,
+      dueSoonUntil: query.due === 'soon' ? dueSoonUntil(calendars, core.now()) : undefined,
+      cursor: query.cursor,
+      limit: PAGE_SIZE,
+    };
+    const view: ListQueryView = { ...query, sort: filters.sort ?? '' };
+    try {
+      const page = await listTickets(core, filters);
+      let nextHref: string | null = null;
+      if (page.nextCursor) {
+        const params = new URLSearchParams(Object.entries(query).filter(([k, v]) => k !== 'cursor' && v) as Array<[string, string]>);
+        params.set('cursor', page.nextCursor);
+        nextHref = `/desk/tickets?${params.toString()}`;
+      }
+      return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={view} rows={rowsOf(page.items, calendars, page.snippets)} nextHref={nextHref} />);
+    } catch (error) {
+      if (error instanceof Invalid) return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={view} rows={[]} nextHref={null} error={error.message} />, 400);
+      throw error;
+    }
   });
 
   // Away and back from the desk, as from Slack (/request away) and Teams ("away"): away agents get no new tickets.
@@ -62,99 +143,6 @@ export function deskRoutes(app: Hono, web: WebContext): void {
     return c.redirect('/desk?done=availability', 303);
   });
 
-  /** Signed in (else to /login, coming back here), an agent of this ticket's queue (else 403). */
-  const gate = async (c: Context): Promise<Gate> => {
-    const key = c.req.param('key') ?? '';
-    const here = `/desk/t/${encodeURIComponent(key)}`;
-    const signedIn = await auth.sessions.current(c);
-    if (!signedIn) return { ok: false, response: c.redirect(`/login?next=${encodeURIComponent(here)}`, 303) };
-    const { person } = signedIn;
-    const forbidden = () => ({ ok: false as const, response: render(c, <DeskForbiddenPage who={who(person)} message={`Only agents of this ticket's queue can open it here. If it is your own request, find it under My requests.`} />, 403) });
-    const ticket = KEY_PATTERN.test(key)
-      ? await getTicket(core, key).catch((error: unknown) => {
-          if (error instanceof NotFound) return null;
-          throw error;
-        })
-      : null;
-    if (!ticket) {
-      // Someone on no desk learns nothing about which tickets exist.
-      if (!(await queuesWorkedBy(core.db, person.id)).length) return forbidden();
-      return { ok: false, response: render(c, <NotFoundPage what={`There is no ticket ${key}.`} />, 404) };
-    }
-    const role = await roleOn(core.db, person.id, ticket.queue);
-    if (!role) return forbidden();
-    return { ok: true, person, ticket, role };
-  };
-
-  const page = async (c: Context, person: Person, ticket: TicketView, extra: { flash?: string; error?: string; replyValue?: string; status?: 200 | 400 | 403 | 409 } = {}) => {
-    const queue = deps.catalog.queues[ticket.queue];
-    const timezone = (queue ? deps.catalog.calendars[queue.calendar]?.timezone : undefined) ?? 'UTC';
-    const [timeline, agents] = await Promise.all([getTimeline(core, ticket.key, { includeInternal: true }), agentsOf(core.db, ticket.queue)]);
-    return render(
-      c,
-      <DeskTicketPage
-        who={who(person)}
-        ticket={ticket}
-        queueName={queue?.name ?? ticket.queue}
-        timeline={timeline}
-        timezone={timezone}
-        next={allowedNext(ticket.status)}
-        agents={agents}
-        tokens={{ reply: tokens.issue(c), status: tokens.issue(c), assign: tokens.issue(c) }}
-        flash={extra.flash}
-        error={extra.error}
-        replyValue={extra.replyValue}
-      />,
-      extra.status ?? 200,
-    );
-  };
-
-  app.get('/desk/t/:key', async (c) => {
-    const gated = await gate(c);
-    if (!gated.ok) return gated.response;
-    return page(c, gated.person, gated.ticket, { flash: FLASH[c.req.query('done') ?? ''] });
-  });
-
-  const action = (verb: 'reply' | 'status' | 'assign') =>
-    app.post(`/desk/t/:key/${verb}`, async (c) => {
-      const gated = await gate(c);
-      if (!gated.ok) return gated.response;
-      const { person, ticket } = gated;
-      const values = await readPostedForm(c);
-    if (!values) return render(c, <UnreadableFormPage />, 400);
-      const token = tokens.check(c, values.token);
-      if (!token.ok) return render(c, <ForbiddenPostPage />, 403);
-      const common = { ticketKey: ticket.key, channel: 'web', idempotencyKey: token.idempotencyKey };
-      let done: string = verb;
-      try {
-        if (verb === 'reply') {
-          const parsed = replySchema.safeParse(values);
-          if (!parsed.success) return page(c, person, ticket, { error: parsed.error.issues[0]!.message, replyValue: values.body, status: 400 });
-          await addComment(core, { ...common, body: parsed.data.body, visibility: parsed.data.visibility, author: actorOf(person) });
-          if (parsed.data.visibility === 'internal') done = 'note';
-        } else if (verb === 'status') {
-          const parsed = statusForm.safeParse(values);
-          if (!parsed.success) return page(c, person, ticket, { error: 'Choose a status from the list.', status: 400 });
-          await transition(core, { ...common, status: parsed.data.status, actor: actorOf(person) });
-        } else {
-          const parsed = assignForm.safeParse(values);
-          const email = parsed.success ? parsed.data.assignee.toLowerCase() : undefined;
-          const agents = await agentsOf(core.db, ticket.queue);
-          if (email === undefined || (email !== '' && !agents.some((a) => a.email === email))) {
-            return page(c, person, ticket, { error: 'Choose one of the queue’s agents, or nobody.', status: 400 });
-          }
-          await assign(core, { ...common, assignee: email ? { email } : null, actor: actorOf(person) });
-        }
-      } catch (error) {
-        const fresh = await getTicket(core, ticket.key);
-        if (error instanceof Forbidden) return page(c, person, fresh, { error: error.message, status: 403 });
-        if (error instanceof Conflict) return page(c, person, fresh, { error: error.message, status: 409 });
-        if (error instanceof Invalid) return page(c, person, fresh, { error: error.message, status: 400 });
-        throw error;
-      }
-      return c.redirect(`/desk/t/${encodeURIComponent(ticket.key)}?done=${done}`, 303);
-    });
-  action('reply');
-  action('status');
-  action('assign');
+  deskTicketRoutes(app, web);
+  deskLiveRoutes(app, web, deskGate);
 }

@@ -1,185 +1,211 @@
-import { DateTime } from 'luxon';
-import { STATUS_LABELS, type Status } from '../../core/status.ts';
-import type { EventView, TicketView } from '../../core/view.ts';
+import type { QueueCounts } from '../../core/desk-summary.ts';
+import { PRIORITIES } from '../../core/catalog.ts';
+import { STATUSES, STATUS_LABELS } from '../../core/status.ts';
+import type { TicketView } from '../../core/view.ts';
 import { SignedInBar } from './auth-views.tsx';
 import { Layout } from './views/layout.tsx';
-import { RichText } from './views/rich-text.tsx';
 import { channelLabel } from './views/timeline.tsx';
+
+export interface DeskRow {
+  ticket: TicketView;
+  sla: string;
+  snippet?: string | undefined;
+}
 
 export interface DeskQueue {
   key: string;
   name: string;
   role: string;
-  tickets: TicketView[];
+  counts: QueueCounts;
+  next: DeskRow[];
 }
 
-/** GET /desk: the queues the agent works, each with its tickets that are not done. */
+const listHref = (params: Record<string, string>) => `/desk/tickets?${new URLSearchParams(params).toString()}`;
+
+function Flash({ text }: { text?: string | undefined }) {
+  return text ? (
+    <p class="notice ok" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+function SearchBox({ value }: { value?: string }) {
+  return (
+    <form method="get" action="/desk/tickets" class="desk-search" role="search">
+      <label for="desk-q">Search tickets</label>{' '}
+      <input id="desk-q" name="q" type="search" value={value ?? ''} placeholder="A word, a phrase in quotes, or a key like IT-42" maxlength={200} />{' '}
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+/** A ticket in a list: the link j/k move through, then the facts an agent triages by. */
+function Row({ row }: { row: DeskRow }) {
+  const t = row.ticket;
+  return (
+    <li class="desk-row" data-key={t.key}>
+      <a class="row-link" href={`/desk/t/${encodeURIComponent(t.key)}`}>
+        <span class="key">{t.key}</span> {t.title}
+      </a>
+      <p class="muted small">
+        <span class={`status status-${t.status}`}>{STATUS_LABELS[t.status]}</span> · {t.priority} · {t.assignee ? (t.assignee.name ?? t.assignee.email) : 'unassigned'} · {t.requester.name ?? t.requester.email} · via {channelLabel(t.origin)} · <span class="sla-inline">{row.sla}</span>
+      </p>
+      {row.snippet ? <Snippet text={row.snippet} /> : null}
+    </li>
+  );
+}
+
+/** ts_headline's passage with its hits (between \u0001 and \u0002) marked; all text escaped by JSX. */
+export function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(\u0001[^\u0002]*\u0002)/);
+  return (
+    <p class="snippet">
+      {parts.map((part) => (part.startsWith('\u0001') ? <mark>{part.slice(1, -1)}</mark> : part))}
+    </p>
+  );
+}
+
+/** GET /desk: per queue the agent works, what needs doing now, each count a link to its list. */
 export function DeskHomePage({ who, queues, away, token, flash }: { who: string; queues: DeskQueue[]; away: boolean; token: string; flash?: string | undefined }) {
   return (
-    <Layout title="Desk">
+    <Layout title="Desk" deskScript>
       <SignedInBar who={who} desk />
       <h1>Your queues</h1>
-      {flash ? (
-        <p class="notice ok" role="status">
-          {flash}
-        </p>
-      ) : null}
+      <Flash text={flash} />
       <form method="post" action="/desk/availability" class="availability">
         <input type="hidden" name="token" value={token} />
         <input type="hidden" name="away" value={away ? 'false' : 'true'} />
-        <span>{away ? 'You are away: new tickets go to the others.' : 'You are available for new tickets.'}</span>{' '}
-        <button type="submit">{away ? 'I am back' : 'Mark me away'}</button>
+        <span>{away ? 'You are away: new tickets go to the others.' : 'You are available for new tickets.'}</span> <button type="submit">{away ? 'I am back' : 'Mark me away'}</button>
       </form>
-      {queues.map((queue) => (
-        <section aria-labelledby={`q-${queue.key}`} class="desk-queue">
-          <h2 id={`q-${queue.key}`}>
-            {queue.name} <span class="muted small">({queue.key} · {queue.role})</span>
-          </h2>
-          {queue.tickets.length ? (
-            <ul class="types">
-              {queue.tickets.map((t) => (
-                <li class="type">
-                  <a href={`/desk/t/${encodeURIComponent(t.key)}`}>
-                    <span class="key">{t.key}</span> {t.title}
-                  </a>
-                  <p class="muted small">
-                    <span class={`status status-${t.status}`}>{STATUS_LABELS[t.status]}</span> · {t.priority} · {t.assignee ? (t.assignee.name ?? t.assignee.email) : 'unassigned'}
-                  </p>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p class="empty">Nothing open.</p>
-          )}
-        </section>
-      ))}
+      <SearchBox />
+      <div id="desk-live" data-live="desk" aria-live="polite" class="live-note muted small"></div>
+      <div id="desk-results">
+        {queues.map((queue) => {
+          const c = queue.counts;
+          const links: Array<[string, number, Record<string, string>]> = [
+            ['Unassigned', c.unassigned, { queue: queue.key, assignee: 'none' }],
+            ['Mine', c.mine, { queue: queue.key, assignee: 'me' }],
+            ['Due within a business hour', c.dueSoon, { queue: queue.key, due: 'soon' }],
+            ['Breached', c.breached, { queue: queue.key, due: 'breached' }],
+            ['Waiting on requester', c.waiting, { queue: queue.key, status: 'waiting_on_requester' }],
+          ];
+          if ((STATUSES as readonly string[]).includes('awaiting_approval')) links.push(['Awaiting approval', c.awaitingApproval, { queue: queue.key, status: 'awaiting_approval' }]);
+          return (
+            <section aria-labelledby={`q-${queue.key}`} class="desk-queue">
+              <h2 id={`q-${queue.key}`}>
+                {queue.name} <span class="muted small">({queue.key} · {queue.role})</span>
+              </h2>
+              <ul class="desk-counts">
+                {links.map(([label, count, params]) => (
+                  <li class={count && (label === 'Breached' || label.startsWith('Due')) ? 'hot' : undefined}>
+                    <a href={listHref(params)}>
+                      <span class="count">{String(count)}</span> <span class="what">{label}</span>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+              <h3 class="small">
+                Next up <span class="muted">({c.open} need work · <a href={listHref({ queue: queue.key })}>all of them</a>)</span>
+              </h3>
+              {queue.next.length ? (
+                <ol class="desk-list">
+                  {queue.next.map((row) => (
+                    <Row row={row} />
+                  ))}
+                </ol>
+              ) : (
+                <p class="empty">Nothing open.</p>
+              )}
+            </section>
+          );
+        })}
+      </div>
     </Layout>
   );
 }
 
-export interface DeskTicketProps {
-  who: string;
-  ticket: TicketView;
-  queueName: string;
-  timeline: EventView[];
-  timezone: string;
-  next: readonly Status[];
-  agents: Array<{ email: string; name: string | null; away: boolean }>;
-  tokens: { reply: string; status: string; assign: string };
-  flash?: string | undefined;
-  error?: string | undefined;
-  replyValue?: string | undefined;
+export interface ListQueryView {
+  queue: string;
+  status: string;
+  assignee: string;
+  requester: string;
+  priority: string;
+  channel: string;
+  q: string;
+  sort: string;
+  due: string;
 }
 
-/** GET /desk/t/:key: the agent workspace — the whole timeline (internal notes marked), reply, status, assign. */
-export function DeskTicketPage(props: DeskTicketProps) {
-  const { ticket } = props;
-  const base = `/desk/t/${encodeURIComponent(ticket.key)}`;
+function Select({ id, name, label, value, options }: { id: string; name: string; label: string; value: string; options: Array<[string, string]> }) {
   return (
-    <Layout title={`${ticket.key} ${ticket.title}`}>
+    <div class="field inline-field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name}>
+        {options.map(([v, text]) => (
+          <option value={v} selected={v === value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** GET /desk/tickets: filters, sort, search with highlighted passages, keyset "next page". */
+export function DeskListPage(props: { who: string; queues: Array<{ key: string; name: string }>; query: ListQueryView; rows: DeskRow[]; nextHref: string | null; error?: string | undefined }) {
+  const { query } = props;
+  const searching = query.q.trim() !== '';
+  return (
+    <Layout title={searching ? `Search: ${query.q}` : 'Tickets'} deskScript>
       <SignedInBar who={props.who} desk />
       <p class="crumbs">
-        <a href="/desk">Desk</a> › {props.queueName}
+        <a href="/desk">Desk</a> › Tickets
       </p>
-      <h1>
-        <span class="key">{ticket.key}</span> {ticket.title}
-      </h1>
-      {props.flash ? (
-        <div class="notice ok" role="status">
-          {props.flash}
-        </div>
-      ) : null}
+      <h1>{searching ? `Tickets matching “${query.q}”` : 'Tickets'}</h1>
       {props.error ? (
         <div class="error-summary" role="alert">
           <p>{props.error}</p>
         </div>
       ) : null}
-      <dl class="facts">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <span class={`status status-${ticket.status}`}>{STATUS_LABELS[ticket.status]}</span>
-          </dd>
+      <form method="get" action="/desk/tickets" class="desk-filters" role="search">
+        <div class="field inline-field">
+          <label for="desk-q">Search</label>
+          <input id="desk-q" name="q" type="search" value={query.q} maxlength={200} />
         </div>
-        <div>
-          <dt>Priority</dt>
-          <dd>{ticket.priority}</dd>
+        <Select id="f-queue" name="queue" label="Queue" value={query.queue} options={[['', 'All my queues'], ...props.queues.map((q): [string, string] => [q.key, q.name])]} />
+        <Select id="f-status" name="status" label="Status" value={query.status} options={[['', 'Needs work'], ['all', 'Any'], ...STATUSES.map((s): [string, string] => [s, STATUS_LABELS[s]])]} />
+        <Select id="f-assignee" name="assignee" label="Assignee" value={query.assignee} options={[['', 'Anyone'], ['me', 'Me'], ['none', 'Nobody']]} />
+        <Select id="f-priority" name="priority" label="Priority" value={query.priority} options={[['', 'Any'], ...PRIORITIES.map((p): [string, string] => [p, p])]} />
+        <Select id="f-channel" name="channel" label="Came from" value={query.channel} options={[['', 'Anywhere'], ...['slack', 'teams', 'email', 'web', 'api'].map((c): [string, string] => [c, channelLabel(c)])]} />
+        <Select id="f-due" name="due" label="SLA" value={query.due} options={[['', 'Any'], ['soon', 'Due within a business hour'], ['breached', 'Breached']]} />
+        <div class="field inline-field">
+          <label for="f-requester">Requester email</label>
+          <input id="f-requester" name="requester" type="email" value={query.requester} />
         </div>
-        <div>
-          <dt>Requester</dt>
-          <dd>{ticket.requester.name ?? ticket.requester.email}</dd>
-        </div>
-        <div>
-          <dt>Assigned to</dt>
-          <dd>{ticket.assignee ? (ticket.assignee.name ?? ticket.assignee.email) : 'Nobody'}</dd>
-        </div>
-      </dl>
-      <section aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Timeline</h2>
-        <p class="muted small">Times are {props.timezone}. Internal notes are marked and never reach the requester.</p>
-        <ol class="timeline">
-          {props.timeline.map((event) => (
-            <li class={`entry entry-${event.type}${event.visibility === 'internal' ? ' internal' : ''}`} id={`event-${event.id}`}>
-              <div class="entry-head">
-                {event.visibility === 'internal' ? <strong class="tag-internal">Internal note · </strong> : null}
-                <span class="who">{event.actor ? (event.actor.name ?? event.actor.email) : 'Switchboard'}</span>
-                {event.actor?.role === 'requester' ? <span class="muted"> (requester)</span> : null} <span class="what">{event.type === 'comment' ? 'wrote' : event.type === 'created' ? 'opened this request' : event.body || event.type.replace(/_/g, ' ')}</span>{' '}
-                <span class={`via via-${event.channel}`}>via {channelLabel(event.channel)}</span>{' '}
-                <time datetime={event.createdAt}>{DateTime.fromISO(event.createdAt).setZone(props.timezone).toFormat('d LLL, HH:mm')}</time>
-              </div>
-              {event.body && (event.type === 'comment' || event.type === 'created') ? <RichText text={event.body} /> : null}
-            </li>
-          ))}
-        </ol>
-      </section>
-      <section aria-labelledby="reply-title" class="reply">
-        <h2 id="reply-title">Reply</h2>
-        <form method="post" action={`${base}/reply`}>
-          <input type="hidden" name="token" value={props.tokens.reply} />
-          <div class="field">
-            <label for="desk-reply">Message</label>
-            <textarea id="desk-reply" name="body" rows={4} required>
-              {props.replyValue ?? ''}
-            </textarea>
-          </div>
-          <button type="submit" name="visibility" value="public" class="primary">
-            Send to requester
-          </button>{' '}
-          <button type="submit" name="visibility" value="internal">
-            Add internal note
-          </button>
-        </form>
-      </section>
-      <section aria-labelledby="manage-title" class="reply">
-        <h2 id="manage-title">Status and assignee</h2>
-        {props.next.length ? (
-          <form method="post" action={`${base}/status`} class="field">
-            <input type="hidden" name="token" value={props.tokens.status} />
-            <label for="desk-status">Status</label>
-            <select id="desk-status" name="status">
-              {props.next.map((status) => (
-                <option value={status}>{STATUS_LABELS[status]}</option>
-              ))}
-            </select>{' '}
-            <button type="submit">Change status</button>
-          </form>
-        ) : (
-          <p class="muted">This ticket is closed.</p>
-        )}
-        <form method="post" action={`${base}/assign`} class="field">
-          <input type="hidden" name="token" value={props.tokens.assign} />
-          <label for="desk-assignee">Assignee</label>
-          <select id="desk-assignee" name="assignee">
-            <option value="">Nobody</option>
-            {props.agents.map((agent) => (
-              <option value={agent.email} selected={ticket.assignee?.email === agent.email}>
-                {`${agent.name ?? agent.email}${agent.away ? ' (away)' : ''}`}
-              </option>
+        <Select id="f-sort" name="sort" label="Sort by" value={query.sort} options={[...(searching ? [['rank', 'Best match'] as [string, string]] : []), ['due', 'SLA due'], ['updated', 'Last updated'], ['created', 'Newest']]} />
+        <button type="submit">Show</button>
+      </form>
+      <div id="desk-live" data-live="list" aria-live="polite" class="live-note muted small"></div>
+      <div id="desk-results">
+        {props.rows.length ? (
+          <ol class="desk-list" aria-label="Tickets">
+            {props.rows.map((row) => (
+              <Row row={row} />
             ))}
-          </select>{' '}
-          <button type="submit">Assign</button>
-        </form>
-      </section>
+          </ol>
+        ) : (
+          <p class="empty">{searching ? 'No ticket matches that search.' : 'No tickets match these filters.'}</p>
+        )}
+        {props.nextHref ? (
+          <p>
+            <a rel="next" href={props.nextHref}>
+              Next page
+            </a>
+          </p>
+        ) : null}
+      </div>
+      <p class="muted small keys-help">With JavaScript on: j and k move through the list, Enter opens a ticket, r replies on a ticket.</p>
     </Layout>
   );
 }

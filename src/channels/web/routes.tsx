@@ -30,6 +30,8 @@ export function webRoutes(web: WebContext): Hono {
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
       imgSrc: ["'self'"],
+      // The desk's live updates (EventSource /desk/live, then fetch of the same page).
+      connectSrc: ["'self'"],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],

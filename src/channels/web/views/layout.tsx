@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { catalogFilterScript, kbSuggestScript, stylesheet } from '../assets.ts';
+import { catalogFilterScript, deskScript, kbSuggestScript, stylesheet } from '../assets.ts';
 
 interface LayoutProps {
   title: string;
@@ -8,10 +8,12 @@ interface LayoutProps {
   filterScript?: boolean;
   /** Load the request form's suggest-as-you-type script. */
   suggestScript?: boolean;
+  /** Load the desk's live updates and j/k/r keys. */
+  deskScript?: boolean;
 }
 
 /** The page frame: one stylesheet, no inline script or style. */
-export function Layout({ title, children, filterScript, suggestScript }: LayoutProps) {
+export function Layout({ title, children, filterScript, suggestScript, deskScript: desk }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -22,6 +24,7 @@ export function Layout({ title, children, filterScript, suggestScript }: LayoutP
         <link rel="stylesheet" href={stylesheet.href} />
         {filterScript ? <script src={catalogFilterScript.href} defer></script> : null}
         {suggestScript ? <script src={kbSuggestScript.href} defer></script> : null}
+        {desk ? <script src={deskScript.href} defer></script> : null}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { Conn } from '../db/client.ts';
+import type { Ticket } from '../db/schema.ts';
+
+/** The text-search configuration of the desk (migration 0014): english stems, unaccent where the engine has it. */
+export const SEARCH_CONFIG = 'desk_search';
+/** Enough of a long text for search; keeps every tsvector far below Postgres' 1 MB limit. */
+const INDEXED_CHARS = 10_000;
+
+const doc = (text: string, weight: 'A' | 'B' | 'C' | 'D') => sql`setweight(to_tsvector(${SEARCH_CONFIG}::regconfig, ${text.slice(0, INDEXED_CHARS)}), ${weight})`;
+
+function fieldText(fields: unknown): string {
+  if (!fields || typeof fields !== 'object') return '';
+  return Object.values(fields as Record<string, unknown>)
+    .filter((v) => v !== null && v !== undefined && v !== '')
+    .map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)))
+    .join(' ');
+}
+
+/**
+ * Index what a ticket says about itself: key, title, description, field values. Called once, in
+ * the transaction that numbers the ticket, so the key in the index is the real one.
+ */
+export async function indexTicket(tx: Conn, ticket: Pick<Ticket, 'id' | 'key' | 'title' | 'description' | 'fields'>): Promise<void> {
+  const own = sql`${doc(ticket.key, 'A')} || ${doc(ticket.title, 'A')} || ${doc(ticket.description, 'B')} || ${doc(fieldText(ticket.fields), 'C')}`;
+  await tx.execute(sql`
+    insert into ticket_search (ticket_id, public_doc) values (${ticket.id}, ${own})
+    on conflict (ticket_id) do update set public_doc = excluded.public_doc || ticket_search.public_doc`);
+}
+
+/** Add a comment's words to its ticket's index, public or internal, in the comment's transaction. */
+export async function indexComment(tx: Conn, ticketId: number, body: string, visibility: 'public' | 'internal'): Promise<void> {
+  if (!body.trim()) return;
+  const words = doc(body, 'D');
+  if (visibility === 'internal') {
+    await tx.execute(sql`
+      insert into ticket_search (ticket_id, internal_doc) values (${ticketId}, ${words})
+      on conflict (ticket_id) do update set internal_doc = ticket_search.internal_doc || excluded.internal_doc`);
+  } else {
+    await tx.execute(sql`
+      insert into ticket_search (ticket_id, public_doc) values (${ticketId}, ${words})
+      on conflict (ticket_id) do update set public_doc = ticket_search.public_doc || excluded.public_doc`);
+  }
+}
