@@ -4,6 +4,7 @@ import type { Channel, ChannelDeps } from '../types.ts';
 import { SlackIdentity } from './identity.ts';
 import { dedupeEvents, type Inbound } from './inbound.ts';
 import { registerCommand } from './intake-command.ts';
+import { registerSuggestionAnswers } from './intake-dm.ts';
 import { registerReaction } from './intake-reaction.ts';
 import { registerCreateShortcut } from './intake-shortcut.ts';
 import { SlackOutbound } from './outbound.ts';
@@ -60,9 +61,11 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
     client,
     logger: log,
     ticketEmoji: slack.ticketEmoji,
+    publicUrl: deps.links.publicUrl,
   };
   registerMessages(app, inbound);
   registerPick(app, inbound);
+  registerSuggestionAnswers(app, inbound);
   registerReaction(app, inbound);
   registerCommand(app, inbound, slack.requestCommand);
   registerCreateShortcut(app, inbound);

@@ -5,8 +5,11 @@ import { z } from 'zod';
  * `value` is the button's data merged with the card's inputs).
  */
 export const cardSubmitSchema = z.discriminatedUnion('sb', [
-  z.looseObject({ sb: z.literal('pick'), type: z.string().optional(), text: z.string().default('') }),
-  z.looseObject({ sb: z.literal('file'), type: z.string() }),
+  z.looseObject({ sb: z.literal('pick'), type: z.string().optional(), text: z.string().default(''), kb: z.string().optional() }),
+  z.looseObject({ sb: z.literal('file'), type: z.string(), kb: z.string().optional() }),
+  /** The answers to suggested help articles (suggestion-card.ts); `ref` is the id of the message they answered. */
+  z.looseObject({ sb: z.literal('kb_solved'), ref: z.string(), slug: z.string() }),
+  z.looseObject({ sb: z.literal('kb_help'), ref: z.string(), text: z.string().default('') }),
   z.looseObject({ sb: z.literal('attach'), ticket: z.string().optional(), text: z.string().default('') }),
   z.looseObject({ sb: z.literal('comment'), ticket: z.string(), comment: z.string().default('') }),
   z.looseObject({ sb: z.literal('claim'), ticket: z.string() }),

@@ -31,7 +31,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
   // A refused card action shows the card again with the reason (built like the outbox's card).
   const triage = new TriageThread(deps.core, identity, { refused: (ticket, reason) => outbound.refusedCard(ticket, reason) });
   const bot = new SwitchboardBot({
-    chat: new PersonalChat(deps.core, deps.catalog, identity),
+    chat: new PersonalChat(deps.core, deps.catalog, identity, deps.links.publicUrl),
     triage,
     extension: new MessageExtension(deps.core, deps.catalog, identity, triage),
     edits: new MessageEdits(deps.core, identity),

@@ -73,6 +73,9 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-slack-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
   fs.writeFileSync(catalogFile, CATALOG);
+  // No help articles unless a test asks for them (KNOWLEDGE_DIR): a DM goes straight to the type picker.
+  const noArticles = path.join(tmp, 'knowledge');
+  fs.mkdirSync(noArticles);
   const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
   const config = loadConfig({
     PORT: '0',
@@ -84,6 +87,7 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
     API_TOKENS: 't',
     CATALOG_FILE: catalogFile,
     LINK_SECRET: 'slack-test-link-secret-0123456789',
+    KNOWLEDGE_DIR: noArticles,
     ...env,
   });
   const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 } });
