@@ -103,3 +103,21 @@ function shorten(text: string, max: number): string {
   const cut = clean.slice(0, max - 1);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2))}…`;
 }
+
+/**
+ * The articles an email acknowledgement lists: the top three for the mail's subject and body
+ * in the ticket's queue, "shown" recorded once per ticket. Email has no "That solved it"
+ * button; a click on a link is counted (GET /kb/:slug?from=email).
+ */
+export async function suggestForAcknowledgement(
+  db: Db,
+  input: { ticketKey: string; title: string; description: string; queue: string; email: string; publicUrl: string },
+): Promise<SuggestedArticle[]> {
+  const text = `${input.title}\n${input.description}`.slice(0, 2_000);
+  const hits = await searchKnowledge(db, { q: text, queue: input.queue, limit: SUGGESTION_LIMIT });
+  await recordFeedback(
+    db,
+    hits.map((hit) => ({ slug: hit.slug, channel: 'email', event: 'shown' as const, email: input.email, query: input.title, dedupeKey: feedbackKey(`email:${input.ticketKey}`, hit.slug, 'shown') })),
+  );
+  return hits.map((hit) => ({ slug: hit.slug, title: hit.title, snippet: shorten(hit.snippet, 200), url: articleUrl(input.publicUrl, hit.slug, 'email') }));
+}

@@ -10,6 +10,7 @@ import { registerCreateShortcut } from './intake-shortcut.ts';
 import { SlackOutbound } from './outbound.ts';
 import { ChannelPace, type PaceOptions } from './pace.ts';
 import { registerPick } from './pick.ts';
+import { registerReplyTools } from './reply-tools.ts';
 import { HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
@@ -70,6 +71,7 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
   registerCommand(app, inbound, slack.requestCommand);
   registerCreateShortcut(app, inbound);
   registerTriage(app, inbound);
+  registerReplyTools(app, inbound);
 
   const outbound = new SlackOutbound(client, new ChannelPace(deps.database.db, options.pace), deps.catalog, deps.links, log);
   return {

@@ -1,0 +1,76 @@
+import type { Catalog } from './catalog.ts';
+
+// Catalog macros: canned replies agents pick from, with {{variables}} filled from the ticket.
+// One function for every door (Slack and Teams Reply, the desk's ticket page).
+
+/** What a macro's variables are filled from. */
+export interface MacroContext {
+  ticket: { key: string; title: string; status?: string; priority?: string; queue?: string; type?: string };
+  requester: { email: string; name: string | null };
+  /** The agent who inserts the macro. */
+  agent?: { email: string; name: string | null } | null;
+  /** The queue's display name. */
+  queueName?: string;
+}
+
+/** The variables a macro body may use. */
+export const MACRO_VARIABLES = [
+  'requester.first_name',
+  'requester.name',
+  'requester.email',
+  'agent.first_name',
+  'agent.name',
+  'agent.email',
+  'ticket.key',
+  'ticket.title',
+  'ticket.status',
+  'ticket.priority',
+  'queue.name',
+] as const;
+
+const VARIABLE = /\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}/g;
+
+/** A person's first name: the first word of their name, else the first part of their email's local part, capitalised. */
+export function firstName(person: { email: string; name: string | null }): string {
+  const fromName = person.name?.trim().split(/\s+/)[0];
+  if (fromName) return fromName;
+  const local = person.email.split('@')[0]?.split(/[._+-]/)[0] ?? '';
+  return local ? local.charAt(0).toUpperCase() + local.slice(1) : person.email;
+}
+
+/**
+ * The macro body with its variables filled. An unknown variable, or one with no value here
+ * (no agent), is left as typed, so the agent sees it before sending.
+ */
+export function fillMacro(body: string, context: MacroContext): string {
+  const values: Record<string, string | undefined> = {
+    'requester.first_name': firstName(context.requester),
+    'requester.name': context.requester.name ?? context.requester.email,
+    'requester.email': context.requester.email,
+    'agent.first_name': context.agent ? firstName(context.agent) : undefined,
+    'agent.name': context.agent ? (context.agent.name ?? context.agent.email) : undefined,
+    'agent.email': context.agent?.email,
+    'ticket.key': context.ticket.key,
+    'ticket.title': context.ticket.title,
+    'ticket.status': context.ticket.status,
+    'ticket.priority': context.ticket.priority,
+    'queue.name': context.queueName ?? context.ticket.queue,
+  };
+  return body.replace(VARIABLE, (whole, name: string) => values[name] ?? whole);
+}
+
+/** The catalog's macros as a list, for pickers: key, title, body. */
+export function macroList(catalog: Pick<Catalog, 'macros'>): Array<{ key: string; title: string; body: string }> {
+  return Object.entries(catalog.macros).map(([key, macro]) => ({ key, title: macro.title, body: macro.body }));
+}
+
+/** A reply draft with something inserted: a new paragraph after what is already written. */
+export function insertIntoReply(draft: string, addition: string): string {
+  const before = draft.trimEnd();
+  return before ? `${before}\n\n${addition}` : addition;
+}
+
+/** How an article goes into a reply: its title and the link to its public page. */
+export function articleReplyText(article: { title: string; url: string }): string {
+  return `${article.title}: ${article.url}`;
+}
