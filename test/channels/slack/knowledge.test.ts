@@ -136,7 +136,8 @@ describe('agents answer with articles and macros in the Slack Reply modal', () =
     );
     expect(suggestion.status).toBe(200);
     const { options } = (await suggestion.json()) as { options: Array<{ text: { text: string }; value: string }> };
-    expect(options[0]).toEqual({ text: { type: 'plain_text', text: 'Connect to the VPN from home or on the road', emoji: true }, value: 'vpn-connect' });
+    expect(options).toContainEqual({ text: { type: 'plain_text', text: 'Connect to the VPN from home or on the road', emoji: true }, value: 'vpn-connect' });
+    expect(options.length).toBeLessThanOrEqual(10);
 
     // Picking it inserts title and link below what the agent wrote.
     const withDraft = { ...view, state: { values: { reply: typed('Thanks for writing in.') } } };
