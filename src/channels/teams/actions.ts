@@ -16,7 +16,8 @@ export const cardSubmitSchema = z.discriminatedUnion('sb', [
   z.looseObject({ sb: z.literal('assign'), ticket: z.string(), assignee: z.string().default(''), assigneeEmail: z.string().default('') }),
   z.looseObject({ sb: z.literal('status'), ticket: z.string(), status: z.string().default('') }),
   z.looseObject({ sb: z.literal('priority'), ticket: z.string(), priority: z.string().default('') }),
-  z.looseObject({ sb: z.literal('reply'), ticket: z.string(), reply: z.string().default('') }),
+  z.looseObject({ sb: z.literal('reply'), ticket: z.string(), reply: z.string().default(''), article: z.string().default(''), macro: z.string().default('') }),
+  z.looseObject({ sb: z.literal('reply_insert'), ticket: z.string(), reply: z.string().default(''), article: z.string().default(''), macro: z.string().default('') }),
 ]);
 
 export type CardSubmit = z.infer<typeof cardSubmitSchema>;

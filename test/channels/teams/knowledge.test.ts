@@ -4,8 +4,8 @@ import { kbFeedback } from '../../../src/db/schema.ts';
 import { sampleKnowledgeDir } from '../../../src/knowledge/articles.ts';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
 import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
-import { personalSubmit } from './activities.ts';
-import { ada, cardOf, cardText, eventually, startDesk, type Desk } from './harness.ts';
+import { channelSubmit, installed, peopleSearch, personalSubmit } from './activities.ts';
+import { ada, bob, cardOf, cardText, eve, eventually, startDesk, type Desk } from './harness.ts';
 
 const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
 
@@ -98,5 +98,70 @@ describe('help articles before a Teams request is filed', () => {
   it('a Spanish message finds the Spanish article', async () => {
     const { card } = await adaWrites('olvidé mi contraseña');
     expect(submits(card).find((s) => s.title === 'That solved it')?.data?.slug).toBe('restablecer-contrasena');
+  });
+});
+
+describe('agents answer with articles and macros in the Teams Reply', () => {
+  let desk: Desk;
+  beforeAll(async () => {
+    desk = await startDesk({ env: { KNOWLEDGE_DIR: sampleKnowledgeDir } });
+    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
+  });
+  afterAll(() => desk.stop());
+
+  /** A ticket for Ada filed through the API; resolves once its triage chain exists. */
+  async function ticketWithChain(title: string) {
+    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
+    const { key } = (await created.json()) as { key: string };
+    const chain = await desk.connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
+    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
+    await desk.anchored(key, 'teams', 'triage');
+    return { key, threadId, rootId, card: cardOf((chain.body as { activity?: unknown }).activity)! };
+  }
+
+  const replyInput = (card: unknown): Record<string, unknown> | undefined => {
+    let found: Record<string, unknown> | undefined;
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (record.type === 'Input.Text' && record.id === 'reply') found = record;
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(card);
+    return found;
+  };
+
+  it('the agent finds an article by typeahead and picks a macro; Insert puts both into the reply, variables filled, and Send reaches the requester', async () => {
+    const { connector } = desk;
+    const { key, threadId, rootId, card } = await ticketWithChain('Locked out after the VPN change');
+    const json = JSON.stringify(card);
+    expect(json).toContain('"choices.data":{"type":"Data.Query","dataset":"kb"}');
+    expect(json).toContain('{"title":"Password reset done","value":"password-reset-done"}');
+    expect(submits(card).map((s) => s.title)).toEqual(expect.arrayContaining(['Insert into reply', 'Send reply']));
+
+    const search = await desk.post(peopleSearch(connector.url, threadId, 'vpn keeps dropping', bob, 'kb'));
+    const results = ((await search.json()) as { value: { results: Array<{ title: string; value: string }> } }).value.results;
+    expect(results[0]).toEqual({ title: 'Connect to the VPN from home or on the road', value: 'vpn-connect' });
+
+    await desk.post(channelSubmit(connector.url, threadId, { sb: 'reply_insert', ticket: key, reply: 'Sorry about that.', article: 'vpn-connect', macro: 'password-reset-done' }, bob));
+    const drafted = await connector.waitFor((c) => c.route === 'updateActivity' && c.activityId === rootId && cardText(cardOf(c.body)).includes('Reply drafted'), 5_000);
+    const draft = String(replyInput(cardOf(drafted.body))?.value);
+    expect(draft).toBe(
+      'Sorry about that.\n\nHi Ada, your password has been reset. You will be asked to pick a new one at your next sign-in.\n\nConnect to the VPN from home or on the road: http://localhost:0/kb/vpn-connect',
+    );
+
+    await desk.post(channelSubmit(connector.url, threadId, { sb: 'reply', ticket: key, reply: draft, article: '', macro: '' }, bob));
+    const sent = await connector.waitFor((c) => c.conversationId === personalChat && String((c.body as { text?: string } | undefined)?.text ?? '').includes('your password has been reset'), 8_000);
+    expect(String((sent.body as { text?: string }).text)).toContain('http://localhost:0/kb/vpn-connect');
+  });
+
+  it('someone who works no queue cannot draft on the card', async () => {
+    const { connector } = desk;
+    const { key, threadId, rootId } = await ticketWithChain('Password expired on the laptop');
+    await desk.post(channelSubmit(connector.url, threadId, { sb: 'reply_insert', ticket: key, reply: '', article: 'vpn-connect', macro: '' }, eve));
+    const refused = await connector.waitFor((c) => c.route === 'updateActivity' && c.activityId === rootId && cardText(cardOf(c.body)).includes('Only agents'), 5_000);
+    expect(replyInput(cardOf(refused.body))?.value).toBeUndefined();
   });
 });
