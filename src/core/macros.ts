@@ -1,53 +1,100 @@
 import type { Catalog } from './catalog.ts';
 import type { TicketView } from './view.ts';
 
+// Catalog macros: canned replies agents pick from, with {{variables}} filled from the ticket.
+// One function for every door (Slack and Teams Reply, the desk's ticket page).
+
+/** What a macro's variables are filled from. */
+export interface MacroContext {
+  ticket: { key: string; title: string; status?: string; priority?: string; queue?: string; type?: string };
+  requester: { email: string; name: string | null };
+  /** The agent who inserts the macro. */
+  agent?: { email: string; name: string | null } | null;
+  /** The queue's display name. */
+  queueName?: string;
+  /** Who the ticket is assigned to, if anyone. */
+  assignee?: { email: string; name: string | null } | null;
+}
+
+/** The variables a macro body may use. */
+export const MACRO_VARIABLES = [
+  'requester.first_name',
+  'requester.name',
+  'requester.email',
+  'agent.first_name',
+  'agent.name',
+  'agent.email',
+  'ticket.key',
+  'ticket.title',
+  'ticket.status',
+  'ticket.priority',
+  'queue.name',
+  'ticket.queue',
+  'assignee.name',
+] as const;
+
+const VARIABLE = /\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}/g;
+
+/** A person's first name: the first word of their name, else the first part of their email's local part, capitalised. */
+export function firstName(person: { email: string; name: string | null }): string {
+  const fromName = person.name?.trim().split(/\s+/)[0];
+  if (fromName) return fromName;
+  const local = person.email.split('@')[0]?.split(/[._+-]/)[0] ?? '';
+  return local ? local.charAt(0).toUpperCase() + local.slice(1) : person.email;
+}
+
 /**
- * Canned replies from the catalog (`macros`), their variables filled for one ticket:
- * {{requester.first_name}}, {{requester.name}}, {{requester.email}}, {{ticket.key}},
- * {{ticket.title}}, {{ticket.status}}, {{ticket.priority}}, {{ticket.queue}},
- * {{assignee.name}}, {{agent.name}}, {{agent.first_name}}. An unknown variable stays as written,
- * so a typo in the catalog shows instead of vanishing.
+ * The macro body with its variables filled. An unknown variable, or one with no value here
+ * (no agent), is left as typed, so the agent sees it before sending.
  */
-export interface MacroPerson {
-  email: string;
-  name: string | null;
-}
-
-export function macroList(catalog: Pick<Catalog, 'macros'>): Array<{ key: string; title: string }> {
-  return Object.entries(catalog.macros ?? {}).map(([key, macro]) => ({ key, title: macro.title }));
-}
-
-const firstName = (p: MacroPerson | null | undefined) => {
-  if (!p) return '';
-  const name = p.name?.trim();
-  if (name) return name.split(/\s+/)[0]!;
-  const local = p.email.split('@')[0] ?? '';
-  const first = local.split(/[._-]/)[0] ?? local;
-  return first.charAt(0).toUpperCase() + first.slice(1);
-};
-
-export function macroVariables(ticket: TicketView, agent: MacroPerson | null): Record<string, string> {
-  return {
-    'requester.first_name': firstName(ticket.requester),
-    'requester.name': ticket.requester.name ?? ticket.requester.email,
-    'requester.email': ticket.requester.email,
-    'ticket.key': ticket.key,
-    'ticket.title': ticket.title,
-    'ticket.status': ticket.status.replace(/_/g, ' '),
-    'ticket.priority': ticket.priority,
-    'ticket.queue': ticket.queue,
-    'assignee.name': ticket.assignee ? (ticket.assignee.name ?? ticket.assignee.email) : '',
-    'agent.name': agent ? (agent.name ?? agent.email) : '',
-    'agent.first_name': firstName(agent),
+export function fillMacro(body: string, context: MacroContext): string {
+  const values: Record<string, string | undefined> = {
+    'requester.first_name': firstName(context.requester),
+    'requester.name': context.requester.name ?? context.requester.email,
+    'requester.email': context.requester.email,
+    'agent.first_name': context.agent ? firstName(context.agent) : undefined,
+    'agent.name': context.agent ? (context.agent.name ?? context.agent.email) : undefined,
+    'agent.email': context.agent?.email,
+    'ticket.key': context.ticket.key,
+    'ticket.title': context.ticket.title,
+    'ticket.status': context.ticket.status,
+    'ticket.priority': context.ticket.priority,
+    'queue.name': context.queueName ?? context.ticket.queue,
+    'ticket.queue': context.ticket.queue,
+    'assignee.name': context.assignee ? (context.assignee.name ?? context.assignee.email) : undefined,
   };
+  return body.replace(VARIABLE, (whole, name: string) => values[name] ?? whole);
 }
 
-export function fillTemplate(body: string, variables: Record<string, string>): string {
-  return body.replace(/\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
+/** The catalog's macros as a list, for pickers: key, title, body. */
+export function macroList(catalog: Pick<Catalog, 'macros'>): Array<{ key: string; title: string; body: string }> {
+  return Object.entries(catalog.macros).map(([key, macro]) => ({ key, title: macro.title, body: macro.body }));
 }
 
-/** The macro's body filled for this ticket, or null when the catalog has no such macro. */
-export function fillMacro(catalog: Pick<Catalog, 'macros'>, key: string, ticket: TicketView, agent: MacroPerson | null): string | null {
+/** A reply draft with something inserted: a new paragraph after what is already written. */
+export function insertIntoReply(draft: string, addition: string): string {
+  const before = draft.trimEnd();
+  return before ? `${before}\n\n${addition}` : addition;
+}
+
+/** How an article goes into a reply: its title and the link to its public page. */
+export function articleReplyText(article: { title: string; url: string }): string {
+  return `${article.title}: ${article.url}`;
+}
+
+/** A catalog macro filled for one ticket (the desk's ticket page), or null when there is no such macro. */
+export function fillCatalogMacro(
+  catalog: Pick<Catalog, 'macros'>,
+  key: string,
+  ticket: TicketView,
+  agent: { email: string; name: string | null } | null,
+): string | null {
   const macro = catalog.macros?.[key];
-  return macro ? fillTemplate(macro.body, macroVariables(ticket, agent)) : null;
+  if (!macro) return null;
+  return fillMacro(macro.body, {
+    ticket: { key: ticket.key, title: ticket.title, status: ticket.status.replace(/_/g, ' '), priority: ticket.priority, queue: ticket.queue },
+    requester: ticket.requester,
+    agent,
+    assignee: ticket.assignee,
+  });
 }

@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, queues, type Anchor } from '../../db/schema.ts';
+import { suggestForAcknowledgement } from '../../knowledge/suggest.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { domainOf, plusAddress } from './addresses.ts';
 import { escapeHtml, renderNotice } from './render.ts';
@@ -45,7 +46,12 @@ export class EmailOutbound implements OutboundAdapter {
     const references = parent ? trimReferences([...referencesOf(parent), parent.externalRef]) : [];
     const messageId = `<sb.d${delivery.id}.${ticket.key.toLowerCase()}@${this.domain}>`;
     // Escalations go to the desk: their link asks the reader to sign in, it is nobody's requester link.
-    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to));
+    // The acknowledgement of a request filed by email lists the help articles that may answer it.
+    const articles =
+      event.type === 'created' && ticket.origin === 'email' && delivery.audience === 'requester'
+        ? await suggestForAcknowledgement(db, { ticketKey: ticket.key, title: ticket.title, description: ticket.description, queue: ticket.queue, email: to, publicUrl: this.links.publicUrl })
+        : [];
+    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), { articles });
     const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
     try {
       await this.transport.sendMail({

@@ -13,7 +13,14 @@ export interface Notice {
 /** Events a person typed; everything else is a notice Switchboard generated. */
 const HUMAN_WORDS = new Set(['comment']);
 
-export function renderNotice(job: DeliveryJob, link: string): Notice {
+/** A help article listed in an acknowledgement. */
+export interface NoticeArticle {
+  title: string;
+  snippet: string;
+  url: string;
+}
+
+export function renderNotice(job: DeliveryJob, link: string, options: { articles?: NoticeArticle[] } = {}): Notice {
   const { eventView: event, ticket } = job;
   const actor = event.actor ? (event.actor.name ?? event.actor.email) : 'Switchboard';
   const data = event.data;
@@ -60,10 +67,22 @@ export function renderNotice(job: DeliveryJob, link: string): Notice {
   }
   const footer = `${ticket.key} · ${status(ticket.status)} · ${link}`;
   const paragraphs = lines.filter((line) => line.trim() !== '');
-  const text = `${paragraphs.join('\n\n')}\n\n-- \n${footer}\n`;
+  const articles = options.articles ?? [];
+  const ARTICLES_INTRO = 'While you wait, these help articles may already answer it:';
+  const articleText = articles.length ? `\n\n${ARTICLES_INTRO}\n${articles.map((a) => `\n* ${a.title}\n  ${a.url}${a.snippet ? `\n  ${a.snippet}` : ''}`).join('\n')}` : '';
+  const text = `${paragraphs.join('\n\n')}${articleText}\n\n-- \n${footer}\n`;
+  const articleHtml = articles.length
+    ? [
+        `<p>${escapeHtml(ARTICLES_INTRO)}</p>`,
+        '<ul>',
+        ...articles.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.title)}</a>${a.snippet ? `<br><span style="color:#555">${escapeHtml(a.snippet)}</span>` : ''}</li>`),
+        '</ul>',
+      ]
+    : [];
   const html = [
     '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">',
     ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`),
+    ...articleHtml,
     `<hr><p style="color:#555; font-size: 90%">${escapeHtml(ticket.key)} · ${escapeHtml(status(ticket.status))} · <a href="${escapeHtml(link)}">Open the ticket</a></p>`,
     '</body></html>',
   ].join('\n');

@@ -17,6 +17,8 @@ export interface Inbound {
   client: WebClient;
   logger: Logger;
   ticketEmoji: string;
+  /** The service's public URL, for links to help articles. */
+  publicUrl: string;
 }
 
 /** The parts of Slack payloads we read, parsed at the edge instead of cast. */

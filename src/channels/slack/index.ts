@@ -4,11 +4,13 @@ import type { Channel, ChannelDeps } from '../types.ts';
 import { SlackIdentity } from './identity.ts';
 import { dedupeEvents, type Inbound } from './inbound.ts';
 import { registerCommand } from './intake-command.ts';
+import { registerSuggestionAnswers } from './intake-dm.ts';
 import { registerReaction } from './intake-reaction.ts';
 import { registerCreateShortcut } from './intake-shortcut.ts';
 import { SlackOutbound } from './outbound.ts';
 import { ChannelPace, type PaceOptions } from './pace.ts';
 import { registerPick } from './pick.ts';
+import { registerReplyTools } from './reply-tools.ts';
 import { HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
@@ -60,13 +62,16 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
     client,
     logger: log,
     ticketEmoji: slack.ticketEmoji,
+    publicUrl: deps.links.publicUrl,
   };
   registerMessages(app, inbound);
   registerPick(app, inbound);
+  registerSuggestionAnswers(app, inbound);
   registerReaction(app, inbound);
   registerCommand(app, inbound, slack.requestCommand);
   registerCreateShortcut(app, inbound);
   registerTriage(app, inbound);
+  registerReplyTools(app, inbound);
 
   const outbound = new SlackOutbound(client, new ChannelPace(deps.database.db, options.pace), deps.catalog, deps.links, log);
   return {

@@ -6,6 +6,8 @@ import { personInput } from './identity.ts';
 import { actionUser, explainCoreError, titleFrom, viewPayload, whoOrExplain, type Inbound } from './inbound.ts';
 import { REQUEST_MODAL, readMeta, readRequestModal, requestModal, type RequestMeta, type StateValues } from './modals.ts';
 import { messageKey } from './pick.ts';
+import { dmTurn } from './intake-dm.ts';
+import { recordFiledAnyway } from '../../knowledge/suggest.ts';
 import { availabilityCommand } from './triage.ts';
 
 const commandBody = z.looseObject({ trigger_id: z.string(), text: z.string().optional().default(''), user_id: z.string().optional(), channel_id: z.string().optional() });
@@ -100,6 +102,7 @@ export function registerCommand(app: App, inbound: Inbound, command: string): vo
         idempotencyKey,
         originAnchor,
       });
+      if (meta.dm) await recordFiledAnyway(inbound.core.db, { turn: dmTurn(meta.dm.channel, meta.dm.threadTs), channel: 'slack', email: requester.email });
     } catch (error) {
       await explainCoreError(inbound, error, user.id, undefined);
     }

@@ -161,21 +161,55 @@ export function readRequestModal(catalog: Catalog, meta: RequestMeta, state: Sta
   return { ok: { type, title, description: readValue(state, 'description') ?? '', fields, onBehalf: readValue(state, 'on_behalf') === 'me' ? 'me' : 'author' } };
 }
 
-export function replyModal(ticketKey: string): ModalView {
+/** The Reply modal's tools: action ids of the article search (external_select) and the macro picker. */
+export const REPLY_ARTICLE = 'reply_article';
+export const REPLY_MACRO = 'reply_macro';
+
+export const replyMetaSchema = z.object({ key: z.string(), rev: z.number().int().min(0).default(0) });
+export type ReplyMeta = z.infer<typeof replyMetaSchema>;
+
+/**
+ * The reply input's block id. Slack keeps what a person typed in an input across views.update
+ * unless its block id changes, so every insertion (article, macro) gets a new revision.
+ */
+export const replyBlockId = (rev: number): string => (rev ? `reply~${rev}` : 'reply');
+
+export interface ReplyModalOptions {
+  macros?: Array<{ key: string; title: string }>;
+  /** The reply so far (after an insertion). */
+  draft?: string;
+  rev?: number;
+}
+
+export function replyModal(ticketKey: string, options: ReplyModalOptions = {}): ModalView {
+  const rev = options.rev ?? 0;
+  const tools: Block = {
+    type: 'actions',
+    block_id: 'reply_tools',
+    elements: [
+      { type: 'external_select', action_id: REPLY_ARTICLE, placeholder: plain('Insert a help article'), min_query_length: 2 },
+      ...(options.macros?.length
+        ? [{ type: 'static_select' as const, action_id: REPLY_MACRO, placeholder: plain('Insert a macro'), options: options.macros.slice(0, 100).map((m) => ({ text: plain(m.title.slice(0, 75)), value: m.key })) }]
+        : []),
+    ],
+  };
   return {
     type: 'modal',
     callback_id: REPLY_MODAL,
     title: plain(`Reply on ${ticketKey}`.slice(0, 24)),
     submit: plain('Send'),
     close: plain('Cancel'),
-    private_metadata: JSON.stringify({ key: ticketKey }),
+    private_metadata: JSON.stringify({ key: ticketKey, rev } satisfies ReplyMeta),
     blocks: [
       { type: 'context', elements: [plain('The requester sees this reply on the channel they use for this ticket.')] },
-      { type: 'input', block_id: 'reply', label: plain('Reply to the requester'), element: { type: 'plain_text_input', action_id: 'value', multiline: true } },
+      { type: 'input', block_id: replyBlockId(rev), label: plain('Reply to the requester'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, ...initial(options.draft) } },
+      tools,
     ],
   };
 }
 
+/** The reply typed so far, whatever revision its input block is at. */
 export function readReply(state: StateValues): string {
-  return (readValue(state, 'reply') ?? '').trim();
+  const blockId = Object.keys(state).find((id) => id === 'reply' || id.startsWith('reply~'));
+  return blockId ? (readValue(state, blockId) ?? '').trim() : '';
 }

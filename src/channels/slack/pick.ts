@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { createTicket } from '../../core/tickets.ts';
+import { recordFiledAnyway } from '../../knowledge/suggest.ts';
 import { slackRef } from './anchors.ts';
 import { decodePick, type PickSource } from './blocks.ts';
+import { dmTurn } from './intake-dm.ts';
 import { personInput } from './identity.ts';
 import { actionUser, explainCoreError, slackMessage, tell, titleFrom, whoOrExplain, type Inbound } from './inbound.ts';
 import { requestModal, type RequestMeta } from './modals.ts';
@@ -63,6 +65,8 @@ export function registerPick(app: App, inbound: Inbound): void {
         idempotencyKey: messageKey(source),
         originAnchor: { channel: 'slack', side: 'requester', externalRef: slackRef(source.channel, source.ts), cardRef: pickerTs ?? null },
       });
+      // Filed after help articles were suggested for this DM: they did not answer it.
+      if (source.mode === 'dm') await recordFiledAnyway(inbound.core.db, { turn: dmTurn(source.channel, source.ts), channel: 'slack', email: requester.email });
     } catch (error) {
       await explainCoreError(inbound, error, clicker, source.channel, source.ts);
     }

@@ -10,7 +10,8 @@ import { addComment, assign, setPriority, transition } from '../../core/tickets.
 import { anchorOfThread } from './anchors.ts';
 import { personInput } from './identity.ts';
 import { actionUser, explainCoreError, slackMessage, tell, viewPayload, whoOrExplain, type Inbound } from './inbound.ts';
-import { REPLY_MODAL, readReply, replyModal, type StateValues } from './modals.ts';
+import { macroList } from '../../core/macros.ts';
+import { REPLY_MODAL, readReply, replyBlockId, replyMetaSchema, replyModal, type StateValues } from './modals.ts';
 
 const cardAction = z.looseObject({
   trigger_id: z.string(),
@@ -28,7 +29,6 @@ const cardAction = z.looseObject({
     .min(1),
 });
 const replySubmission = z.looseObject({ user: actionUser, view: viewPayload });
-const replyMeta = z.object({ key: z.string() });
 const sendShortcut = z.looseObject({ user: actionUser, channel: z.looseObject({ id: z.string() }), message: slackMessage });
 
 /**
@@ -55,7 +55,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
         await tell(inbound, user.id, container.channel_id, refusal(found.ticket.queueKey, 'reply to the requester'), container.message_ts);
         return;
       }
-      await inbound.client.views.open({ trigger_id, view: replyModal(ticketKey) });
+      await inbound.client.views.open({ trigger_id, view: replyModal(ticketKey, { macros: macroList(inbound.catalog) }) });
       return;
     }
     const common = { ticketKey, actor: personInput(actor), channel: 'slack', idempotencyKey: `slack:action:${trigger_id}` };
@@ -94,21 +94,22 @@ export function registerTriage(app: App, inbound: Inbound): void {
 
   app.view(REPLY_MODAL, async ({ ack, body }) => {
     const parsed = replySubmission.safeParse(body);
-    const reply = parsed.success ? readReply((parsed.data.view.state?.values ?? {}) as StateValues) : '';
-    if (!parsed.success || !reply) {
-      await ack({ response_action: 'errors', errors: { reply: 'Write a reply first.' } });
+    const meta = parsed.success ? replyMetaSchema.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}')) : null;
+    if (!parsed.success || !meta?.success) {
+      await ack();
       return;
     }
-    const meta = replyMeta.safeParse(JSON.parse(parsed.data.view.private_metadata || '{}'));
-    if (!meta.success) {
-      await ack();
+    const replyBlock = replyBlockId(meta.data.rev);
+    const reply = readReply((parsed.data.view.state?.values ?? {}) as StateValues);
+    if (!reply) {
+      await ack({ response_action: 'errors', errors: { [replyBlock]: 'Write a reply first.' } });
       return;
     }
     // Checked before the modal closes, so a refusal shows next to the reply (the role may have changed since it opened).
     const author = await inbound.identity.lookup(parsed.data.user.id);
     const queueKey = meta.data.key.split('-')[0]!.toUpperCase();
     if (author && !(await onDesk(inbound, author.email, queueKey))) {
-      await ack({ response_action: 'errors', errors: { reply: refusal(queueKey, 'reply to the requester') } });
+      await ack({ response_action: 'errors', errors: { [replyBlock]: refusal(queueKey, 'reply to the requester') } });
       return;
     }
     await ack();

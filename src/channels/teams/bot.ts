@@ -1,6 +1,8 @@
 import { TeamsActivityHandler, type InvokeResponse, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
+import { answerArticleSearch, isArticleSearch } from './article-search.ts';
 import type { PersonalChat } from './chat.ts';
 import type { MessageEdits } from './edits.ts';
 import type { MessageExtension } from './extension.ts';
@@ -16,6 +18,8 @@ export interface BotParts {
   edits: MessageEdits;
   people: PeopleSearch;
   identity: TeamsIdentity;
+  /** For the Reply's article typeahead. */
+  db: Db;
   tenant: TenantDirectory;
   logger: Logger;
 }
@@ -55,8 +59,9 @@ export class SwitchboardBot extends TeamsActivityHandler {
     await this.parts.edits.onDelete(ctx);
   }
 
-  /** The Assign picker's dynamic typeahead (Input.ChoiceSet with Data.Query). */
+  /** The dynamic typeaheads (Input.ChoiceSet with Data.Query): the Reply's help articles, the Assign picker's agents. */
   protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name === 'application/search' && isArticleSearch(ctx.activity.value)) return answerArticleSearch(this.parts.db, ctx);
     if (ctx.activity.name === 'application/search') return this.parts.people.answer(ctx);
     return super.onInvokeActivity(ctx);
   }

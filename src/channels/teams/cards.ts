@@ -7,7 +7,10 @@ import { card, plain, type AdaptiveCard } from './form-cards.ts';
 import { AGENTS_DATASET } from './people-search.ts';
 
 /** Card actions arrive as message activities whose `value` is this data plus the inputs. */
-export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply';
+export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply' | 'reply_insert';
+
+/** The dataset the Reply's article typeahead queries (`choices.data: Data.Query`, article-search.ts). */
+export const ARTICLES_DATASET = 'kb';
 
 const person = (p: { email: string; name: string | null } | null): string => (p ? (p.name ? `${p.name} (${p.email})` : p.email) : 'Unassigned');
 
@@ -74,10 +77,45 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
   }
   if (ticket.status !== 'closed') {
     actions.push(showCard('Priority', [{ type: 'Input.ChoiceSet', id: 'priority', label: 'Priority', style: 'compact', value: ticket.priority, choices: PRIORITIES.map((p) => ({ title: p, value: p })) }], 'priority', 'Set priority'));
-    actions.push(showCard('Reply to requester', [{ type: 'Input.Text', id: 'reply', label: 'Reply (the requester sees this)', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first' }], 'reply', 'Send reply'));
+    actions.push({ type: 'Action.ShowCard', title: 'Reply to requester', card: card(replyInputs(catalog), [submit('reply_insert', 'Insert into reply'), submit('reply', 'Send reply')]) });
   }
   actions.push({ type: 'Action.OpenUrl', title: 'Open', url: link });
   return card(body, actions);
+}
+
+/**
+ * The Reply: the text, and what an agent can answer with besides their own words: a help
+ * article (typeahead over the knowledge base) and a catalog macro. "Insert into reply" puts
+ * them into the text (the card comes back with the draft); "Send reply" sends the text with
+ * whatever is still picked. The text is checked by the bot (not isRequired), so Insert works on an empty reply.
+ */
+function replyInputs(catalog: Catalog): unknown[] {
+  const macros = Object.entries(catalog.macros);
+  return [
+    { type: 'Input.Text', id: 'reply', label: 'Reply (the requester sees this)', isMultiline: true },
+    {
+      type: 'Input.ChoiceSet',
+      id: 'article',
+      label: 'Help article',
+      style: 'filtered',
+      placeholder: 'Search the help articles',
+      choices: [],
+      'choices.data': { type: 'Data.Query', dataset: ARTICLES_DATASET },
+    },
+    ...(macros.length ? [{ type: 'Input.ChoiceSet', id: 'macro', label: 'Macro', style: 'compact', placeholder: 'Pick a canned reply', choices: macros.slice(0, 100).map(([key, macro]) => ({ title: macro.title, value: key })) }] : []),
+  ];
+}
+
+/** The card with the Reply's text set to `draft` (after "Insert into reply"). */
+export function withReplyDraft(card: AdaptiveCard, draft: string): AdaptiveCard {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const record = node as Record<string, unknown>;
+    if (record.type === 'Input.Text' && record.id === 'reply') return { ...record, value: draft };
+    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, walk(value)]));
+  };
+  return walk(card) as AdaptiveCard;
 }
 
 /** The queue's agents and leads from the catalog roster: the only people Assign offers. */

@@ -4,12 +4,17 @@ import type { Catalog } from '../../core/catalog.ts';
 import { setAvailability } from '../../core/assignment.ts';
 import { CoreError, Forbidden } from '../../core/errors.ts';
 import { addComment, getTicket, type CoreContext } from '../../core/tickets.ts';
-import { anchors, tickets, type Person } from '../../db/schema.ts';
+import { anchors, kbArticles, tickets, type Person } from '../../db/schema.ts';
+import { recordFiledAnyway, recordSolved, suggestForChat } from '../../knowledge/suggest.ts';
 import { readSubmit } from './actions.ts';
 import { filedCard, requestFormCard, typePickerCard, type AdaptiveCard, type OpenTicket } from './form-cards.ts';
 import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
 import { personalReference, type TeamsIdentity } from './identity.ts';
+import { solvedCard, suggestionCard } from './suggestion-card.ts';
 import { escapeHtml, plainText } from './text.ts';
+
+/** The conversation turn a chat message starts: its feedback rows (shown, solved, filed) are keyed under it. */
+const chatTurn = (activityId: string | undefined): string => `teams:${activityId ?? ''}`;
 
 /**
  * The bot's 1:1 chat with a person: file a request (type picker → form → ticket), and
@@ -21,6 +26,8 @@ export class PersonalChat {
     private readonly core: CoreContext,
     private readonly catalog: Catalog,
     private readonly identity: TeamsIdentity,
+    /** The service's public URL, for links to help articles. */
+    private readonly publicUrl: string,
   ) {}
 
   async onInstalled(ctx: TurnContext): Promise<void> {
@@ -36,7 +43,9 @@ export class PersonalChat {
       return;
     }
     const submit = readSubmit(ctx.activity.value);
-    if (submit?.sb === 'pick') return this.showForm(ctx, person, submit.type, submit.text);
+    if (submit?.sb === 'pick') return this.showForm(ctx, person, submit.type, submit.text, submit.kb);
+    if (submit?.sb === 'kb_solved') return this.solved(ctx, person, submit.ref, submit.slug);
+    if (submit?.sb === 'kb_help') return this.replace(ctx, typePickerCard(this.catalog, submit.text, await this.openTickets(person), undefined, submit.ref));
     if (submit?.sb === 'file') return this.file(ctx, person, submit);
     if (submit?.sb === 'attach') return this.comment(ctx, person, submit.ticket, submit.text);
     if (submit?.sb === 'comment') return this.comment(ctx, person, submit.ticket, submit.comment);
@@ -57,26 +66,39 @@ export class PersonalChat {
         .where(and(eq(anchors.channel, 'teams'), eq(anchors.cardRef, replyTo), eq(anchors.personId, person.id)));
       if (anchor) return this.comment(ctx, person, anchor.key, text);
     }
-    await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(typePickerCard(this.catalog, text, await this.openTickets(person)))] });
+    // Help articles first; the type picker straight away when none matches.
+    const suggestion = await suggestForChat(this.core.db, { text, channel: 'teams', turn: chatTurn(ctx.activity.id), email: person.email, publicUrl: this.publicUrl });
+    const next = suggestion ? suggestionCard(suggestion, ctx.activity.id ?? '') : typePickerCard(this.catalog, text, await this.openTickets(person));
+    await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(next)] });
   }
 
-  private async showForm(ctx: TurnContext, person: Person, type: string | undefined, text: string): Promise<void> {
+  private async showForm(ctx: TurnContext, person: Person, type: string | undefined, text: string, kb?: string): Promise<void> {
     if (!type || !typeDef(this.catalog, type)) {
-      await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), 'Pick a request type first.'));
+      await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), 'Pick a request type first.', kb));
       return;
     }
-    await this.replace(ctx, requestFormCard(this.catalog, type, prefillFrom(text)));
+    await this.replace(ctx, requestFormCard(this.catalog, type, prefillFrom(text), {}, kb));
+  }
+
+  /** "That solved it": recorded for that article (once), nothing filed; the card says so. */
+  private async solved(ctx: TurnContext, person: Person, ref: string, slug: string): Promise<void> {
+    if (!(await recordSolved(this.core.db, { turn: chatTurn(ref), slug, channel: 'teams', email: person.email }))) return;
+    const [row] = await this.core.db.select({ title: kbArticles.title }).from(kbArticles).where(eq(kbArticles.slug, slug));
+    await this.replace(ctx, solvedCard(row?.title ?? slug));
   }
 
   private async file(ctx: TurnContext, person: Person, submitted: Record<string, unknown>): Promise<void> {
     const form = readForm(this.catalog, submitted);
     if (!form) return;
+    const kb = typeof submitted.kb === 'string' ? submitted.kb : undefined;
     if (!form.ok) {
-      await this.replace(ctx, requestFormCard(this.catalog, String(submitted.type), form.values, form.errors));
+      await this.replace(ctx, requestFormCard(this.catalog, String(submitted.type), form.values, form.errors, kb));
       return;
     }
     const reference = personalReference(ctx);
     const result = await fileForm(this.core, form, person.email, ctx.activity.id, { conversationId: ctx.activity.conversation.id, reference });
+    // Filed after help articles were suggested for this message: they did not answer it.
+    if (kb) await recordFiledAnyway(this.core.db, { turn: chatTurn(kb), channel: 'teams', email: person.email });
     await this.replace(ctx, filedCard(result.ticket.key, result.ticket.title));
   }
 

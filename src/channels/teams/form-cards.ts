@@ -23,14 +23,15 @@ export interface OpenTicket {
 /**
  * The answer to a message in the bot's chat: pick a request type (a ChoiceSet scales to
  * any catalog; Teams shows at most six buttons), or add the message to an open request.
+ * `kb` is the turn whose suggested articles did not help (carried to the form, so filing records "filed anyway").
  */
-export function typePickerCard(catalog: Catalog, text: string, openTickets: OpenTicket[], error?: string): AdaptiveCard {
+export function typePickerCard(catalog: Catalog, text: string, openTickets: OpenTicket[], error?: string, kb?: string): AdaptiveCard {
   const choices = Object.entries(catalog.request_types).map(([key, def]) => ({ title: def.name, value: key }));
   const body: unknown[] = [
     { type: 'TextBlock', text: 'What do you need?', weight: 'Bolder', size: 'Medium' },
     ...(error ? [{ type: 'TextBlock', text: error, color: 'Attention', wrap: true }] : []),
     { type: 'Input.ChoiceSet', id: 'type', label: 'Request type', style: 'compact', choices },
-    { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Next', data: { sb: 'pick', text } }] },
+    { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Next', data: { sb: 'pick', text, ...(kb ? { kb } : {}) } }] },
   ];
   if (openTickets.length) {
     body.push(
@@ -43,7 +44,7 @@ export function typePickerCard(catalog: Catalog, text: string, openTickets: Open
 }
 
 /** The type's form: title, description and the catalog fields, with required marks and errors. */
-export function requestFormCard(catalog: Catalog, type: string, values: FormValues, errors: Record<string, string> = {}): AdaptiveCard {
+export function requestFormCard(catalog: Catalog, type: string, values: FormValues, errors: Record<string, string> = {}, kb?: string): AdaptiveCard {
   const def = typeDef(catalog, type);
   if (!def) throw new Error(`unknown request type ${type}`);
   const errorList = Object.values(errors);
@@ -55,7 +56,7 @@ export function requestFormCard(catalog: Catalog, type: string, values: FormValu
     { type: 'Input.Text', id: 'description', label: 'Description', isMultiline: true, maxLength: 20_000, value: values.description },
     ...def.fields.map((field) => fieldInput(field, values.fields[field.id], errors[`${FIELD_PREFIX}${field.id}`])),
   ];
-  return card(body, [{ type: 'Action.Submit', title: 'Submit request', data: { sb: 'file', type } }]);
+  return card(body, [{ type: 'Action.Submit', title: 'Submit request', data: { sb: 'file', type, ...(kb ? { kb } : {}) } }]);
 }
 
 function fieldInput(field: FieldDef, value: string | undefined, error: string | undefined): Record<string, unknown> {

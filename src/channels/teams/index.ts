@@ -24,14 +24,15 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
   const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
   const identity = new TeamsIdentity(deps.database.db);
   // A refused card action shows the card again with the reason (built like the outbox's card).
-  const triage = new TriageThread(deps.core, identity, { refused: (ticket, reason) => outbound.refusedCard(ticket, reason) });
+  const triage = new TriageThread(deps.core, identity, { refused: (ticket, reason) => outbound.refusedCard(ticket, reason) }, { catalog: deps.catalog, publicUrl: deps.links.publicUrl });
   const bot = new SwitchboardBot({
-    chat: new PersonalChat(deps.core, deps.catalog, identity),
+    chat: new PersonalChat(deps.core, deps.catalog, identity, deps.links.publicUrl),
     triage,
     extension: new MessageExtension(deps.core, deps.catalog, identity, triage),
     edits: new MessageEdits(deps.core, identity),
     people: new PeopleSearch(deps.database.db),
     identity,
+    db: deps.database.db,
     tenant,
     logger: deps.logger,
   });

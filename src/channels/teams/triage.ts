@@ -7,8 +7,13 @@ import { addComment, assign, getTicket, setPriority, transition, type CoreContex
 import type { TicketView } from '../../core/view.ts';
 import { CardFactory } from 'botbuilder';
 import type { AdaptiveCard } from './form-cards.ts';
-import { anchors, tickets } from '../../db/schema.ts';
-import type { PersonInput } from '../../core/people.ts';
+import { anchors, kbArticles, tickets } from '../../db/schema.ts';
+import type { Catalog } from '../../core/catalog.ts';
+import { articleReplyText, fillMacro, insertIntoReply } from '../../core/macros.ts';
+import { articleUrl } from '../../knowledge/suggest.ts';
+import { withReplyDraft } from './cards.ts';
+import { findPersonByEmail, type PersonInput } from '../../core/people.ts';
+import { isDesk } from '../../core/roles.ts';
 import { readSubmit, type CardSubmit } from './actions.ts';
 import type { TeamsIdentity } from './identity.ts';
 import { escapeHtml, plainText } from './text.ts';
@@ -23,6 +28,8 @@ export class TriageThread {
     private readonly core: CoreContext,
     private readonly identity: TeamsIdentity,
     private readonly cards?: { refused(ticket: TicketView, reason: string): Promise<AdaptiveCard> },
+    /** What the Reply's article and macro pickers insert from. */
+    private readonly answers?: { catalog: Catalog; publicUrl: string },
   ) {}
 
   async onMessage(ctx: TurnContext): Promise<void> {
@@ -99,8 +106,19 @@ export class TriageThread {
           await setPriority(this.core, { ...common, priority: priority.data, actor });
           break;
         }
+        case 'reply_insert': {
+          // Drafting changes nothing, but the card is the queue's: only its agents draft on it.
+          const ticket = await getTicket(this.core, submit.ticket);
+          const person = await findPersonByEmail(this.core.db, actor.email);
+          if (!person || !(await isDesk(this.core.db, person.id, ticket.queue))) throw new Forbidden(`Only agents of the ${ticket.queue} queue can reply to the requester`);
+          const draft = await this.composeReply(submit, actor);
+          if (draft === submit.reply.trim()) throw new Invalid('Pick a help article or a macro to insert.');
+          await this.showDraft(ctx, submit.ticket, draft);
+          break;
+        }
         case 'reply': {
-          const body = submit.reply.trim();
+          // Whatever is still picked goes in too: a macro picked and sent is two clicks.
+          const body = await this.composeReply(submit, actor);
           if (!body) throw new Invalid('Write a reply first.');
           await addComment(this.core, { ...common, body, visibility: 'public', author: actor, as: 'desk', data: { via: 'card' } });
           break;
@@ -111,6 +129,30 @@ export class TriageThread {
       if (error instanceof Forbidden && (await this.showRefusal(ctx, submit.ticket, `${error.message}. Nothing was changed.`))) return;
       await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
     }
+  }
+
+  /** The reply text with the picked article's link and the picked macro (variables filled) inserted below it. */
+  private async composeReply(submit: { ticket: string; reply: string; article: string; macro: string }, actor: PersonInput): Promise<string> {
+    let draft = submit.reply.trim();
+    const catalog = this.answers?.catalog;
+    if (submit.macro && catalog && Object.hasOwn(catalog.macros, submit.macro)) {
+      const ticket = await getTicket(this.core, submit.ticket);
+      const filled = fillMacro(catalog.macros[submit.macro]!.body, { ticket, requester: ticket.requester, agent: { email: actor.email, name: actor.name ?? null }, queueName: catalog.queues[ticket.queue]?.name });
+      draft = insertIntoReply(draft, filled);
+    }
+    if (submit.article && this.answers) {
+      const [row] = await this.core.db.select({ slug: kbArticles.slug, title: kbArticles.title }).from(kbArticles).where(eq(kbArticles.slug, submit.article));
+      if (row) draft = insertIntoReply(draft, articleReplyText({ title: row.title, url: articleUrl(this.answers.publicUrl, row.slug) }));
+    }
+    return draft;
+  }
+
+  /** The card again, its Reply holding the draft, for the agent to check and send. */
+  private async showDraft(ctx: TurnContext, ticketKey: string, draft: string): Promise<void> {
+    const cardId = ctx.activity.replyToId;
+    if (!cardId || !this.cards) return;
+    const refreshed = await this.cards.refused(await getTicket(this.core, ticketKey), 'Reply drafted: open "Reply to requester", check it and send it.');
+    await ctx.updateActivity({ id: cardId, type: 'message', attachments: [CardFactory.adaptiveCard(withReplyDraft(refreshed, draft))] });
   }
 
   /** Refresh the pressed card in place with the reason on top; false when there is no card to refresh. */
@@ -132,10 +174,10 @@ export class TriageThread {
   }
 }
 
-type TriageSubmit = Extract<CardSubmit, { sb: 'claim' | 'assign' | 'status' | 'priority' | 'reply' }>;
+type TriageSubmit = Extract<CardSubmit, { sb: 'claim' | 'assign' | 'status' | 'priority' | 'reply' | 'reply_insert' }>;
 
 function isTriageAction(submit: CardSubmit): submit is TriageSubmit {
-  return ['claim', 'assign', 'status', 'priority', 'reply'].includes(submit.sb);
+  return ['claim', 'assign', 'status', 'priority', 'reply', 'reply_insert'].includes(submit.sb);
 }
 
 function assigneeInput(email: string): PersonInput {

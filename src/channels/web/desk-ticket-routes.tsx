@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authOf } from '../../auth/index.ts';
 import { prioritySchema } from '../../core/catalog.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts';
-import { fillMacro, macroList } from '../../core/macros.ts';
+import { fillCatalogMacro, macroList } from '../../core/macros.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { allowedNext, statusSchema } from '../../core/status.ts';
@@ -103,7 +103,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
     const { person, ticket } = gated;
     // "Use it" on a canned reply: the form comes back with its variables filled (works without JavaScript).
     const macro = macroKey.safeParse(c.req.query('macro'));
-    const filled = macro.success ? fillMacro(deps.catalog, macro.data, ticket, person) : null;
+    const filled = macro.success ? fillCatalogMacro(deps.catalog, macro.data, ticket, person) : null;
     return page(c, person, ticket, { flash: FLASH[c.req.query('done') ?? ''], replyValue: filled ?? undefined, ...(filled && macro.success ? { macro: macro.data } : {}) });
   });
 

@@ -23,7 +23,7 @@ export const cyd = { id: 'U0CYD00001', name: 'cyd', email: 'cyd@example.test', r
 /** In the triage channels but on no queue's desk (a colleague from another team). */
 export const eve = { id: 'U0EVE00001', name: 'eve', email: 'eve@example.test', realName: 'Eve Colleague' };
 
-const CATALOG = `
+export const SLACK_TEST_CATALOG = `
 calendars:
   always: { timezone: UTC, hours: 24x7 }
 queues:
@@ -72,7 +72,10 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
   seed(fake);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-slack-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
-  fs.writeFileSync(catalogFile, CATALOG);
+  fs.writeFileSync(catalogFile, SLACK_TEST_CATALOG);
+  // No help articles unless a test asks for them (KNOWLEDGE_DIR): a DM goes straight to the type picker.
+  const noArticles = path.join(tmp, 'knowledge');
+  fs.mkdirSync(noArticles);
   const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
   const config = loadConfig({
     PORT: '0',
@@ -84,6 +87,7 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
     API_TOKENS: 't',
     CATALOG_FILE: catalogFile,
     LINK_SECRET: 'slack-test-link-secret-0123456789',
+    KNOWLEDGE_DIR: noArticles,
     ...env,
   });
   const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 } });

@@ -50,6 +50,9 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-teams-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
   fs.writeFileSync(catalogFile, options.catalogYaml ?? sampleForTeams());
+  // No help articles unless a test asks for them (KNOWLEDGE_DIR): a chat message goes straight to the type picker.
+  const noArticles = path.join(tmp, 'knowledge');
+  fs.mkdirSync(noArticles);
   const databaseUrl = postgresUrl ? await throwawayDatabase(postgresUrl) : undefined;
   const config = loadConfig({
     PORT: '0',
@@ -59,6 +62,7 @@ export async function startDesk(options: { auth?: BotFrameworkAuthentication; en
     API_TOKENS: 't',
     CATALOG_FILE: catalogFile,
     LINK_SECRET: 'teams-test-link-secret-0123456789',
+    KNOWLEDGE_DIR: noArticles,
     ...options.env,
   });
   const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth } });
