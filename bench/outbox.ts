@@ -1,73 +1,137 @@
 /**
- * npm run bench:outbox — deliveries/s from the worker to a local HTTP sink (webhooks) on
- * real Postgres. BENCH_DELIVERIES=20000 BENCH_BATCH=64 npm run bench:outbox
+ * npm run bench:outbox — our outbox with a no-op adapter beside graphile-worker with 20 000 no-op
+ * jobs in its batched configuration (the settings of its own perfTest/graphile.config.js:
+ * 24 concurrent jobs, pool 25, localQueue 500 with a 10 ms refetch delay, completeJobBatchDelay
+ * and failJobBatchDelay 0), on the same Postgres database, alternating runs.
+ *
+ *   BENCH_DELIVERIES=20000 BENCH_ROUNDS=3 BENCH_BATCH=128 BENCH_CONCURRENCY=4 npm run bench:outbox
  */
-import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
-import { WebhookOutbound } from '../src/channels/webhook/outbound.ts';
+import { Logger, makeWorkerUtils, run } from 'graphile-worker';
+import postgres from 'postgres';
 import { loadCatalogFile, syncCatalog } from '../src/core/catalog.ts';
 import { createTicket } from '../src/core/tickets.ts';
-import { createWebhook } from '../src/core/webhooks.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { deliveries } from '../src/db/schema.ts';
+import { migrate, resultRows } from '../src/db/migrate.ts';
+import { logger } from '../src/logger.ts';
+import type { OutboundAdapter } from '../src/outbox/adapter.ts';
 import { DeliveryWorker } from '../src/outbox/worker.ts';
-import { withThrowawayDatabase } from './support.ts';
-
-const SINK_SOURCE = `
-  const http = require('node:http');
-  let count = 0;
-  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { count += 1; res.writeHead(204).end(); }); });
-  server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
-  setInterval(() => console.log('count ' + count), 20);
-`;
+import { percentile, withThrowawayDatabase } from './support.ts';
 
 const total = Number(process.env.BENCH_DELIVERIES ?? 20_000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const batchSize = Number(process.env.BENCH_BATCH ?? 128);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const pool = Number(process.env.BENCH_POOL ?? 10);
+
+/** Sends nothing: what is left is the outbox's own cost (claim, load, record). */
+class NoopOutbound implements OutboundAdapter {
+  readonly channel = 'noop';
+  sent = 0;
+  async send() {
+    this.sent += 1;
+    return { platformMessageId: null };
+  }
+}
+
+const quiet = new Logger(() => (level: string, message: string) => {
+  if (level === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
+});
+
+async function waitFor(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 2));
+}
 
 await withThrowawayDatabase(async (url) => {
-  // The sink runs in its own process, as a real receiver would; it reports its count on stdout.
-  const sink = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let received = 0;
-  const port = await new Promise<number>((resolve) => {
-    sink.stdout.setEncoding('utf8');
-    sink.stdout.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        const [kind, value] = line.split(' ');
-        if (kind === 'port') resolve(Number(value));
-        if (kind === 'count') received = Number(value);
-      }
-    });
-  });
-  const database = await openDatabase({ url, max: 10 });
+  const database = await openDatabase({ url, max: pool });
   await migrate(database);
   await syncCatalog(database.db, loadCatalogFile(undefined));
-  await createWebhook(database.db, { url: `http://127.0.0.1:${port}/`, events: [], includeInternal: true });
-  // One ticket's created event, fanned out: the outbox rows are what we measure.
-  const ctx = { db: database.db, now: () => new Date(), enabled: new Set(['webhook']) };
-  const tickets = await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket(ctx, { type: 'laptop', title: `Outbox ${i}`, requester: { email: 'bench@example.com' }, fields: { model: '13-inch' }, channel: 'api' })));
-  await database.db.execute(sql`delete from ${deliveries}`);
-  const eventRows = await database.db.execute<{ id: number; ticket_id: number }>(sql`select id, ticket_id from ticket_events`);
-  const events = (Array.isArray(eventRows) ? eventRows : (eventRows as { rows: Array<{ id: number; ticket_id: number }> }).rows);
-  const subscription = (await database.db.execute<{ id: number }>(sql`select id from webhook_subscriptions limit 1`)) as unknown as Array<{ id: number }>;
-  // Spread rows over many lanes (one lane per ticket keeps order, so fan-out is per ticket).
-  await database.db.execute(sql`
-    insert into deliveries (event_id, ticket_id, channel, audience, lane, target, status, next_attempt_at)
-    select e.id, e.ticket_id, 'webhook', 'integration', 'webhook:integration:' || g, jsonb_build_object('subscriptionId', ${subscription[0]!.id}::int), 'pending', now()
-    from generate_series(1, ${total}) g
-    join lateral (select id, ticket_id from ticket_events order by id offset (g % ${events.length}) limit 1) e on true`);
-  void tickets;
-  const worker = new DeliveryWorker({ database, adapters: [new WebhookOutbound()], batchSize, concurrency, pollMs: 1000 });
-  const started = performance.now();
-  await worker.start();
-  while (received < total) await new Promise((r) => setTimeout(r, 5));
-  const seconds = (performance.now() - started) / 1000;
-  await worker.stop();
-  const sent = received;
-  process.stdout.write(`outbox: ${sent} deliveries (${received} received by the sink) in ${seconds.toFixed(2)} s, batch ${batchSize}, ${concurrency} batches in flight\n`);
-  process.stdout.write(`  deliveries/s ${(sent / seconds).toFixed(0)} (target ≥ 2000 on 2 cores)\n`);
-  process.stdout.write(`reproduce: BENCH_DELIVERIES=${total} BENCH_BATCH=${batchSize} BENCH_CONCURRENCY=${concurrency} npm run bench:outbox\n`);
+  const ctx = { db: database.db, now: () => new Date(), enabled: new Set<string>() };
+  await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket(ctx, { type: 'laptop', title: `Outbox ${i}`, requester: { email: 'bench@example.com' }, fields: { model: '13-inch' }, channel: 'api' })));
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const silent = logger.child({ component: 'bench' });
+  silent.level = 'warn';
+
+  async function outboxRun(): Promise<number> {
+    await database.db.execute(sql`delete from deliveries`);
+    // One lane per row, each row on one of the 200 tickets' events: fan-out the worker may send in parallel.
+    await database.db.execute(sql`
+      insert into deliveries (event_id, ticket_id, channel, audience, lane, status, next_attempt_at)
+      select e.id, e.ticket_id, 'noop', 'integration', 'noop:integration:' || g, 'pending', now()
+      from generate_series(1, ${total}) g
+      join lateral (select id, ticket_id from ticket_events order by id offset (g % 200) limit 1) e on true`);
+    await database.db.execute(sql`vacuum analyze deliveries`);
+    const adapter = new NoopOutbound();
+    const worker = new DeliveryWorker({ database, adapters: [adapter], batchSize, concurrency, pollMs: 1000, logger: silent });
+    const started = performance.now();
+    await worker.start();
+    await waitFor(() => adapter.sent >= total);
+    await worker.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const [row] = resultRows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from deliveries where status = 'sent'`));
+    if (row?.n !== total) throw new Error(`outbox: ${row?.n} of ${total} recorded sent`);
+    return total / seconds;
+  }
+
+  async function graphileRun(): Promise<number> {
+    // The jobs are added as its perfTest's init.js adds them: one add_jobs call.
+    await admin`select 1 from graphile_worker.add_jobs(array(
+      select json_populate_record(null::graphile_worker.job_spec, json_build_object('identifier', 'noop', 'payload', json_build_object('id', i)))
+      from generate_series(1, ${total}) i))`;
+    await admin`vacuum analyze graphile_worker._private_jobs`;
+    let done = 0;
+    const started = performance.now();
+    const runner = await run({
+      taskList: {
+        noop: async () => {
+          done += 1;
+        },
+      },
+      noHandleSignals: true,
+      logger: quiet,
+      preset: {
+        worker: {
+          connectionString: url,
+          concurrentJobs: 24,
+          maxPoolSize: 25,
+          localQueue: { size: 500, refetchDelay: { durationMs: 10 } },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+        },
+      },
+    });
+    await waitFor(() => done >= total);
+    await runner.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const [left] = await admin<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`;
+    if (left?.n !== 0) throw new Error(`graphile-worker: ${left?.n} jobs left`);
+    return total / seconds;
+  }
+
+  // Install graphile-worker's schema outside the timing.
+  const utils = await makeWorkerUtils({ connectionString: url, logger: quiet });
+  await utils.migrate();
+  await utils.release();
+
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which goes first so neither always gets the warmer cache.
+    const order = round % 2 ? [outboxRun, graphileRun] : [graphileRun, outboxRun];
+    for (const step of order) {
+      const rate = await step();
+      (step === outboxRun ? ours : theirs).push(rate);
+      process.stdout.write(`  round ${round}: ${step === outboxRun ? 'outbox        ' : 'graphile-worker'} ${rate.toFixed(0)} /s\n`);
+    }
+  }
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const p50 = (xs: number[]) => percentile(sorted(xs), 50);
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  process.stdout.write(`outbox (no-op adapter, batch ${batchSize}, ${concurrency} batches in flight, pool ${pool}): p50 ${p50(ours).toFixed(0)} deliveries/s (${range(ours)})\n`);
+  process.stdout.write(`graphile-worker 0.18 (perfTest settings, one process): p50 ${p50(theirs).toFixed(0)} jobs/s (${range(theirs)})\n`);
+  const ratios = ours.map((o, i) => o / theirs[i]!);
+  process.stdout.write(`ratio outbox ÷ graphile-worker = ${(p50(ours) / p50(theirs)).toFixed(2)} (per round ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 1.0)\n`);
+  process.stdout.write(`reproduce: BENCH_DELIVERIES=${total} BENCH_ROUNDS=${rounds} BENCH_BATCH=${batchSize} BENCH_CONCURRENCY=${concurrency} BENCH_POOL=${pool} npm run bench:outbox\n`);
+  await admin.end();
   await database.close();
-  sink.kill();
 });

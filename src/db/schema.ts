@@ -321,7 +321,13 @@ export const deliveries = pgTable(
     sentAt: ts('sent_at'),
   },
   (t) => [
-    index('deliveries_claim_idx').on(t.status, t.nextAttemptAt),
+    // The claim's scan: what is still to send, in due order (a 'sending' row's lease expiry is its due time).
+    index('deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    index('deliveries_dead_idx')
+      .on(t.id)
+      .where(sql`${t.status} = 'dead'`),
     index('deliveries_event_idx').on(t.eventId),
     index('deliveries_lane_idx')
       .on(t.ticketId, t.lane, t.id)

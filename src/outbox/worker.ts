@@ -213,21 +213,22 @@ export class DeliveryWorker {
     return total;
   }
 
+  /**
+   * Claim a batch: the due heads of their lanes, oldest due first, skipping rows another worker
+   * holds. Due means pending and past its next attempt, or 'sending' with its lease run out (a
+   * worker died mid-send): both are one range of deliveries_due_idx, so the expired leases need no
+   * separate re-queue statement on every claim.
+   */
   private async claim(): Promise<Delivery[]> {
     const channels = this.channels;
     if (!channels.length) return [];
     const now = this.now();
-    // A 'sending' row whose lease ran out belongs to a worker that died mid-send: re-queue it.
-    await this.db
-      .update(deliveries)
-      .set({ status: 'pending' })
-      .where(and(eq(deliveries.status, 'sending'), lte(deliveries.nextAttemptAt, now)));
     const due = this.db
       .select({ id: deliveries.id })
       .from(deliveries)
       .where(
         and(
-          eq(deliveries.status, 'pending'),
+          inArray(deliveries.status, ['pending', 'sending']),
           lte(deliveries.nextAttemptAt, now),
           inArray(deliveries.channel, channels),
           // Keep each lane in order: nothing is sent while an earlier one is unsent.
@@ -361,7 +362,7 @@ export class DeliveryWorker {
     const [row] = await this.db
       .select({ oldest: sql<Date | string | null>`min(${deliveries.nextAttemptAt})` })
       .from(deliveries)
-      .where(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, this.now())));
+      .where(and(inArray(deliveries.status, ['pending', 'sending']), lte(deliveries.nextAttemptAt, this.now())));
     const oldest = row?.oldest ? new Date(row.oldest) : null;
     outboxLag.set(oldest ? Math.max(0, (this.now().getTime() - oldest.getTime()) / 1000) : 0);
   }
