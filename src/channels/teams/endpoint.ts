@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
-import type { TeamsAdapter } from './adapter.ts';
+import type { TeamsAdapter, TurnLogic } from './adapter.ts';
+import { inboundActivitySchema, usableActivitySchema } from './platform.ts';
 import { z } from 'zod';
 import { databaseUnavailable } from '../../api/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
@@ -11,47 +12,6 @@ import { apiError } from '../../api/errors.ts';
 import { cleanDeep } from '../../api/input.ts';
 import type { Db } from '../../db/client.ts';
 import { claimEvent, releaseEvent, storeAnswer, storedAnswer } from '../inbound-events.ts';
-
-/** The fields every Bot Framework activity carries (authentication reads them); the rest passes through to botbuilder. */
-const inboundActivitySchema = z.looseObject({
-  type: z.string().min(1),
-  id: z.string().optional(),
-  channelId: z.string(),
-  serviceUrl: z.string().url(),
-  conversation: z.looseObject({ id: z.string() }),
-  from: z.looseObject({ id: z.string() }).optional(),
-  recipient: z.looseObject({ id: z.string() }).optional(),
-});
-
-const member = z.looseObject({ id: z.string().min(1), name: z.string().nullish(), aadObjectId: z.string().nullish(), role: z.string().nullish() });
-const idOnly = z.looseObject({ id: z.string().min(1) });
-
-/**
- * What botbuilder's TeamsActivityHandler and our handlers read without checking (it reads
- * `channelData.eventType` of every messageUpdate/messageDelete, iterates `membersAdded`).
- * An authenticated activity that does not fit is acknowledged with a 200 and ignored.
- */
-const usableActivitySchema = z.looseObject({
-  type: z.string(),
-  id: z.string().optional(),
-  name: z.string().optional(),
-  text: z.string().optional(),
-  textFormat: z.string().optional(),
-  locale: z.string().nullish(),
-  replyToId: z.string().optional(),
-  timestamp: z.string().optional(),
-  action: z.string().optional(),
-  conversation: z.looseObject({ id: z.string().min(1), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional(), name: z.string().nullish() }),
-  from: member.optional(),
-  recipient: member.optional(),
-  membersAdded: z.array(member).optional(),
-  membersRemoved: z.array(member).optional(),
-  attachments: z.array(z.looseObject({ contentType: z.string() })).optional(),
-  entities: z.array(z.looseObject({ type: z.string() })).optional(),
-  channelData: z
-    .looseObject({ eventType: z.string().optional(), tenant: idOnly.optional(), team: idOnly.optional(), channel: idOnly.optional() })
-    .optional(),
-});
 
 /** Teams sends these with channelData.eventType (editMessage, softDeleteMessage, ...); without it botbuilder cannot route them. */
 const NEEDS_CHANNEL_DATA = new Set(['messageUpdate', 'messageDelete']);
@@ -82,7 +42,7 @@ function dedupeKey(activity: Activity): string | undefined {
 export interface EndpointDeps {
   adapter: TeamsAdapter;
   auth: BotFrameworkAuthentication;
-  logic: (ctx: TurnContext) => Promise<void>;
+  logic: TurnLogic;
   logger: Logger;
   /** Where activity ids are claimed and invoke answers kept (inbound_events), shared by every replica. */
   db: Db;

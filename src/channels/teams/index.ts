@@ -43,7 +43,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
   const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
   return {
     name: 'teams',
-    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger, db: deps.database.db }),
+    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (turn) => bot.run(turn), logger: deps.logger, db: deps.database.db }),
     outbound,
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { z } from 'zod';
-import { CardFactory, TurnContext, type CloudAdapter, type TurnContext as Turn } from 'botbuilder';
+import { TurnContext, type CloudAdapter, type ConversationReference, type TurnContext as Turn } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
@@ -13,7 +13,8 @@ import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
 import { escapeHtml } from './text.ts';
 import type { ConversationPace } from './pace.ts';
-import { asConversationReference, referenceSchema, type StoredReference } from './reference.ts';
+import { adaptiveCard } from './platform.ts';
+import { referenceSchema, type StoredReference } from './reference.ts';
 import type { TenantDirectory } from './tenant.ts';
 
 export interface TeamsOutboundDeps {
@@ -112,7 +113,7 @@ export class TeamsOutbound implements OutboundAdapter {
     const { serviceUrl, tenantId } = await this.deps.tenant.current();
     await this.paced(channelId);
     let created: { conversationId: string; reference: StoredReference } | undefined;
-    const activity = card ? { type: 'message', attachments: [CardFactory.adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
+    const activity = card ? { type: 'message', attachments: [adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
     await this.throttled(channelId, () => this.deps.adapter.createConversationAsync(
       this.deps.appId,
       'msteams',
@@ -139,10 +140,10 @@ export class TeamsOutbound implements OutboundAdapter {
         ids.push(
           await this.throttled(reference.conversation.id, async () => {
             if ('update' in step) {
-              await ctx.updateActivity({ id: step.update, type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
+              await ctx.updateActivity({ id: step.update, type: 'message', attachments: [adaptiveCard(step.card)] });
               return step.update;
             }
-            const activity = 'card' in step ? { type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] } : { type: 'message', text: step.text, textFormat: 'xml' };
+            const activity = 'card' in step ? { type: 'message', attachments: [adaptiveCard(step.card)] } : { type: 'message', text: step.text, textFormat: 'xml' };
             return (await ctx.sendActivity(activity))?.id ?? '';
           }),
         );
@@ -206,6 +207,14 @@ async function findAnchor(db: Db, ticketId: number, side: string, personId: numb
     .where(and(eq(anchors.ticketId, ticketId), eq(anchors.channel, 'teams'), eq(anchors.side, side)))
     .orderBy(desc(anchors.lastUsedAt), desc(anchors.id));
   return rows.find((a) => personId === null || a.personId === personId);
+}
+
+/**
+ * botbuilder types a reference with every ConversationAccount field required, though it
+ * only reads the ones we store (and continueConversationAsync takes a Partial anyway).
+ */
+function asConversationReference(reference: StoredReference): Partial<ConversationReference> {
+  return reference as unknown as Partial<ConversationReference>;
 }
 
 function toStored(reference: unknown): StoredReference {

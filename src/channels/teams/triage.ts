@@ -1,16 +1,15 @@
 import { and, eq } from 'drizzle-orm';
-import type { TurnContext } from 'botbuilder';
 import { prioritySchema } from '../../core/catalog.ts';
 import { CoreError, Forbidden, Invalid } from '../../core/errors.ts';
 import { statusSchema } from '../../core/status.ts';
 import { addComment, assign, getTicket, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
-import { CardFactory } from 'botbuilder';
 import type { AdaptiveCard } from './form-cards.ts';
 import { anchors, tickets } from '../../db/schema.ts';
 import type { PersonInput } from '../../core/people.ts';
 import { readSubmit, type CardSubmit } from './actions.ts';
 import type { TeamsIdentity } from './identity.ts';
+import { adaptiveCard, type TeamsTurn } from './platform.ts';
 import { escapeHtml, plainText } from './text.ts';
 
 /**
@@ -25,7 +24,7 @@ export class TriageThread {
     private readonly cards?: { refused(ticket: TicketView, reason: string): Promise<AdaptiveCard> },
   ) {}
 
-  async onMessage(ctx: TurnContext): Promise<void> {
+  async onMessage(ctx: TeamsTurn): Promise<void> {
     const anchor = await this.chainAnchor(ctx.activity.conversation.id);
     const submit = readSubmit(ctx.activity.value);
     if (submit) {
@@ -51,7 +50,7 @@ export class TriageThread {
   }
 
   /** Public reply from a message in the chain ("Send to requester" message action). */
-  async sendToRequester(ctx: TurnContext, text: string): Promise<string> {
+  async sendToRequester(ctx: TeamsTurn, text: string): Promise<string> {
     const anchor = await this.chainAnchor(ctx.activity.conversation.id);
     if (!anchor) return 'This message is not in a ticket thread.';
     const author = await this.identity.sender(ctx);
@@ -71,10 +70,10 @@ export class TriageThread {
    * A card action. No origin anchor: the chain gets the card refreshed in place AND a short
    * line saying what changed (there is no message of the agent's to stand for it).
    */
-  private async act(ctx: TurnContext, submit: TriageSubmit): Promise<void> {
+  private async act(ctx: TeamsTurn, submit: TriageSubmit): Promise<void> {
     const actor = await this.identity.sender(ctx);
     if (!actor) {
-      await ctx.sendActivity('Sorry, I could not look up your email address in Teams.');
+      await ctx.send('Sorry, I could not look up your email address in Teams.');
       return;
     }
     const common = { ticketKey: submit.ticket, channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}` };
@@ -109,16 +108,16 @@ export class TriageThread {
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
       if (error instanceof Forbidden && (await this.showRefusal(ctx, submit.ticket, `${error.message}. Nothing was changed.`))) return;
-      await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+      await ctx.send({ text: escapeHtml(error.message), textFormat: 'xml' });
     }
   }
 
   /** Refresh the pressed card in place with the reason on top; false when there is no card to refresh. */
-  private async showRefusal(ctx: TurnContext, ticketKey: string, reason: string): Promise<boolean> {
+  private async showRefusal(ctx: TeamsTurn, ticketKey: string, reason: string): Promise<boolean> {
     const cardId = ctx.activity.replyToId;
     if (!cardId || !this.cards) return false;
     const card = await this.cards.refused(await getTicket(this.core, ticketKey), reason);
-    await ctx.updateActivity({ id: cardId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    await ctx.update(cardId, { attachments: [adaptiveCard(card)] });
     return true;
   }
 
