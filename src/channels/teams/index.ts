@@ -1,7 +1,6 @@
-import type { BotFrameworkAuthentication } from 'botframework-connector';
-import { TeamsAdapter } from './adapter.ts';
+import { TeamsPlatform } from './adapter.ts';
 import type { Channel, ChannelDeps } from '../types.ts';
-import { botAppId, buildAuthentication } from './auth.ts';
+import { appOptions, botAppId, type TeamsAuthOverrides } from './auth.ts';
 import { SwitchboardBot } from './bot.ts';
 import { PersonalChat } from './chat.ts';
 import { mountEndpoint } from './endpoint.ts';
@@ -15,16 +14,15 @@ import { TenantDirectory } from './tenant.ts';
 import { TriageThread } from './triage.ts';
 
 export interface TeamsOptions {
-  /** Tests inject one pointed at a local OpenID/JWKS and AAD fake; production builds it from config. */
-  auth?: BotFrameworkAuthentication;
+  /** Tests point the OpenID metadata/JWKS and AAD at local fakes; production uses Microsoft's public cloud. */
+  auth?: TeamsAuthOverrides;
 }
 
 /** Microsoft Teams: the bot endpoint (inbound) and the 'teams' outbound adapter. */
 export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {
   const teams = deps.config.teams;
   if (!teams) throw new Error('Teams is not configured');
-  const auth = options.auth ?? buildAuthentication(teams);
-  const adapter = new TeamsAdapter(auth);
+  const platform = await TeamsPlatform.create(appOptions(teams, deps.logger, options.auth));
   const appId = botAppId(teams);
   const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
   const identity = new TeamsIdentity(deps.database.db);
@@ -40,10 +38,10 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     tenant,
     logger: deps.logger,
   });
-  const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
+  const outbound = new TeamsOutbound({ platform, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
   return {
     name: 'teams',
-    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (turn) => bot.run(turn), logger: deps.logger, db: deps.database.db }),
+    routes: (app) => mountEndpoint(app, { platform, logic: (turn) => bot.run(turn), logger: deps.logger, db: deps.database.db }),
     outbound,
   };
 }

@@ -84,12 +84,13 @@ export interface TeamsTurn {
   member(userId: string): Promise<TeamsMember>;
 }
 
-/** A Bot Connector refusal or failure: the HTTP status and Retry-After (ms) when it said one. */
+/** A Bot Connector refusal or failure: the HTTP status, its error code and Retry-After (ms) when it said them. */
 export class ConnectorError extends Error {
   constructor(
     message: string,
     readonly statusCode: number | undefined,
     readonly retryAfterMs: number | undefined,
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'ConnectorError';
