@@ -30,7 +30,7 @@ globalThis.fetch = async (input, init) => {
   tally.set(door, entry);
   return response;
 };
-// botframework-connector console.error()s every token it refuses.
+// Nothing of the Teams SDK should print; kept quiet like the other channels' refusals.
 console.error = () => {};
 
 const settings = (runs = RUNS) => ({ numRuns: runs, interruptAfterTimeLimit: SECONDS * 1000, seed: SEED });

@@ -186,7 +186,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const warnings: string[] = [];
   let host = '0.0.0.0';
   if (teamsOn && !env.TEAMS_APP_ID) {
-    // No app id = botbuilder's no-auth local mode: anyone who reaches /api/messages can act as anyone.
+    // No app id = the Teams SDK's no-auth local mode (dangerouslyAllowUnauthenticatedRequests): anyone who reaches /api/messages can act as anyone.
     host = '127.0.0.1';
     warnings.push('TEAMS_ENABLED=1 without TEAMS_APP_ID: Teams runs WITHOUT authentication (no-auth local mode); listening on 127.0.0.1 only. Set TEAMS_APP_ID and TEAMS_APP_PASSWORD for a real bot.');
   }

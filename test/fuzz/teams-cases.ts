@@ -8,7 +8,7 @@ import { answerProblem, brokenBodies, hostileJson, mutated } from './arbitraries
  * Fuzz cases for POST /api/messages: the activities Teams sends (messages, card submits,
  * invokes, edits, deletes, installs, conversation updates), mutated, each with a Bot
  * Framework token signed by the local AAD/JWKS fake, so they pass authentication and reach
- * botbuilder and our handlers.
+ * the Teams SDK and our handlers.
  */
 export interface TeamsSeeds {
   url: string;

@@ -20,7 +20,7 @@ beforeAll(async () => {
   seeds = { url: `${desk.sb.url}/api/messages`, serviceUrl: desk.connector.url, appId, authorization: `Bearer ${token}` };
 }, 120_000);
 beforeEach(() => {
-  // botframework-connector console.error()s every token it rejects; statuses are asserted instead.
+  // A rejected token must not reach the console (the SDK logs through our logger); statuses are asserted.
   vi.spyOn(console, 'error').mockImplementation(() => {});
 });
 afterEach(() => vi.restoreAllMocks());

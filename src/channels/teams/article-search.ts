@@ -1,8 +1,8 @@
-import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { searchKnowledge } from '../../knowledge/search.ts';
 import { ARTICLES_DATASET } from './cards.ts';
+import type { InvokeAnswer, TeamsTurn } from './platform.ts';
 
 const searchValueSchema = z.looseObject({ queryText: z.string().default(''), dataset: z.string().default('') });
 
@@ -15,7 +15,7 @@ export const isArticleSearch = (value: unknown): boolean => searchValueSchema.sa
  * Answers the Reply's article typeahead (`application/search`, dataset `kb`): the best
  * matching articles as { title, value: slug }.
  */
-export async function answerArticleSearch(db: Db, ctx: TurnContext): Promise<InvokeResponse> {
+export async function answerArticleSearch(db: Db, ctx: TeamsTurn): Promise<InvokeAnswer> {
   const value = searchValueSchema.safeParse(ctx.activity.value);
   const query = value.success ? value.data.queryText.trim() : '';
   const hits = query.length >= 2 ? await searchKnowledge(db, { q: query, limit: LIMIT }) : [];

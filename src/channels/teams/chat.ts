@@ -1,5 +1,4 @@
 import { and, desc, eq, notInArray } from 'drizzle-orm';
-import { CardFactory, type TurnContext } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
 import { setAvailability } from '../../core/assignment.ts';
 import { CoreError, Forbidden } from '../../core/errors.ts';
@@ -11,6 +10,7 @@ import { filedCard, requestFormCard, typePickerCard, type AdaptiveCard, type Ope
 import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
 import { personalReference, type TeamsIdentity } from './identity.ts';
 import { solvedCard, suggestionCard } from './suggestion-card.ts';
+import { adaptiveCard, type TeamsTurn } from './platform.ts';
 import { escapeHtml, plainText } from './text.ts';
 
 /** The conversation turn a chat message starts: its feedback rows (shown, solved, filed) are keyed under it. */
@@ -30,16 +30,16 @@ export class PersonalChat {
     private readonly publicUrl: string,
   ) {}
 
-  async onInstalled(ctx: TurnContext): Promise<void> {
-    if (ctx.activity.conversation?.conversationType !== 'personal') return;
+  async onInstalled(ctx: TeamsTurn): Promise<void> {
+    if (ctx.activity.conversation.conversationType !== 'personal') return;
     const person = await this.identity.resolveSender(ctx);
-    if (person) await ctx.sendActivity('Hi! Send me a message whenever you need something from a service team, and I will file it for you.');
+    if (person) await ctx.send('Hi! Send me a message whenever you need something from a service team, and I will file it for you.');
   }
 
-  async onMessage(ctx: TurnContext): Promise<void> {
+  async onMessage(ctx: TeamsTurn): Promise<void> {
     const person = await this.identity.resolveSender(ctx);
     if (!person) {
-      await ctx.sendActivity('Sorry, I could not look up your email address in Teams, so I cannot file requests for you.');
+      await ctx.send('Sorry, I could not look up your email address in Teams, so I cannot file requests for you.');
       return;
     }
     const submit = readSubmit(ctx.activity.value);
@@ -69,10 +69,10 @@ export class PersonalChat {
     // Help articles first; the type picker straight away when none matches.
     const suggestion = await suggestForChat(this.core.db, { text, channel: 'teams', turn: chatTurn(ctx.activity.id), email: person.email, publicUrl: this.publicUrl });
     const next = suggestion ? suggestionCard(suggestion, ctx.activity.id ?? '') : typePickerCard(this.catalog, text, await this.openTickets(person));
-    await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(next)] });
+    await ctx.send({ attachments: [adaptiveCard(next)] });
   }
 
-  private async showForm(ctx: TurnContext, person: Person, type: string | undefined, text: string, kb?: string): Promise<void> {
+  private async showForm(ctx: TeamsTurn, person: Person, type: string | undefined, text: string, kb?: string): Promise<void> {
     if (!type || !typeDef(this.catalog, type)) {
       await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), 'Pick a request type first.', kb));
       return;
@@ -81,13 +81,13 @@ export class PersonalChat {
   }
 
   /** "That solved it": recorded for that article (once), nothing filed; the card says so. */
-  private async solved(ctx: TurnContext, person: Person, ref: string, slug: string): Promise<void> {
+  private async solved(ctx: TeamsTurn, person: Person, ref: string, slug: string): Promise<void> {
     if (!(await recordSolved(this.core.db, { turn: chatTurn(ref), slug, channel: 'teams', email: person.email }))) return;
     const [row] = await this.core.db.select({ title: kbArticles.title }).from(kbArticles).where(eq(kbArticles.slug, slug));
     await this.replace(ctx, solvedCard(row?.title ?? slug));
   }
 
-  private async file(ctx: TurnContext, person: Person, submitted: Record<string, unknown>): Promise<void> {
+  private async file(ctx: TeamsTurn, person: Person, submitted: Record<string, unknown>): Promise<void> {
     const form = readForm(this.catalog, submitted);
     if (!form) return;
     const kb = typeof submitted.kb === 'string' ? submitted.kb : undefined;
@@ -102,13 +102,13 @@ export class PersonalChat {
     await this.replace(ctx, filedCard(result.ticket.key, result.ticket.title));
   }
 
-  private async comment(ctx: TurnContext, person: Person, ticketKey: string | undefined, text: string): Promise<void> {
+  private async comment(ctx: TeamsTurn, person: Person, ticketKey: string | undefined, text: string): Promise<void> {
     const body = plainText(text);
     if (!ticketKey || !body) return;
     try {
       const ticket = await getTicket(this.core, ticketKey);
       if (ticket.requester.email !== person.email) {
-        await ctx.sendActivity({ text: `${escapeHtml(ticketKey)} is not one of your requests.`, textFormat: 'xml' });
+        await ctx.send({ text: `${escapeHtml(ticketKey)} is not one of your requests.`, textFormat: 'xml' });
         return;
       }
       const [anchor] = await this.core.db
@@ -129,14 +129,14 @@ export class PersonalChat {
       });
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
-      await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+      await ctx.send({ text: escapeHtml(error.message), textFormat: 'xml' });
     }
   }
 
-  private async availability(ctx: TurnContext, person: Person, away: boolean): Promise<boolean> {
+  private async availability(ctx: TeamsTurn, person: Person, away: boolean): Promise<boolean> {
     try {
       const { queues } = await setAvailability(this.core.db, person.email, away);
-      await ctx.sendActivity(
+      await ctx.send(
         away ? `You're away: no new ${queues.join(', ')} tickets are assigned to you until you send "back".` : `Welcome back: new ${queues.join(', ')} tickets can be assigned to you again.`,
       );
       return true;
@@ -156,9 +156,9 @@ export class PersonalChat {
   }
 
   /** Swap the card the person pressed for the next step (PUT), or send it when there is none. */
-  private async replace(ctx: TurnContext, next: AdaptiveCard): Promise<void> {
-    const attachments = [CardFactory.adaptiveCard(next)];
-    if (ctx.activity.replyToId) await ctx.updateActivity({ id: ctx.activity.replyToId, type: 'message', attachments });
-    else await ctx.sendActivity({ attachments });
+  private async replace(ctx: TeamsTurn, next: AdaptiveCard): Promise<void> {
+    const attachments = [adaptiveCard(next)];
+    if (ctx.activity.replyToId) await ctx.update(ctx.activity.replyToId, { attachments });
+    else await ctx.send({ attachments });
   }
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { TurnContext } from 'botbuilder';
 import { recordEvent, type CoreContext } from '../../core/tickets.ts';
 import { ticketEvents, tickets } from '../../db/schema.ts';
 import type { TeamsIdentity } from './identity.ts';
+import type { TeamsTurn } from './platform.ts';
 import { plainText } from './text.ts';
 
 /**
@@ -19,7 +19,7 @@ export class MessageEdits {
   ) {}
 
   /** messageUpdate / editMessage. Teams reuses the message id, so the new text is part of the key. */
-  async onEdit(ctx: TurnContext): Promise<void> {
+  async onEdit(ctx: TeamsTurn): Promise<void> {
     const body = plainText(ctx.activity.text);
     if (!body) return;
     const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
@@ -27,13 +27,13 @@ export class MessageEdits {
   }
 
   /** messageDelete / softDeleteMessage. */
-  async onDelete(ctx: TurnContext): Promise<void> {
+  async onDelete(ctx: TeamsTurn): Promise<void> {
     await this.record(ctx, 'comment_removed', '', `teams:activity:${ctx.activity.id}:delete`);
   }
 
-  private async record(ctx: TurnContext, type: 'comment_edited' | 'comment_removed', body: string, key: string): Promise<void> {
+  private async record(ctx: TeamsTurn, type: 'comment_edited' | 'comment_removed', body: string, key: string): Promise<void> {
     const messageId = ctx.activity.id;
-    const conversationId = ctx.activity.conversation?.id;
+    const conversationId = ctx.activity.conversation.id;
     if (!messageId || !conversationId) return;
     const originals = await this.core.db
       .select({ id: ticketEvents.id, visibility: ticketEvents.visibility, originAnchorId: ticketEvents.originAnchorId, key: tickets.key })

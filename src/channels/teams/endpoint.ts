@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
-import type { Activity, TurnContext } from 'botbuilder';
-import type { BotFrameworkAuthentication } from 'botframework-connector';
-import type { TeamsAdapter } from './adapter.ts';
+import type { TeamsPlatform, TurnLogic } from './adapter.ts';
+import { inboundActivitySchema, usableActivitySchema, type InvokeAnswer } from './platform.ts';
 import { z } from 'zod';
 import { databaseUnavailable } from '../../api/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
@@ -12,48 +11,7 @@ import { cleanDeep } from '../../api/input.ts';
 import type { Db } from '../../db/client.ts';
 import { claimEvent, releaseEvent, storeAnswer, storedAnswer } from '../inbound-events.ts';
 
-/** The fields every Bot Framework activity carries (authentication reads them); the rest passes through to botbuilder. */
-const inboundActivitySchema = z.looseObject({
-  type: z.string().min(1),
-  id: z.string().optional(),
-  channelId: z.string(),
-  serviceUrl: z.string().url(),
-  conversation: z.looseObject({ id: z.string() }),
-  from: z.looseObject({ id: z.string() }).optional(),
-  recipient: z.looseObject({ id: z.string() }).optional(),
-});
-
-const member = z.looseObject({ id: z.string().min(1), name: z.string().nullish(), aadObjectId: z.string().nullish(), role: z.string().nullish() });
-const idOnly = z.looseObject({ id: z.string().min(1) });
-
-/**
- * What botbuilder's TeamsActivityHandler and our handlers read without checking (it reads
- * `channelData.eventType` of every messageUpdate/messageDelete, iterates `membersAdded`).
- * An authenticated activity that does not fit is acknowledged with a 200 and ignored.
- */
-const usableActivitySchema = z.looseObject({
-  type: z.string(),
-  id: z.string().optional(),
-  name: z.string().optional(),
-  text: z.string().optional(),
-  textFormat: z.string().optional(),
-  locale: z.string().nullish(),
-  replyToId: z.string().optional(),
-  timestamp: z.string().optional(),
-  action: z.string().optional(),
-  conversation: z.looseObject({ id: z.string().min(1), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional(), name: z.string().nullish() }),
-  from: member.optional(),
-  recipient: member.optional(),
-  membersAdded: z.array(member).optional(),
-  membersRemoved: z.array(member).optional(),
-  attachments: z.array(z.looseObject({ contentType: z.string() })).optional(),
-  entities: z.array(z.looseObject({ type: z.string() })).optional(),
-  channelData: z
-    .looseObject({ eventType: z.string().optional(), tenant: idOnly.optional(), team: idOnly.optional(), channel: idOnly.optional() })
-    .optional(),
-});
-
-/** Teams sends these with channelData.eventType (editMessage, softDeleteMessage, ...); without it botbuilder cannot route them. */
+/** Teams sends these with channelData.eventType (editMessage, softDeleteMessage, ...); without it they cannot be routed. */
 const NEEDS_CHANNEL_DATA = new Set(['messageUpdate', 'messageDelete']);
 
 /** How long a redelivered invoke waits for the first delivery's answer. */
@@ -73,27 +31,28 @@ function usableProblem(raw: unknown): string | null {
 }
 
 /** The activity's dedupe key: edits and deletes reuse the message's id, and an edit is new when its text is. */
-function dedupeKey(activity: Activity): string | undefined {
+function dedupeKey(activity: { id?: string; type: string; text?: unknown; conversation: { id: string } }): string | undefined {
   if (!activity.id) return undefined;
-  const variant = activity.type === 'messageUpdate' ? `|${createHash('sha256').update(activity.text ?? '').digest('hex').slice(0, 16)}` : '';
+  const variant = activity.type === 'messageUpdate' ? `|${createHash('sha256').update(typeof activity.text === 'string' ? activity.text : '').digest('hex').slice(0, 16)}` : '';
   return `teams:activity:${activity.type}|${activity.conversation.id}|${activity.id}${variant}`;
 }
 
 export interface EndpointDeps {
-  adapter: TeamsAdapter;
-  auth: BotFrameworkAuthentication;
-  logic: (ctx: TurnContext) => Promise<void>;
+  platform: TeamsPlatform;
+  logic: TurnLogic;
   logger: Logger;
   /** Where activity ids are claimed and invoke answers kept (inbound_events), shared by every replica. */
   db: Db;
 }
 
+/** What the turn came to, when it did not answer. */
+type Outcome = { kind: 'ignored' } | { kind: 'repeated'; first: { status: number; body?: unknown } | undefined } | { kind: 'answered'; answer: InvokeAnswer | undefined };
+
 /**
- * POST /api/messages inside the Hono app. What CloudAdapter.process does for Express,
- * split in two so the status codes are ours: authenticate first (ANY failure is 401 and
- * nothing runs — botbuilder would answer 500 for a forged signature under a published
- * key id), then run the turn with the authenticated result and answer the invoke
- * response (status + body) the handler produced, or 200.
+ * POST /api/messages inside the Hono app, with the status codes ours: the Teams SDK
+ * authenticates first (ANY failure is 401 and nothing runs), then the activity's shape is
+ * checked, its id claimed, the turn run, and the invoke response (status + body) the
+ * handler produced answered, or 200.
  */
 export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
   const log = deps.logger.child({ channel: 'teams' });
@@ -108,38 +67,41 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
     raw = cleanDeep(raw);
     const parsed = inboundActivitySchema.safeParse(raw);
     if (!parsed.success) return apiError(c, 400, 'bad_request', 'not a Bot Framework activity', parsed.error.issues.slice(0, 3).map((i) => ({ path: i.path.join('.'), message: i.message })));
-    // botbuilder's Activity type marks fields it fills itself as required; the wire shape is checked above.
-    const activity = parsed.data as unknown as Activity;
-
-    let authenticated;
-    try {
-      authenticated = await deps.auth.authenticateRequest(activity, c.req.header('authorization') ?? '');
-    } catch (error) {
-      log.warn({ reason: error instanceof Error ? error.message : String(error), activityType: activity.type }, 'Teams activity refused: authentication failed');
-      return apiError(c, 401, 'unauthorized', 'the Bot Framework token is missing or not valid');
-    }
+    const activity = parsed.data;
     const problem = usableProblem(raw);
-    if (problem) {
-      log.warn({ problem, activityType: activity.type }, 'Teams activity ignored: its shape is not one Teams sends');
-      return c.body(null, 200);
-    }
-    // A redelivery (same id, any replica, after a restart) does nothing; an invoke gets the first answer again.
-    const key = dedupeKey(activity);
-    if (key && !(await claimEvent(deps.db, key))) {
-      if (activity.type !== 'invoke') return c.body(null, 200);
-      const first = await storedAnswer(deps.db, key, INVOKE_ANSWER_WAIT_MS);
-      return first ? c.json(first.body ?? {}, first.status as 200) : c.body(null, 200);
-    }
+    // An activity our handlers cannot read still has its token checked (401 first), on the
+    // fields authentication reads; the SDK never routes the rest of it.
+    const body = problem ? authenticationFields(activity) : activity;
+
+    let outcome: Outcome = { kind: 'ignored' };
+    let claimed: string | undefined;
     try {
-      let invokeResponse = await deps.adapter.processAuthenticated(authenticated, activity, deps.logic);
-      // botbuilder answers an invoke nobody handles with 501; for the sender that is a request we do not take.
-      if (invokeResponse?.status === 501) invokeResponse = { status: 400, body: { error: { code: 'unsupported_invoke', message: `this bot does not handle the invoke '${String(activity.name ?? '')}'` } } };
-      if (key && invokeResponse) await storeAnswer(deps.db, key, { status: invokeResponse.status, body: invokeResponse.body ?? {} });
-      if (invokeResponse) return c.json(invokeResponse.body ?? {}, invokeResponse.status as 200);
-      return c.body(null, 200);
+      const handled = await deps.platform.handle(body, c.req.header('authorization'), async (turn) => {
+        if (problem) {
+          log.warn({ problem, activityType: activity.type }, 'Teams activity ignored: its shape is not one Teams sends');
+          return undefined;
+        }
+        // A redelivery (same id, any replica, after a restart) does nothing; an invoke gets the first answer again.
+        const key = dedupeKey(activity);
+        if (key && !(await claimEvent(deps.db, key))) {
+          outcome = activity.type === 'invoke' ? { kind: 'repeated', first: (await storedAnswer(deps.db, key, INVOKE_ANSWER_WAIT_MS)) ?? undefined } : { kind: 'ignored' };
+          return undefined;
+        }
+        claimed = key;
+        let answer = await deps.logic(turn);
+        // An invoke nobody handles: for the sender that is a request we do not take.
+        if (activity.type === 'invoke' && !answer) answer = { status: 400, body: { error: { code: 'unsupported_invoke', message: `this bot does not handle the invoke '${String(activity.name ?? '')}'` } } };
+        if (key && answer) await storeAnswer(deps.db, key, { status: answer.status, body: answer.body ?? {} });
+        outcome = { kind: 'answered', answer };
+        return answer;
+      });
+      if (handled.refused) {
+        log.warn({ activityType: activity.type }, 'Teams activity refused: authentication failed');
+        return apiError(c, 401, 'unauthorized', 'the Bot Framework token is missing or not valid');
+      }
     } catch (error) {
       // A failed turn may be redelivered: give the id back so the retry can do the work.
-      if (key) await releaseEvent(deps.db, key).catch(() => undefined);
+      if (claimed) await releaseEvent(deps.db, claimed).catch(() => undefined);
       if (isConnectorRefusal(error)) {
         // The Bot Connector refused what this activity asked us to do (an unknown conversation,
         // a message that is gone): the activity's fault, not ours. Acknowledge and ignore it.
@@ -156,10 +118,20 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
       log.error({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity failed');
       return apiError(c, 500, 'internal', 'the activity could not be processed');
     }
+    const done = outcome as Outcome;
+    if (done.kind === 'repeated') return done.first ? c.json(done.first.body ?? {}, done.first.status as 200) : c.body(null, 200);
+    if (done.kind === 'answered' && done.answer) return c.json(done.answer.body ?? {}, done.answer.status as 200);
+    return c.body(null, 200);
   });
 }
 
-/** A 4xx from the Bot Connector (botframework-connector throws RestError with statusCode), other than throttling. */
+/** The fields inbound authentication reads (the serviceurl claim is checked against serviceUrl). */
+function authenticationFields(activity: z.infer<typeof inboundActivitySchema>): Record<string, unknown> {
+  const { type, id, channelId, serviceUrl, conversation, from, recipient } = activity;
+  return { type, id, channelId, serviceUrl, conversation: { id: conversation.id }, ...(from ? { from: { id: from.id } } : {}), ...(recipient ? { recipient: { id: recipient.id } } : {}) };
+}
+
+/** A 4xx from the Bot Connector (adapter.ts throws ConnectorError with statusCode), other than throttling. */
 function isConnectorRefusal(error: unknown): boolean {
   const status = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
   return typeof status === 'number' && status >= 400 && status < 500 && status !== 429 && status !== 401 && status !== 403;

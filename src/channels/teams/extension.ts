@@ -1,4 +1,3 @@
-import { CardFactory, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
@@ -7,9 +6,25 @@ import { readSubmit } from './actions.ts';
 import { card, requestFormCard, typePickerCard, type AdaptiveCard } from './form-cards.ts';
 import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
 import type { TeamsIdentity } from './identity.ts';
+import { adaptiveCard, type CardAttachment, type TeamsTurn } from './platform.ts';
 import { referenceSchema } from './reference.ts';
 import { plainText } from './text.ts';
 import type { TriageThread } from './triage.ts';
+
+/** The value of a composeExtension/fetchTask or submitAction invoke (the fields we read). */
+export const messageActionSchema = z.looseObject({
+  commandId: z.string().optional(),
+  data: z.unknown().optional(),
+  botMessagePreviewAction: z.string().optional(),
+  messagePayload: z.looseObject({ body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
+});
+
+export type MessageAction = z.infer<typeof messageActionSchema>;
+
+/** A task module answer: the next dialog, or a message that closes it. */
+export type MessageActionResponse =
+  | { task: { type: 'continue'; value: { title: string; card: CardAttachment; width: string; height: string } } }
+  | { task: { type: 'message'; value: string } };
 
 /** Command ids of the manifest's message actions. */
 export const CREATE_REQUEST = 'createRequest';
@@ -28,13 +43,13 @@ export class MessageExtension {
     private readonly triage: TriageThread,
   ) {}
 
-  async fetchTask(_ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  async fetchTask(_ctx: TeamsTurn, action: MessageAction): Promise<MessageActionResponse> {
     if (action.commandId === SEND_TO_REQUESTER) return dialog(sendCard(messageText(action)), 'Send to requester');
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     return dialog(typePickerCard(this.catalog, messageText(action), []));
   }
 
-  async submitAction(ctx: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  async submitAction(ctx: TeamsTurn, action: MessageAction): Promise<MessageActionResponse> {
     if (action.commandId === SEND_TO_REQUESTER) {
       // The dialog lets the agent trim the message first; without it, the message as posted.
       const edited = z.object({ reply: z.string() }).safeParse(action.data);
@@ -70,12 +85,12 @@ export class MessageExtension {
   }
 }
 
-function messageText(action: MessagingExtensionAction): string {
+function messageText(action: MessageAction): string {
   return plainText(action.messagePayload?.body?.content ?? '');
 }
 
-function dialog(next: AdaptiveCard, title = 'Create request'): MessagingExtensionActionResponse {
-  return { task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(next), width: 'medium', height: 'large' } } };
+function dialog(next: AdaptiveCard, title = 'Create request'): MessageActionResponse {
+  return { task: { type: 'continue', value: { title, card: adaptiveCard(next), width: 'medium', height: 'large' } } };
 }
 
 /** Confirm (and trim) what goes to the requester. */
@@ -89,6 +104,6 @@ function sendCard(text: string): AdaptiveCard {
   );
 }
 
-function message(text: string): MessagingExtensionActionResponse {
+function message(text: string): MessageActionResponse {
   return { task: { type: 'message', value: text } };
 }

@@ -1,7 +1,7 @@
-import { TeamsAdapter } from './adapter.ts';
+import { TeamsPlatform } from './adapter.ts';
 import type { Channel, ChannelDeps } from '../types.ts';
+import { appOptions, botAppId } from './auth.ts';
 import type { TeamsOptions } from './options.ts';
-import { botAppId, buildAuthentication } from './auth.ts';
 import { SwitchboardBot } from './bot.ts';
 import { PersonalChat } from './chat.ts';
 import { mountEndpoint } from './endpoint.ts';
@@ -18,8 +18,7 @@ import { TriageThread } from './triage.ts';
 export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {
   const teams = deps.config.teams;
   if (!teams) throw new Error('Teams is not configured');
-  const auth = options.auth ?? buildAuthentication(teams);
-  const adapter = new TeamsAdapter(auth);
+  const platform = await TeamsPlatform.create(appOptions(teams, deps.logger, options.auth));
   const appId = botAppId(teams);
   const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
   const identity = new TeamsIdentity(deps.database.db);
@@ -36,10 +35,10 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     tenant,
     logger: deps.logger,
   });
-  const outbound = new TeamsOutbound({ adapter, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
+  const outbound = new TeamsOutbound({ platform, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
   return {
     name: 'teams',
-    routes: (app) => mountEndpoint(app, { adapter, auth, logic: (ctx) => bot.run(ctx), logger: deps.logger, db: deps.database.db }),
+    routes: (app) => mountEndpoint(app, { platform, logic: (turn) => bot.run(turn), logger: deps.logger, db: deps.database.db }),
     outbound,
   };
 }

@@ -1,7 +1,7 @@
-import type { BotFrameworkAuthentication } from 'botframework-connector';
+import type { TeamsAuthOverrides } from './auth.ts';
 
 /** What a caller may pass to the Teams channel (a leaf module: src/channels/types.ts reads it). */
 export interface TeamsOptions {
-  /** Tests inject one pointed at a local OpenID/JWKS and AAD fake; production builds it from config. */
-  auth?: BotFrameworkAuthentication;
+  /** Tests point the OpenID metadata/JWKS and AAD at local fakes; production uses Microsoft's public cloud. */
+  auth?: TeamsAuthOverrides;
 }

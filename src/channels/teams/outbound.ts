@@ -1,23 +1,24 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { z } from 'zod';
-import { CardFactory, TurnContext, type CloudAdapter, type TurnContext as Turn } from 'botbuilder';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, type Anchor } from '../../db/schema.ts';
-import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { requesterCard, triageCard, withNotice } from './cards.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
 import { escapeHtml } from './text.ts';
 import type { ConversationPace } from './pace.ts';
-import { asConversationReference, referenceSchema, type StoredReference } from './reference.ts';
+import { addressed, type TeamsPlatform } from './adapter.ts';
+import { adaptiveCard, ConnectorError } from './platform.ts';
+import { referenceSchema, type StoredReference } from './reference.ts';
 import type { TenantDirectory } from './tenant.ts';
 
 export interface TeamsOutboundDeps {
-  adapter: CloudAdapter;
+  platform: TeamsPlatform;
   appId: string;
   catalog: Catalog;
   links: TicketLinks;
@@ -111,43 +112,42 @@ export class TeamsOutbound implements OutboundAdapter {
   private async startChain(channelId: string, card: AdaptiveCard | null, text?: string): Promise<{ conversationId: string; activityId: string; reference: StoredReference }> {
     const { serviceUrl, tenantId } = await this.deps.tenant.current();
     await this.paced(channelId);
-    let created: { conversationId: string; reference: StoredReference } | undefined;
-    const activity = card ? { type: 'message', attachments: [CardFactory.adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
-    await this.throttled(channelId, () => this.deps.adapter.createConversationAsync(
-      this.deps.appId,
-      'msteams',
-      serviceUrl,
-      // The default audience for the bot's credentials (api.botframework.com).
-      undefined as unknown as string,
-      { isGroup: true, bot: { id: `28:${this.deps.appId}`, name: 'Switchboard' }, channelData: { channel: { id: channelId } }, activity, tenantId } as never,
-      async (ctx) => {
-        created = { conversationId: ctx.activity.conversation.id, reference: toStored(TurnContext.getConversationReference(ctx.activity)) };
-      },
-    ));
-    if (!created) throw new RetryableError('Teams created no conversation');
+    const bot = { id: `28:${this.deps.appId}`, name: 'Switchboard' };
+    const activity = card ? { type: 'message', attachments: [adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
+    const created = await this.throttled(channelId, () =>
+      this.deps.platform.connector(serviceUrl).createConversation({ isGroup: true, bot, channelData: { channel: { id: channelId } }, activity, ...(tenantId ? { tenantId } : {}) }),
+    );
+    if (!created?.id) throw new RetryableError('Teams created no conversation');
     // Teams names a channel thread after its root message: `<channel>;messageid=<root id>`.
-    const activityId = /;messageid=(.+)$/.exec(created.conversationId)?.[1] ?? created.conversationId;
-    return { ...created, activityId };
+    const activityId = /;messageid=(.+)$/.exec(created.id)?.[1] ?? created.activityId ?? created.id;
+    const reference = toStored({ activityId, bot, conversation: { id: created.id, isGroup: true, ...(tenantId ? { tenantId } : {}) }, channelId: 'msteams', serviceUrl });
+    return { conversationId: created.id, activityId, reference };
   }
 
-  /** Run sends/updates in order in one proactive turn; returns the ids of the sent/updated activities. */
+  /**
+   * Run sends/updates in order, proactively; returns the ids of the sent/updated activities.
+   * A message is a reply to the thread's root in a channel chain, or to the activity the
+   * reference was taken from in a chat (POST activities/{id}, as botbuilder sent it);
+   * without either, a new activity in the conversation.
+   */
   private async post(reference: StoredReference, steps: Step[]): Promise<string[]> {
+    const connector = this.deps.platform.connector(reference.serviceUrl);
+    const conversationId = reference.conversation.id;
+    const replyTo = /;messageid=(.+)$/.exec(conversationId)?.[1] ?? (typeof reference.activityId === 'string' && reference.activityId ? reference.activityId : undefined);
     const ids: string[] = [];
-    await this.deps.adapter.continueConversationAsync(this.deps.appId, asConversationReference(reference), async (ctx: Turn) => {
-      for (const step of steps) {
-        await this.paced(reference.conversation.id);
-        ids.push(
-          await this.throttled(reference.conversation.id, async () => {
-            if ('update' in step) {
-              await ctx.updateActivity({ id: step.update, type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] });
-              return step.update;
-            }
-            const activity = 'card' in step ? { type: 'message', attachments: [CardFactory.adaptiveCard(step.card)] } : { type: 'message', text: step.text, textFormat: 'xml' };
-            return (await ctx.sendActivity(activity))?.id ?? '';
-          }),
-        );
-      }
-    });
+    for (const step of steps) {
+      await this.paced(conversationId);
+      ids.push(
+        await this.throttled(conversationId, async () => {
+          if ('update' in step) {
+            await connector.update(conversationId, step.update, addressed(reference, { attachments: [adaptiveCard(step.card)] }));
+            return step.update;
+          }
+          const activity = addressed(reference, 'card' in step ? { attachments: [adaptiveCard(step.card)] } : { text: step.text, textFormat: 'xml' });
+          return (await (replyTo ? connector.reply(conversationId, replyTo, activity) : connector.send(conversationId, activity))) ?? '';
+        }),
+      );
+    }
     return ids.filter(Boolean);
   }
 
@@ -229,6 +229,5 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function retryAfterOf(error: unknown): number | undefined {
-  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers;
-  return retryAfterMs(typeof headers?.get === 'function' ? (headers.get('retry-after') ?? null) : null);
+  return error instanceof ConnectorError ? error.retryAfterMs : undefined;
 }

@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { agentsOf } from '../../core/roles.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, tickets } from '../../db/schema.ts';
+import type { InvokeAnswer, TeamsTurn } from './platform.ts';
 
 /** The dataset the triage card's Assign picker queries: `agents:<QUEUE>` (`choices.data: Data.Query`). */
 export const AGENTS_DATASET = 'agents';
@@ -26,7 +26,7 @@ export type SearchResult = { title: string; value: string };
 export class PeopleSearch {
   constructor(private readonly db: Db) {}
 
-  async answer(ctx: TurnContext): Promise<InvokeResponse> {
+  async answer(ctx: TeamsTurn): Promise<InvokeAnswer> {
     const value = searchValueSchema.safeParse(ctx.activity.value);
     if (!value.success) return { status: 200, body: searchResponse([]) };
     const queue = await this.queueOf(ctx, value.data.dataset);
@@ -41,11 +41,11 @@ export class PeopleSearch {
       .map((a) => ({ title: `${label(a.name, a.email)}${a.away ? ' · away' : ''}`, value: a.email }));
   }
 
-  private async queueOf(ctx: TurnContext, dataset: string): Promise<string | null> {
+  private async queueOf(ctx: TeamsTurn, dataset: string): Promise<string | null> {
     const named = new RegExp(`^${AGENTS_DATASET}:([A-Z][A-Z0-9]{0,9})$`).exec(dataset);
     if (named) return named[1]!;
     if (dataset !== LEGACY_DATASET) return null;
-    const conversationId = ctx.activity.conversation?.id;
+    const conversationId = ctx.activity.conversation.id;
     if (!conversationId) return null;
     const [row] = await this.db
       .select({ queueKey: tickets.queueKey })

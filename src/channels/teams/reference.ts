@@ -1,9 +1,9 @@
-import type { ConversationReference } from 'botbuilder';
 import { z } from 'zod';
+import type { TeamsActivity } from './platform.ts';
 
 /**
  * The part of a Bot Framework ConversationReference we store (anchors.data.reference,
- * people.teams_conversation) and hand back to continueConversationAsync.
+ * people.teams_conversation) and send proactively through later.
  */
 export const referenceSchema = z.looseObject({
   channelId: z.string(),
@@ -15,10 +15,16 @@ export const referenceSchema = z.looseObject({
 
 export type StoredReference = z.infer<typeof referenceSchema>;
 
-/**
- * botbuilder types a reference with every ConversationAccount field required, though it
- * only reads the ones we store (and continueConversationAsync takes a Partial anyway).
- */
-export function asConversationReference(reference: StoredReference): Partial<ConversationReference> {
-  return reference as unknown as Partial<ConversationReference>;
+/** The conversation reference of an inbound activity (the fields botbuilder's getConversationReference kept). */
+export function referenceOf(activity: Pick<TeamsActivity, 'id' | 'from' | 'recipient' | 'conversation' | 'channelId' | 'locale' | 'serviceUrl'>): StoredReference | null {
+  const parsed = referenceSchema.safeParse({
+    activityId: activity.id,
+    user: activity.from ? { ...activity.from } : undefined,
+    bot: activity.recipient ? { ...activity.recipient } : undefined,
+    conversation: { ...activity.conversation },
+    channelId: activity.channelId,
+    locale: activity.locale ?? undefined,
+    serviceUrl: activity.serviceUrl,
+  });
+  return parsed.success ? parsed.data : null;
 }

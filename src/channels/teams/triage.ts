@@ -1,11 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import type { TurnContext } from 'botbuilder';
 import { prioritySchema } from '../../core/catalog.ts';
 import { CoreError, Forbidden, Invalid } from '../../core/errors.ts';
 import { statusSchema } from '../../core/status.ts';
 import { addComment, assign, getTicket, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
-import { CardFactory } from 'botbuilder';
 import type { AdaptiveCard } from './form-cards.ts';
 import { anchors, kbArticles, tickets } from '../../db/schema.ts';
 import type { Catalog } from '../../core/catalog.ts';
@@ -16,6 +14,7 @@ import { findPersonByEmail, type PersonInput } from '../../core/people.ts';
 import { isDesk } from '../../core/roles.ts';
 import { readSubmit, type CardSubmit } from './actions.ts';
 import type { TeamsIdentity } from './identity.ts';
+import { adaptiveCard, type TeamsTurn } from './platform.ts';
 import { escapeHtml, plainText } from './text.ts';
 
 /**
@@ -32,7 +31,7 @@ export class TriageThread {
     private readonly answers?: { catalog: Catalog; publicUrl: string },
   ) {}
 
-  async onMessage(ctx: TurnContext): Promise<void> {
+  async onMessage(ctx: TeamsTurn): Promise<void> {
     const anchor = await this.chainAnchor(ctx.activity.conversation.id);
     const submit = readSubmit(ctx.activity.value);
     if (submit) {
@@ -58,7 +57,7 @@ export class TriageThread {
   }
 
   /** Public reply from a message in the chain ("Send to requester" message action). */
-  async sendToRequester(ctx: TurnContext, text: string): Promise<string> {
+  async sendToRequester(ctx: TeamsTurn, text: string): Promise<string> {
     const anchor = await this.chainAnchor(ctx.activity.conversation.id);
     if (!anchor) return 'This message is not in a ticket thread.';
     const author = await this.identity.sender(ctx);
@@ -78,10 +77,10 @@ export class TriageThread {
    * A card action. No origin anchor: the chain gets the card refreshed in place AND a short
    * line saying what changed (there is no message of the agent's to stand for it).
    */
-  private async act(ctx: TurnContext, submit: TriageSubmit): Promise<void> {
+  private async act(ctx: TeamsTurn, submit: TriageSubmit): Promise<void> {
     const actor = await this.identity.sender(ctx);
     if (!actor) {
-      await ctx.sendActivity('Sorry, I could not look up your email address in Teams.');
+      await ctx.send('Sorry, I could not look up your email address in Teams.');
       return;
     }
     const common = { ticketKey: submit.ticket, channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}` };
@@ -127,7 +126,7 @@ export class TriageThread {
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
       if (error instanceof Forbidden && (await this.showRefusal(ctx, submit.ticket, `${error.message}. Nothing was changed.`))) return;
-      await ctx.sendActivity({ text: escapeHtml(error.message), textFormat: 'xml' });
+      await ctx.send({ text: escapeHtml(error.message), textFormat: 'xml' });
     }
   }
 
@@ -148,19 +147,19 @@ export class TriageThread {
   }
 
   /** The card again, its Reply holding the draft, for the agent to check and send. */
-  private async showDraft(ctx: TurnContext, ticketKey: string, draft: string): Promise<void> {
+  private async showDraft(ctx: TeamsTurn, ticketKey: string, draft: string): Promise<void> {
     const cardId = ctx.activity.replyToId;
     if (!cardId || !this.cards) return;
     const refreshed = await this.cards.refused(await getTicket(this.core, ticketKey), 'Reply drafted: open "Reply to requester", check it and send it.');
-    await ctx.updateActivity({ id: cardId, type: 'message', attachments: [CardFactory.adaptiveCard(withReplyDraft(refreshed, draft))] });
+    await ctx.update(cardId, { attachments: [adaptiveCard(withReplyDraft(refreshed, draft))] });
   }
 
   /** Refresh the pressed card in place with the reason on top; false when there is no card to refresh. */
-  private async showRefusal(ctx: TurnContext, ticketKey: string, reason: string): Promise<boolean> {
+  private async showRefusal(ctx: TeamsTurn, ticketKey: string, reason: string): Promise<boolean> {
     const cardId = ctx.activity.replyToId;
     if (!cardId || !this.cards) return false;
     const card = await this.cards.refused(await getTicket(this.core, ticketKey), reason);
-    await ctx.updateActivity({ id: cardId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    await ctx.update(cardId, { attachments: [adaptiveCard(card)] });
     return true;
   }
 

@@ -19,7 +19,7 @@ describe('Teams with an app id: inbound activities are authenticated the Bot Fra
     });
   });
   beforeEach(() => {
-    // botframework-connector console.error()s every token it rejects; the statuses are asserted instead.
+    // A rejected token must not reach the console (the SDK logs through our logger); the statuses are asserted.
     vi.spyOn(console, 'error').mockImplementation(() => {});
   });
   afterEach(() => vi.restoreAllMocks());

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BotFrameworkAuthentication } from 'botframework-connector';
+import type { TeamsAuthOverrides } from '../../../src/channels/teams/auth.ts';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { anchors, tickets } from '../../../src/db/schema.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -42,7 +42,7 @@ export interface Desk {
  * the sample catalog with the IT queue's triage channel set to the fake team's channel,
  * and a Bot Connector fake that Ada (requester) and Bob (agent) are members of.
  */
-export async function startDesk(options: { auth?: BotFrameworkAuthentication; env?: Record<string, string>; catalogYaml?: string } = {}): Promise<Desk> {
+export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Record<string, string>; catalogYaml?: string } = {}): Promise<Desk> {
   const connector = await startConnectorFake();
   connector.addMember({ ...ada });
   connector.addMember({ ...bob });

@@ -2,7 +2,7 @@ import { TEAMS_FAKE_DEFAULTS } from './defaults.ts';
 
 /**
  * Inbound activities shaped like the ones Teams POSTs to a bot's messaging endpoint.
- * Plain objects (type aliases, so they fit botbuilder's `Record<string, unknown>` body).
+ * Plain objects (type aliases, so they fit a `Record<string, unknown>` body).
  */
 export type TeamsAccount = { id: string; name: string; aadObjectId?: string };
 

@@ -1,38 +1,32 @@
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-// msal-node is CommonJS: its types are read in require mode (a type query, which Biome parses).
-type MsalNode = typeof import('@azure/msal-node', { with: { 'resolution-mode': 'require' } });
-import {
-  CallerIdConstants,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type ConfigurationServiceClientCredentialFactoryOptions,
-} from 'botbuilder';
-import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
+import { ConfidentialClientApplication, type INetworkModule, type NetworkResponse } from '@azure/msal-node';
+import type { TeamsAuthOverrides } from '../../../src/channels/teams/auth.ts';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { closeServer, listenLocally, readText, sendJson } from './http.ts';
 
 /**
  * Both identity providers a Teams bot talks to, on one local port:
  *
- * - Inbound (channel → bot): the Bot Framework OpenID metadata + JWKS that botbuilder's
- *   JwtTokenExtractor fetches, and `signToken()` to mint the JWT Teams puts in
+ * - Inbound (channel → bot): the Bot Framework OpenID metadata + JWKS that the Teams
+ *   SDK's token validator fetches, and `signToken()` to mint the JWT Teams puts in
  *   `Authorization: Bearer …` when it POSTs an activity.
  * - Outbound (bot → channel): an AAD v2 tenant (discovery document + client-credentials
  *   token endpoint) that MSAL asks for the bearer token sent with every connector call.
  *
- * What botframework-connector 4.23 checks on an inbound channel token
- * (ParameterizedBotFrameworkAuthentication + JwtTokenExtractor):
- * - `iss` must equal the configured ToBotFromChannelTokenIssuer (else "No valid identity");
- * - the `kid` must be in the JWKS behind ToBotFromChannelOpenIdMetadataUrl
- *   (keys are cached per URL for 24 h, re-fetched at most hourly for an unknown kid);
- * - RS256/384/512 signature, `exp` with 5 minutes of clock tolerance;
- * - if the key lists `endorsements`, the activity's channelId must be one of them;
- * - `aud` must equal MicrosoftAppId; `serviceurl` must equal the activity's serviceUrl.
+ * What the Teams SDK 2.x checks on an inbound channel token (HttpServer →
+ * InboundActivityTokenValidator → JwtValidator), and what our endpoint adds:
+ * - `iss` must equal the cloud environment's tokenIssuer;
+ * - the `kid` must be in the JWKS beside its openIdMetadataUrl (`…/openidconfiguration`
+ *   → `…/keys`, jwks-rsa: cached, rate-limited re-fetch for an unknown kid);
+ * - RS256 signature, `exp` with 5 minutes of clock tolerance;
+ * - `aud` must be the app id (or api://botid-<app id>, api://<app id>); `serviceurl`
+ *   must equal the activity's serviceUrl;
+ * - if the key lists `endorsements`, the activity's channelId must be one of them
+ *   (the SDK does not check this; src/channels/teams/auth.ts does).
  */
 export const FAKE_AAD_HOST = 'login.aad.test';
 
-/** Bot Framework's own value; the scope the bot asks AAD for ("…/.default"). */
+/** Bot Framework's own value; the scope the bot asks AAD for is "…/.default" of it. */
 export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com';
 
 export type ChannelTokenClaims = {
@@ -46,7 +40,7 @@ export type ChannelTokenClaims = {
 };
 
 export type SignTokenOptions = {
-  /** exp 10 minutes ago: past botbuilder's 5-minute clock tolerance. */
+  /** exp 10 minutes ago: past the SDK's 5-minute clock tolerance. */
   expired?: boolean;
   /** A forgery: the published kid, signed with some other private key. */
   wrongKey?: boolean;
@@ -86,10 +80,6 @@ export type BotAuthFakeOptions = {
 };
 
 const KEY_ID = 'fake-bot-framework-key-1';
-
-// botframework-connector is CommonJS and types its factory with msal-node's CommonJS build;
-// loading that same build keeps one ConfidentialClientApplication class (and one set of types).
-const { ConfidentialClientApplication }: MsalNode = createRequire(import.meta.url)('@azure/msal-node');
 
 export async function startBotAuthFake(options: BotAuthFakeOptions = {}): Promise<BotAuthFake> {
   const endorsements = options.endorsements ?? ['msteams', 'webchat', 'directline', 'emulator'];
@@ -198,97 +188,54 @@ async function signAccessToken(key: CryptoKey, request: TokenRequest): Promise<s
 }
 
 /**
- * The configuration for `new ConfigurationBotFrameworkAuthentication(settings, factory)`.
- * Setting ANY of the To…/OAuthUrl/CallerId keys switches botbuilder to its fully
- * parameterized mode (BotFrameworkAuthenticationFactory.create): no public-cloud
- * default fills the others in, so all of them are given here.
+ * The Teams SDK configured against this fake (src/channels/teams/auth.ts → App options):
  *
- *   MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType 'SingleTenant', MicrosoftAppTenantId
- *   ToBotFromChannelOpenIdMetadataUrl   inbound JWKS source              → fake.metadataUrl
- *   ToBotFromChannelTokenIssuer         the only accepted channel `iss`  → fake.issuer
- *   ToBotFromEmulatorOpenIdMetadataUrl  emulator/skill tokens            → fake.metadataUrl
- *   ToChannelFromBotLoginUrl            AAD authority for outbound tokens → https://login.aad.test/{tenant}
- *   ToChannelFromBotOAuthScope          token audience / scope           → https://api.botframework.com
- *   OAuthUrl                            user-token (SSO) service, unused  → fake.url
- *   CallerId                            stamped on authenticated activities → urn:botframework:azure
+ *   cloud.openIdMetadataUrl  inbound OpenID metadata; the JWKS is beside it  → fake.metadataUrl
+ *   cloud.tokenIssuer        the only accepted channel `iss`                 → fake.issuer
+ *   cloud.loginEndpoint      AAD authority host for outbound tokens         → https://login.aad.test
+ *   cloud.botScope           the scope the bot asks AAD for                 → https://api.botframework.com/.default
+ *   token                    the outbound token provider                    → MSAL against the fake
  *
- * Settings alone cannot route the OUTBOUND token to a local server: MSAL (which
- * PasswordServiceClientCredentialFactory uses) refuses a non-https authority
- * ("authority_uri_insecure") and runs instance discovery against login.microsoftonline.com
- * for hosts it does not know. Pass `aadCredentialsFactory()` as the second argument.
+ * Settings alone cannot route the OUTBOUND token to a local server: MSAL (which the SDK's
+ * TokenManager uses) refuses a non-https authority ("authority_uri_insecure") and runs
+ * instance discovery against login.microsoftonline.com for hosts it does not know. So the
+ * token provider is the real MSAL client-credentials flow with its network pointed at the
+ * fake: the authority is https://login.aad.test/{tenant} (listed in knownAuthorities, so no
+ * instance discovery) and MSAL's networkClient rewrites that host to the fake's URL. MSAL
+ * caches the token per client (one per tenant here) until shortly before it expires.
  */
-export function authSettings(
-  fake: BotAuthFake,
-  appId: string,
-  password: string,
-  tenantId: string,
-): ConfigurationBotFrameworkAuthenticationOptions & ConfigurationServiceClientCredentialFactoryOptions {
+export function fakeBotFrameworkAuthentication(fake: BotAuthFake, appId: string, password: string, tenantId: string): TeamsAuthOverrides {
+  const clients = new Map<string, ConfidentialClientApplication>();
+  const clientFor = (tenant: string): ConfidentialClientApplication => {
+    let client = clients.get(tenant);
+    if (!client) {
+      client = new ConfidentialClientApplication({
+        auth: { clientId: appId, clientSecret: password, authority: `https://${FAKE_AAD_HOST}/${tenant}`, knownAuthorities: [FAKE_AAD_HOST] },
+        system: { networkClient: fakeAadNetwork(fake.url) },
+      });
+      clients.set(tenant, client);
+    }
+    return client;
+  };
   return {
-    MicrosoftAppId: appId,
-    MicrosoftAppPassword: password,
-    MicrosoftAppType: 'SingleTenant',
-    MicrosoftAppTenantId: tenantId,
-    ToBotFromChannelOpenIdMetadataUrl: fake.metadataUrl,
-    ToBotFromChannelTokenIssuer: fake.issuer,
-    ToBotFromEmulatorOpenIdMetadataUrl: fake.metadataUrl,
-    ToChannelFromBotLoginUrl: `https://${FAKE_AAD_HOST}/${tenantId}`,
-    ToChannelFromBotOAuthScope: BOT_FRAMEWORK_SCOPE,
-    OAuthUrl: fake.url,
-    CallerId: CallerIdConstants.PublicAzureChannel,
-    ValidateAuthority: true,
+    cloud: { openIdMetadataUrl: fake.metadataUrl, tokenIssuer: fake.issuer, loginEndpoint: `https://${FAKE_AAD_HOST}`, botScope: `${BOT_FRAMEWORK_SCOPE}/.default` },
+    token: async (scope, tenant) => {
+      const result = await clientFor(tenant && tenant !== 'botframework.com' ? tenant : tenantId).acquireTokenByClientCredential({ scopes: Array.isArray(scope) ? scope : [scope] });
+      if (!result?.accessToken) throw new Error('fake AAD: no access token');
+      return result.accessToken;
+    },
   };
 }
 
-/**
- * The real MSAL client-credentials flow, with its network pointed at the fake: the
- * authority is https://login.aad.test/{tenant} (listed in knownAuthorities, so no
- * instance discovery) and MSAL's networkClient rewrites that host to the fake's URL.
- * With this factory the authority comes from the MSAL client; ToChannelFromBotLoginUrl
- * must still be a non-empty string (MsalServiceClientCredentialsFactory lower-cases it).
- *
- * botbuilder caches access tokens process-wide (AppCredentials.cache, keyed by app id +
- * scope, ~55 min): a second adapter with the same app id reuses the first one's token.
- */
-export function aadCredentialsFactory(
-  fake: BotAuthFake,
-  appId: string,
-  password: string,
-  tenantId: string,
-): MsalServiceClientCredentialsFactory {
-  const clientApplication = new ConfidentialClientApplication({
-    auth: {
-      clientId: appId,
-      clientSecret: password,
-      authority: `https://${FAKE_AAD_HOST}/${tenantId}`,
-      knownAuthorities: [FAKE_AAD_HOST],
-    },
-    system: { networkClient: fakeAadNetwork(fake.url) },
-  });
-  return new MsalServiceClientCredentialsFactory(appId, clientApplication);
-}
-
-/** Both halves together: what an authenticated CloudAdapter under test is built with. */
-export function fakeBotFrameworkAuthentication(
-  fake: BotAuthFake,
-  appId: string,
-  password: string,
-  tenantId: string,
-): ConfigurationBotFrameworkAuthentication {
-  return new ConfigurationBotFrameworkAuthentication(
-    authSettings(fake, appId, password, tenantId),
-    aadCredentialsFactory(fake, appId, password, tenantId),
-  );
-}
-
-function fakeAadNetwork(baseUrl: string): import('@azure/msal-node', { with: { 'resolution-mode': 'require' } }).INetworkModule {
+function fakeAadNetwork(baseUrl: string): INetworkModule {
   const toLocal = (url: string): string => {
     const target = new URL(url);
     if (target.host !== FAKE_AAD_HOST) throw new Error(`fake AAD network: refusing to call ${url}`);
     return `${baseUrl}${target.pathname}${target.search}`;
   };
-  async function send<T>(url: string, init: RequestInit): Promise<import('@azure/msal-node', { with: { 'resolution-mode': 'require' } }).NetworkResponse<T>> {
+  async function send<T>(url: string, init: RequestInit): Promise<NetworkResponse<T>> {
     const response = await fetch(toLocal(url), init);
-    return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.json() };
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: (await response.json()) as T };
   }
   return {
     sendGetRequestAsync: (url, options) => send(url, { method: 'GET', headers: options?.headers }),

@@ -1,7 +1,7 @@
 /**
- * Route table of the Bot Connector REST API as botframework-connector 4.23 calls it
- * (paths from `connectorApi/operations/conversations.js` and `teams/operations/teams.js`).
- * Route names are the SDK operation names, so a test reads like the code under test.
+ * Route table of the Bot Connector REST API (the paths botframework-connector 4.23 called,
+ * from `connectorApi/operations/conversations.js` and `teams/operations/teams.js`; the
+ * Teams SDK 2.x calls the same). Route names are the Bot Framework operation names.
  */
 export type ConnectorRoute =
   | 'createConversation' // POST v3/conversations
@@ -66,7 +66,8 @@ export function resolveRoute(method: string, pathname: string): ResolvedRoute {
       ? { route: 'getConversationMembers', conversationId }
       : { route: 'getConversationMember', conversationId, memberId: subId };
   }
-  if (sub === 'pagedmembers' && subId === undefined && method === 'GET') {
+  // The Bot Connector (ASP.NET) routes case-insensitively; the Teams SDK asks for `pagedMembers`.
+  if (sub?.toLowerCase() === 'pagedmembers' && subId === undefined && method === 'GET') {
     return { route: 'getConversationPagedMembers', conversationId };
   }
   return { route: 'unknown', conversationId };
