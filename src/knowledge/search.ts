@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
+import { TEXT_SEARCH_CONFIG } from './articles.ts';
 import { fold, searchFeatures } from './index-sync.ts';
 
 export interface KnowledgeQuery {
@@ -45,7 +46,10 @@ export async function searchKnowledge(db: Db, query: KnowledgeQuery): Promise<Kn
   const on = await searchFeatures(db);
   const limit = Math.min(Math.max(query.limit ?? 5, 1), 50);
   const folded = fold(text, on);
-  const orQuery = sql`nullif(replace(websearch_to_tsquery(a.config::regconfig, ${folded})::text, ' & ', ' | '), '')::tsquery`;
+  // One tsquery per text-search configuration (a handful), not one per article: the
+  // articles are then matched through the GIN index on `search`, and ranked only when they match.
+  const configs = [...new Set([...Object.values(TEXT_SEARCH_CONFIG), 'simple'])];
+  const configRows = sql.join(configs.map((config) => sql`(${config})`), sql`, `);
   const similarity = on.trigram ? sql`word_similarity(lower(${folded}), a.keywords)` : sql`0::real`;
   const filters = [];
   if (query.queue) filters.push(sql`(a.queues = '[]'::jsonb or a.queues ? ${query.queue.toUpperCase()})`);
@@ -53,15 +57,24 @@ export async function searchKnowledge(db: Db, query: KnowledgeQuery): Promise<Kn
   const where = filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``;
   const rows = resultRows<{ slug: string; title: string; lang: string; headline: string | null; summary: string; score: number }>(
     await db.execute(sql`
-      with scored as (
-        select a.slug, a.title, a.lang, a.summary, a.body, a.config, q.query,
-               coalesce(ts_rank_cd(a.search, q.query, 1), 0) as rank, ${similarity} as sim
-        from kb_articles a, lateral (select ${orQuery} as query) q
-        where true ${where}
+      with q as (
+        select c.config, nullif(replace(websearch_to_tsquery(c.config::regconfig, ${folded})::text, ' & ', ' | '), '')::tsquery as query
+        from (values ${configRows}) as c(config)
+      ), matched as (
+        select a.slug, ts_rank_cd(a.search, q.query, 1) as rank
+        from kb_articles a join q on q.config = a.config
+        where q.query is not null and a.search @@ q.query ${where}
+      ), fuzzy as (
+        select a.slug, ${similarity} as sim from kb_articles a where ${on.trigram ? sql`true` : sql`false`} ${where}
       ), hits as (
-        select *, rank * 2 + sim as score from scored
-        where (query is not null and rank > 0) or sim >= 0.45
-        order by score desc, slug
+        select a.slug, a.title, a.lang, a.summary, a.body, a.config, q.query,
+               coalesce(m.rank, 0) * 2 + coalesce(s.sim, 0) as score
+        from kb_articles a
+        join q on q.config = a.config
+        left join matched m on m.slug = a.slug
+        left join fuzzy s on s.slug = a.slug
+        where m.slug is not null or s.sim >= 0.45
+        order by score desc, a.slug
         limit ${limit}
       )
       select slug, title, lang, summary, score,
