@@ -17,7 +17,7 @@ export interface MacroContext {
 }
 
 /** The variables a macro body may use. */
-export const MACRO_VARIABLES = [
+const MACRO_VARIABLES = [
   'requester.first_name',
   'requester.name',
   'requester.email',

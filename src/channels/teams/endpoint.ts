@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { TeamsPlatform, TurnLogic } from './adapter.ts';
 import { inboundActivitySchema, usableActivitySchema, type InvokeAnswer } from './platform.ts';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { databaseUnavailable } from '../../api/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';

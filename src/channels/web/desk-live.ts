@@ -3,8 +3,11 @@ import { streamSSE } from 'hono/streaming';
 import { NOTIFY_CHANNEL, parseNotifyPayload } from '../../core/mirror.ts';
 import { getTicket } from '../../core/reads.ts';
 import type { Database } from '../../db/client.ts';
-import type { DeskGate } from './desk-routes.tsx';
+import type { Person } from '../../db/schema.ts';
 import type { WebContext } from './render.tsx';
+
+/** Who may use the desk: the signed-in agent and their queues, or the response that refuses them. */
+export type DeskGate = { ok: true; person: Person; queues: string[] } | { ok: false; response: Response | Promise<Response> };
 
 type Listener = (event: { queue: string; ticketId: number }) => void;
 

@@ -12,7 +12,7 @@ import { queuesWorkedBy, roleOn } from '../../core/roles.ts';
 import { STATUSES } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { Person } from '../../db/schema.ts';
-import { deskLiveRoutes } from './desk-live.ts';
+import { deskLiveRoutes, type DeskGate } from './desk-live.ts';
 import { deskTicketRoutes, KEY_PATTERN } from './desk-ticket-routes.tsx';
 import { DeskForbiddenPage, DeskHomePage, DeskListPage, type DeskRow, type ListQueryView } from './desk-views.tsx';
 import { readPostedForm } from './form-values.ts';
@@ -37,7 +37,6 @@ const listQuerySchema = z.object({
   cursor: z.string().max(300).optional(),
 });
 
-export type DeskGate = { ok: true; person: Person; queues: string[] } | { ok: false; response: Response | Promise<Response> };
 
 /** /desk, /desk/tickets, /desk/t/:key and /desk/live: signed-in agents only; everyone else is sent to sign in or refused. */
 export function deskRoutes(app: Hono, web: WebContext): void {

@@ -32,6 +32,7 @@ function Flash({ text }: { text?: string | undefined }) {
 
 function SearchBox({ value }: { value?: string }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: role=search on the form is the search landmark every screen reader knows; <search> is too new for some.
     <form method="get" action="/desk/tickets" class="desk-search" role="search">
       <label for="desk-q">Search tickets</label>{' '}
       <input id="desk-q" name="q" type="search" value={value ?? ''} placeholder="A word, a phrase in quotes, or a key like IT-42" maxlength={200} />{' '}
@@ -58,6 +59,7 @@ function Row({ row }: { row: DeskRow }) {
 
 /** ts_headline's passage with its hits (between \u0001 and \u0002) marked; all text escaped by JSX. */
 export function Snippet({ text }: { text: string }) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0001/\u0002 are the highlight markers ts_headline is asked to use.
   const parts = text.split(/(\u0001[^\u0002]*\u0002)/);
   return (
     <p class="snippet">
@@ -168,6 +170,7 @@ export function DeskListPage(props: { who: string; queues: Array<{ key: string; 
           <p>{props.error}</p>
         </div>
       ) : null}
+      {/* biome-ignore lint/a11y/useSemanticElements: role=search on the form is the search landmark every screen reader knows; <search> is too new for some. */}
       <form method="get" action="/desk/tickets" class="desk-filters" role="search">
         <div class="field inline-field">
           <label for="desk-q">Search</label>

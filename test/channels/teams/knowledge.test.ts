@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kbFeedback } from '../../../src/db/schema.ts';
 import { sampleKnowledgeDir } from '../../../src/knowledge/articles.ts';
@@ -49,7 +49,7 @@ describe('help articles before a Teams request is filed', () => {
 
   it('"my vpn keeps dropping" gets the VPN article first with a link; "That solved it" records solved and files nothing', async () => {
     const { message, card, cardId } = await adaWrites('my vpn keeps dropping');
-    expect(cardText(card)).toMatch(/^These articles may answer it right away[^]*Connect to the VPN from home or on the road/);
+    expect(cardText(card)).toMatch(/^These articles may answer it right away[\s\S]*Connect to the VPN from home or on the road/);
     expect(JSON.stringify(card)).toContain('"url":"http://localhost:0/kb/vpn-connect?from=teams"');
     expect(JSON.stringify(card)).not.toContain('"id":"type"');
     const solved = submits(card).filter((s) => s.title === 'That solved it');
