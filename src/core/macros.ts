@@ -16,23 +16,6 @@ export interface MacroContext {
   assignee?: { email: string; name: string | null } | null;
 }
 
-/** The variables a macro body may use. */
-const MACRO_VARIABLES = [
-  'requester.first_name',
-  'requester.name',
-  'requester.email',
-  'agent.first_name',
-  'agent.name',
-  'agent.email',
-  'ticket.key',
-  'ticket.title',
-  'ticket.status',
-  'ticket.priority',
-  'queue.name',
-  'ticket.queue',
-  'assignee.name',
-] as const;
-
 const VARIABLE = /\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}/g;
 
 /** A person's first name: the first word of their name, else the first part of their email's local part, capitalised. */
