@@ -158,9 +158,9 @@ async function main() {
         { name: '/desk summary (3 IT counts + next up)', path: '/desk' },
         { name: 'filtered list: IT, status open, unassigned', path: '/desk/tickets?queue=IT&status=open&assignee=none', explain: `select id from tickets where queue_key = 'IT' and status = 'open' and assignee_id is null order by sla_due_at, id limit 26` },
         { name: 'sort by SLA due: IT, all that need work', path: '/desk/tickets?queue=IT&sort=due', explain: `select id from tickets where queue_key = 'IT' and status in ('new','open','in_progress','waiting_on_requester') order by sla_due_at, id limit 26` },
-        { name: `search, rare word (${RARE})`, path: `/desk/tickets?q=${RARE}&status=all`, explain: searchSql(RARE) },
-        { name: `search, common word (${COMMON})`, path: `/desk/tickets?q=${COMMON}&status=all`, explain: searchSql(COMMON) },
-        { name: `search, no hit (${NONE})`, path: `/desk/tickets?q=${NONE}&status=all`, explain: searchSql(NONE) },
+        { name: `search, rare word (${RARE})`, path: `/desk/tickets?q=${RARE}&status=all`, explain: searchSql(RARE, false) },
+        { name: `search, common word (${COMMON})`, path: `/desk/tickets?q=${COMMON}&status=all`, explain: searchSql(COMMON, true) },
+        { name: `search, no hit (${NONE})`, path: `/desk/tickets?q=${NONE}&status=all`, explain: searchSql(NONE, false) },
         { name: `workspace, ${busy.n} events (${busy.key})`, path: `/desk/t/${busy.key}` },
         { name: `API: /api/v1/tickets?q=${RARE}`, path: `/api/v1/tickets?q=${RARE}` },
       ];
@@ -175,7 +175,17 @@ async function main() {
           if (response.status !== 200) throw new Error(`${c.path} answered ${response.status}: ${body.slice(0, 200)}`);
           return body;
         };
-        const first = await get();
+        // Warm-up: a cold cache right after start may make the first answer a 503 (the bounded wait); try again.
+        let first = '';
+        for (let attempt = 0; ; attempt++) {
+          try {
+            first = await get();
+            break;
+          } catch (error) {
+            if (attempt >= 5) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 2000));
+          }
+        }
         await get();
         const times: number[] = [];
         for (let i = 0; i < RUNS; i++) {
@@ -199,10 +209,11 @@ async function main() {
   });
 }
 
-function searchSql(word: string): string {
+/** The statement searchTicketIds runs (src/core/search.ts): newest first for a common word, from the GIN index for a rare one. */
+function searchSql(word: string, common: boolean): string {
   return `with hits as materialized (select s.ticket_id, s.public_doc, s.internal_doc from ticket_search s join tickets on tickets.id = s.ticket_id
     where (s.public_doc @@ websearch_to_tsquery('desk_search', '${word}') or s.internal_doc @@ websearch_to_tsquery('desk_search', '${word}'))
-      and tickets.queue_key in ('IT') order by s.ticket_id desc limit 1000)
+      and tickets.queue_key in ('IT') order by s.ticket_id${common ? '' : ' + 0'} desc limit 1000)
     select h.ticket_id from hits h order by ts_rank(h.public_doc || h.internal_doc, websearch_to_tsquery('desk_search', '${word}')) desc, h.ticket_id desc limit 26`;
 }
 

@@ -14,6 +14,8 @@ ALTER TABLE "tickets" ADD COLUMN "sla_due_at" timestamp with time zone GENERATED
   END
 ) STORED;--> statement-breakpoint
 CREATE INDEX "tickets_queue_due_idx" ON "tickets" ("queue_key", "sla_due_at", "id");--> statement-breakpoint
+CREATE INDEX "tickets_queue_status_due_idx" ON "tickets" ("queue_key", "status", "sla_due_at", "id");--> statement-breakpoint
+CREATE INDEX "tickets_unassigned_due_idx" ON "tickets" ("queue_key", "status", "sla_due_at", "id") WHERE "assignee_id" IS NULL;--> statement-breakpoint
 CREATE INDEX "tickets_due_idx" ON "tickets" ("sla_due_at", "id");--> statement-breakpoint
 CREATE INDEX "tickets_queue_updated_idx" ON "tickets" ("queue_key", "updated_at", "id");--> statement-breakpoint
 CREATE INDEX "tickets_updated_idx" ON "tickets" ("updated_at", "id");--> statement-breakpoint

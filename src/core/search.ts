@@ -33,9 +33,36 @@ export function searchCondition(scope: SearchScope): SQL {
   return sql`exists (select 1 from ticket_search s where s.ticket_id = ${tickets.id} and ${matches(scope, sql`s`)})`;
 }
 
+/** A word in at least this share of tickets is common: walking tickets newest first finds RANKED_AMONG hits soon. */
+const COMMON_SHARE = 0.02;
+
+/**
+ * The share of tickets holding the rarest word of the query, from the planner's statistics
+ * (pg_stats most_common_elems of the index): 0 when a word is not among the common ones, or
+ * before the first ANALYZE. Postgres' own estimate for a rare word is too high to trust: with
+ * it, the planner walks a million documents newest first looking for the newest thousand hits.
+ */
+async function rarestShare(db: Db, q: string): Promise<number> {
+  const rows = resultRows<{ share: number | null }>(
+    await db.execute(sql`
+      with words as (select unnest(tsvector_to_array(to_tsvector(${SEARCH_CONFIG}::regconfig, ${q.slice(0, 200)}))) as word),
+      common as (
+        select e.elem, max(e.freq) as freq
+        from pg_stats st, unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(elem, freq)
+        where st.tablename = 'ticket_search' and st.attname in ('public_doc', 'internal_doc')
+        group by e.elem)
+      select min(coalesce(c.freq, 0)) as share from words w left join common c on c.elem = w.word`),
+  );
+  return Number(rows[0]?.share ?? 0);
+}
+
 /** Ids of the matching tickets, best first, `limit` of them from `offset`. */
 export async function searchTicketIds(db: Db, scope: SearchScope, where: SQL[], offset: number, limit: number): Promise<number[]> {
   const query = tsquery(scope.q);
+  // A common word: walk the tickets newest first until RANKED_AMONG hits (the primary key's order).
+  // A rare one: every hit from the GIN index, then sorted ("+ 0" keeps the planner off the walk).
+  const common = (await rarestShare(db, scope.q)) >= COMMON_SHARE;
+  const newestFirst = common ? sql`s.ticket_id desc` : sql`s.ticket_id + 0 desc`;
   const document = scope.includeInternal ? sql`(h.public_doc || h.internal_doc)` : sql`h.public_doc`;
   const filtered = where.length ? sql`and ${and(...where)}` : sql``;
   const rows = resultRows<{ id: number }>(
@@ -44,7 +71,7 @@ export async function searchTicketIds(db: Db, scope: SearchScope, where: SQL[], 
         select s.ticket_id, s.public_doc, s.internal_doc
         from ticket_search s join ${tickets} on ${tickets.id} = s.ticket_id
         where ${matches(scope, sql`s`)} ${filtered}
-        order by s.ticket_id desc
+        order by ${newestFirst}
         limit ${RANKED_AMONG}
       )
       select h.ticket_id as id from hits h

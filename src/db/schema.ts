@@ -197,6 +197,11 @@ export const tickets = pgTable(
     index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
     index('tickets_queue_closed_unresolved_idx').on(t.queueKey, t.closedAt).where(sql`${t.resolvedAt} is null and ${t.closedAt} is not null`),
     index('tickets_queue_due_idx').on(t.queueKey, t.slaDueAt, t.id),
+    index('tickets_queue_status_due_idx').on(t.queueKey, t.status, t.slaDueAt, t.id),
+    // The unassigned pile, in due order: the list a lead opens first.
+    index('tickets_unassigned_due_idx')
+      .on(t.queueKey, t.status, t.slaDueAt, t.id)
+      .where(sql`${t.assigneeId} is null`),
     index('tickets_due_idx').on(t.slaDueAt, t.id),
     index('tickets_queue_updated_idx').on(t.queueKey, t.updatedAt, t.id),
     index('tickets_updated_idx').on(t.updatedAt, t.id),

@@ -9,6 +9,7 @@ import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
 import { slaWhy } from '../../core/sla-explain.ts';
 import { slaLine } from './sla-line.ts';
+import { channelFor } from '../../auth/reach.ts';
 import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 import { Layout } from './views/layout.tsx';
@@ -67,7 +68,15 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
     const calendar = queue ? catalog.calendars[queue.calendar] : undefined;
     const timezone = calendar?.timezone ?? 'UTC';
     const type = catalog.request_types[ticket.type];
-    const timeline = await getTimeline(core, ticket.key, { includeInternal: false });
+    const [timeline, unreachable] = await Promise.all([
+      getTimeline(core, ticket.key, { includeInternal: false }),
+      // Nothing can bring this person the updates (no email, no Slack or Teams for them): this page is their only way back.
+      core.db
+        .select()
+        .from(people)
+        .where(eq(people.email, ticket.requester.email))
+        .then(async ([requester]) => (requester ? (await channelFor(core.db, requester, core.enabled)) === null : false)),
+    ]);
     const actionPath = (verb: string) => self.replace(/\?/, `/${verb}?`);
     return render(
       c,
@@ -85,6 +94,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
         flash={extra.flash}
         replyError={extra.replyError}
         replyValue={extra.replyValue}
+        unreachable={unreachable}
       />,
       extra.status ?? 200,
     );

@@ -152,8 +152,18 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
       expect(lineOf(byEmail.ticket.key)).toContain('from email');
       expect(lineOf(byWeb.ticket.key)).toMatch(/from (the )?web/i);
       expect(await seriousA11yViolations(page)).toEqual([]);
+      // Ada is reachable on Slack: no "save this link" notice on her ticket page.
+      await page.goto(desk.sb.links.url(byWeb.ticket.key, ada.email));
+      expect(await page.locator('.save-link').count()).toBe(0);
     } finally {
       await context.close();
     }
+  });
+
+  it('a requester no channel can reach is told to save the link of their ticket page', async () => {
+    const { ticket } = await createTicket(desk.sb.core, { type: 'question', title: 'Door code please', requester: { email: 'no.slack@example.test' }, channel: 'web' });
+    const response = await fetch(desk.sb.links.url(ticket.key, 'no.slack@example.test'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Save this link');
   });
 });

@@ -23,6 +23,8 @@ export interface TicketPageProps {
   flash?: string | undefined;
   replyError?: string | undefined;
   replyValue?: string | undefined;
+  /** No channel can reach the requester: tell them to keep this link. */
+  unreachable?: boolean | undefined;
 }
 
 /** The requester's view of one request. */
@@ -67,6 +69,11 @@ export function TicketPage(props: TicketPageProps) {
           <dd>{props.typeName}</dd>
         </div>
       </dl>
+      {props.unreachable ? (
+        <p class="notice save-link" role="note">
+          Save this link: we have no way to send you updates on this request (no email, Slack or Teams reaches you here), so come back to this page to follow it and to answer the desk.
+        </p>
+      ) : null}
       {props.sla ? <p class={`sla sla-${props.sla.tone}`}>{props.sla.text}</p> : null}
       {props.sla?.why ? (
         <details class="sla-why">
