@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogFile } from '../../src/core/catalog.ts';
 import { Forbidden } from '../../src/core/errors.ts';
-import { fillMacro, fillTemplate } from '../../src/core/macros.ts';
+import { fillCatalogMacro, fillMacro } from '../../src/core/macros.ts';
 import { addComment, createTicket, getTimeline, type CoreContext } from '../../src/core/tickets.ts';
 import { addWatcher, watchersOf } from '../../src/core/watchers.ts';
 import { deliveries, people } from '../../src/db/schema.ts';
@@ -26,10 +26,10 @@ const laptop = (requester: string) => createTicket(ctx, { type: 'laptop', title:
 describe(`the desk workspace's commands on ${engine}`, () => {
   it('fills a catalog macro for the ticket, keeping unknown variables visible', async () => {
     const { ticket } = await laptop('ana.ruiz@example.com');
-    const filled = fillMacro(loadCatalogFile(undefined), 'need-asset-tag', ticket, AGENT);
+    const filled = fillCatalogMacro(loadCatalogFile(undefined), 'need-asset-tag', ticket, AGENT);
     expect(filled).toBe(`Hi Ana, could you send the asset tag on the bottom of the laptop? (${ticket.key})`);
-    expect(fillTemplate('{{agent.first_name}} / {{nope.nothing}}', { 'agent.first_name': 'Marta' })).toBe('Marta / {{nope.nothing}}');
-    expect(fillMacro(loadCatalogFile(undefined), 'no-such-macro', ticket, AGENT)).toBeNull();
+    expect(fillMacro('{{agent.first_name}} / {{nope.nothing}}', { ticket, requester: ticket.requester, agent: AGENT })).toBe('Marta / {{nope.nothing}}');
+    expect(fillCatalogMacro(loadCatalogFile(undefined), 'no-such-macro', ticket, AGENT)).toBeNull();
   });
 
   it('an agent adds a watcher, once per key; the watcher then gets public replies, never internal notes', async () => {
