@@ -43,7 +43,8 @@ describe('help articles before a Teams request is filed', () => {
   async function adaWrites(text: string) {
     const message = teamsPersonalMessage({ serviceUrl: desk.connector.url, text });
     expect((await desk.post(message)).status).toBe(200);
-    const reply = await desk.connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat);
+    // The bot's answer to this very message (not a notice the outbox sends into the same chat).
+    const reply = await desk.connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && c.activityId === message.id);
     return { message, card: cardOf(reply.body)!, cardId: (reply.response as { id: string }).id };
   }
 
