@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { Catalog } from '../core/catalog.ts';
 import { Invalid } from '../core/errors.ts';
 import { overviewReport, type Interval } from '../core/report-overview.ts';
+import { deflectionFigures } from '../knowledge/feedback.ts';
 import { TICKET_CSV_COLUMNS, ticketCsvPages } from '../core/report-tickets.ts';
 import { toCsv } from '../core/sla-report.ts';
 import type { ApiEnv } from './context.ts';
@@ -34,7 +35,10 @@ const Figures = z.object({
   reopenRate: z.number().nullable(),
   firstContactResolution: z.number().nullable(),
   satisfaction: z.null(),
-  deflection: z.null(),
+  deflection: z
+    .object({ shown: z.number().int(), solved: z.number().int(), deflected: z.number().int(), pending: z.number().int() })
+    .nullable()
+    .openapi({ description: 'help articles in the interval: shown, said solved, deflected (solved and nothing filed within 3 days), pending (3 days not over)' }),
 });
 const Overview = z
   .object({
@@ -84,7 +88,12 @@ export function overviewRoutes(app: OpenAPIHono<ApiEnv>): void {
     async (c) => {
       const query = c.req.valid('query');
       const range = resolveRange(c.var.catalog, c.var.core.now(), query, query.interval === 'week' ? 84 : 30);
-      const report = await overviewReport(c.var.core.db, { ...range, interval: query.interval as Interval, now: c.var.core.now() });
+      const now = c.var.core.now();
+      const report = await overviewReport(c.var.core.db, { ...range, interval: query.interval as Interval, now });
+      // Self-service beside the desk's own figures: per interval, and for the whole range.
+      const deflection = (from: string, to: string) => deflectionFigures(c.var.core.db, { from: new Date(from), to: new Date(to), now, queue: range.queue });
+      for (const item of report.items) item.deflection = await deflection(item.start, item.end);
+      report.totals.deflection = await deflection(report.from, report.to);
       return c.json(report, 200);
     },
   );

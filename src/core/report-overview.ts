@@ -54,9 +54,19 @@ export interface OverviewFigures {
   reopenRate: number | null;
   /** Share of resolved tickets resolved with at most one agent reply and never reopened (%). */
   firstContactResolution: number | null;
-  /** Satisfaction and deflection arrive with their issues; null until then. */
+  /** Satisfaction arrives with its issue; null until then. */
   satisfaction: null;
-  deflection: null;
+  /** Help articles in the interval (filled by the API from the knowledge feedback; null = not asked). */
+  deflection: DeflectionFigures | null;
+}
+
+/** What self-service did in an interval: articles shown, said solved, and requests deflected (3-day rule). */
+export interface DeflectionFigures {
+  shown: number;
+  solved: number;
+  deflected: number;
+  /** Said solved, nothing filed yet, the 3 days not over. */
+  pending: number;
 }
 
 export interface OverviewItem extends OverviewFigures {

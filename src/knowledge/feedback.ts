@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
+import type { DeflectionFigures } from '../core/report-overview.ts';
 import { kbFeedback } from '../db/schema.ts';
 
 // Honest deflection. A suggestion shown, clicked, "That solved it" and "filed anyway" are
@@ -107,4 +108,29 @@ export async function deflectionReport(db: Conn, filter: { from: Date; to: Date;
     items: rows.map((row) => ({ ...row, shown: Number(row.shown), clicked: Number(row.clicked), solved: Number(row.solved), filedAnyway: Number(row.filedAnyway), deflected: Number(row.deflected), pending: Number(row.pending) })),
     notHelping,
   };
+}
+
+/**
+ * The overview's deflection figures for one range (and queue: articles of that queue or of every
+ * queue), by the same 3-day rule as deflectionReport.
+ */
+export async function deflectionFigures(db: Conn, filter: { from: Date; to: Date; now: Date; queue?: string | undefined }): Promise<DeflectionFigures> {
+  const settled = new Date(filter.now.getTime() - DEFLECTION_WINDOW_DAYS * 86_400_000).toISOString();
+  const filedSince = sql`exists (
+    select 1 from tickets t join people p on p.id = t.requester_id
+    where p.email = f.email
+      and t.created_at >= f.created_at and t.created_at < f.created_at + ${sql.raw(`interval '${DEFLECTION_WINDOW_DAYS} days'`)}
+      and (a.queues is null or a.queues = '[]'::jsonb or a.queues ? t.queue_key))`;
+  const queue = filter.queue ? sql`and (a.queues = '[]'::jsonb or a.queues ? ${filter.queue})` : sql``;
+  const [row] = resultRows<{ shown: number; solved: number; deflected: number; pending: number }>(
+    await db.execute(sql`
+      select
+        (count(*) filter (where f.event = 'shown'))::int as shown,
+        (count(*) filter (where f.event = 'solved'))::int as solved,
+        (count(*) filter (where f.event = 'solved' and f.email is not null and f.created_at <= ${settled}::timestamptz and not ${filedSince}))::int as deflected,
+        (count(*) filter (where f.event = 'solved' and f.email is not null and f.created_at > ${settled}::timestamptz and not ${filedSince}))::int as pending
+      from kb_feedback f left join kb_articles a on a.slug = f.slug
+      where f.created_at >= ${filter.from.toISOString()}::timestamptz and f.created_at < ${filter.to.toISOString()}::timestamptz ${queue}`),
+  );
+  return { shown: Number(row?.shown ?? 0), solved: Number(row?.solved ?? 0), deflected: Number(row?.deflected ?? 0), pending: Number(row?.pending ?? 0) };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTicket } from '../../src/core/tickets.ts';
 import { loadKnowledgeDir, sampleKnowledgeDir } from '../../src/knowledge/articles.ts';
-import { deflectionReport, recordFeedback } from '../../src/knowledge/feedback.ts';
+import { deflectionFigures, deflectionReport, recordFeedback } from '../../src/knowledge/feedback.ts';
 import { syncKnowledge } from '../../src/knowledge/index-sync.ts';
 import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -45,6 +45,14 @@ describe(`deflection on ${engine}`, () => {
       shown: 4, clicked: 0, solved: 6, filedAnyway: 0, deflected: 3, pending: 1,
     });
     expect(report.notHelping).toEqual([{ slug: 'printer-setup', title: 'Print on the office printers', shown: 1, filedAnyway: 0 }]);
+  });
+
+  it("gives the overview's figures per queue and range by the same rule (an IT article counts for IT, not HR)", async () => {
+    const range = { from: new Date('2026-11-01'), to: new Date('2026-11-11'), now: new Date('2026-11-10T09:00:00Z') };
+    expect(await deflectionFigures(database.db, { ...range, queue: 'IT' })).toEqual({ shown: 5, solved: 6, deflected: 3, pending: 1 });
+    expect(await deflectionFigures(database.db, { ...range, queue: 'HR' })).toEqual({ shown: 0, solved: 0, deflected: 0, pending: 0 });
+    // Only the day of the "solved" (Nov 2) holds them.
+    expect(await deflectionFigures(database.db, { from: new Date('2026-11-03'), to: new Date('2026-11-09'), now: range.now, queue: 'IT' })).toEqual({ shown: 1, solved: 0, deflected: 0, pending: 0 });
   });
 
   it('counts the same double click once', async () => {
