@@ -76,7 +76,8 @@ export class TeamsPlatform {
     if (pending.refused) return { refused: true };
     if (!pending.ran) {
       if (response.status === 401) return { refused: true };
-      throw new Error(`the Teams SDK answered ${response.status} without running the turn`);
+      // The SDK could not read the activity (its own parsing threw): nothing of ours ran.
+      throw new UnreadableActivity(`the Teams SDK answered ${response.status} without running the turn`);
     }
     return { refused: false, answer: pending.answer };
   }
@@ -85,6 +86,11 @@ export class TeamsPlatform {
   connector(serviceUrl: string): Connector {
     return new Connector(this.app.api.clone({ serviceUrl }));
   }
+}
+
+/** An activity the Teams SDK itself could not process (it answered without running our turn). */
+export class UnreadableActivity extends Error {
+  override name = 'UnreadableActivity';
 }
 
 /**

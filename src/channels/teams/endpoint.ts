@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { TeamsPlatform, TurnLogic } from './adapter.ts';
+import { type TeamsPlatform, type TurnLogic, UnreadableActivity } from './adapter.ts';
 import { inboundActivitySchema, usableActivitySchema, type InvokeAnswer } from './platform.ts';
 import type { z } from 'zod';
 import { databaseUnavailable } from '../../api/unavailable.ts';
@@ -109,7 +109,7 @@ export function mountEndpoint(app: Hono, deps: EndpointDeps): void {
         return c.body(null, 200);
       }
       if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);
-      if (error instanceof TypeError) {
+      if (error instanceof TypeError || error instanceof UnreadableActivity) {
         // A handler read a field of a shape the activity check let through: the activity's
         // fault, not ours. Acknowledge and ignore it, as Teams expects of a bot.
         log.warn({ err: error, activityType: activity.type, activityId: activity.id }, 'Teams activity ignored: a handler could not read it');
