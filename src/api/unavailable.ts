@@ -58,6 +58,7 @@ export function databaseDeadline(database: Database, options: DeadlineOptions = 
         clearTimeout(timer);
         timer = setTimeout(() => resolve('late'), ms);
       });
+    const startedAt = Date.now();
     try {
       if ((await Promise.race([work, late(afterMs)])) !== 'late') return;
       // Keep asking while the request runs: the database can go away after a first healthy
@@ -71,6 +72,12 @@ export function databaseDeadline(database: Database, options: DeadlineOptions = 
           // Whatever the handler does later, this client has its answer.
           work.catch(() => {});
           throw new DatabaseUnavailable(`database unreachable: ${health.reason}`);
+        }
+        // The server is back, but this request started before a connection was lost: it may be
+        // waiting on that dead connection until a timeout. Answer now; the retry is safe.
+        if (database.lastConnectionLoss() >= startedAt - afterMs) {
+          work.catch(() => {});
+          throw new DatabaseUnavailable('a database connection was lost while this request ran');
         }
         if ((await Promise.race([work, late(afterMs / 2)])) !== 'late') return;
       }

@@ -41,6 +41,12 @@ export interface Database {
    * for a moment, so a burst of slow requests costs one round trip, not one each.
    */
   probe(): Promise<Health>;
+  /**
+   * When a pooled connection was last lost (the server restarted or went away), as epoch ms; 0 =
+   * never. A request that straddled such a loss may wait on a dead connection even though the
+   * probe, on a fresh one, says the server is back.
+   */
+  lastConnectionLoss(): number;
   close(): Promise<void>;
 }
 
@@ -94,6 +100,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     tryLeadership: async () => ({ stillHeld: async () => !client.closed, release: async () => {} }),
     ping: (timeoutMs = PING_TIMEOUT_MS) => bounded(db.execute(sql`select 1`), timeoutMs),
     probe: sharedProbe(() => bounded(db.execute(sql`select 1`), PING_TIMEOUT_MS)),
+    lastConnectionLoss: () => 0,
     async close() {
       if (!client.closed) await client.close();
       await unlock?.();
@@ -103,6 +110,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
+  let lostAt = 0;
   const client = postgres(url, {
     max,
     onnotice: () => {},
@@ -113,6 +121,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     // at half a second, jittered: a few cheap refused connects per second while it is down.
     backoff: reconnectBackoff,
     connection: { application_name: 'switchboard' },
+    // No idle_timeout on this pool: a connection closes only when it is lost (or at its max lifetime).
+    onclose: () => {
+      lostAt = Date.now();
+    },
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   // The probe has a connection of its own: it asks "is the server there?", and must not queue
@@ -176,6 +188,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     ping: (timeoutMs = PING_TIMEOUT_MS) => bounded(client`select 1`, timeoutMs),
     probe: sharedProbe(() => bounded(probeClient`select 1`, PING_TIMEOUT_MS)),
+    lastConnectionLoss: () => lostAt,
     async close() {
       await Promise.all([client.end({ timeout: 5 }), probeClient.end({ timeout: 1 })]);
     },
