@@ -65,16 +65,17 @@ export interface DeflectionReport {
   notHelping: Array<{ slug: string; title: string | null; shown: number; filedAnyway: number }>;
 }
 
+/** A ticket by the same person on the same subject (one of the article's queues) within the window after the "solved" (f: kb_feedback, a: kb_articles). */
+const filedSince = sql`exists (
+  select 1 from tickets t join people p on p.id = t.requester_id
+  where p.email = f.email
+    and t.created_at >= f.created_at and t.created_at < f.created_at + ${sql.raw(`interval '${DEFLECTION_WINDOW_DAYS} days'`)}
+    and (a.queues is null or a.queues = '[]'::jsonb or a.queues ? t.queue_key))`;
+
 export async function deflectionReport(db: Conn, filter: { from: Date; to: Date; now: Date }): Promise<DeflectionReport> {
   const from = filter.from.toISOString();
   const to = filter.to.toISOString();
   const settled = new Date(filter.now.getTime() - DEFLECTION_WINDOW_DAYS * 86_400_000).toISOString();
-  // A ticket by the same person on the same subject within the window after the "solved".
-  const filedSince = sql`exists (
-    select 1 from tickets t join people p on p.id = t.requester_id
-    where p.email = f.email
-      and t.created_at >= f.created_at and t.created_at < f.created_at + ${sql.raw(`interval '${DEFLECTION_WINDOW_DAYS} days'`)}
-      and (a.queues is null or a.queues = '[]'::jsonb or a.queues ? t.queue_key))`;
   const rows = resultRows<DeflectionRow>(
     await db.execute(sql`
       select f.slug, a.title, f.channel,
@@ -116,11 +117,6 @@ export async function deflectionReport(db: Conn, filter: { from: Date; to: Date;
  */
 export async function deflectionFigures(db: Conn, filter: { from: Date; to: Date; now: Date; queue?: string | undefined }): Promise<DeflectionFigures> {
   const settled = new Date(filter.now.getTime() - DEFLECTION_WINDOW_DAYS * 86_400_000).toISOString();
-  const filedSince = sql`exists (
-    select 1 from tickets t join people p on p.id = t.requester_id
-    where p.email = f.email
-      and t.created_at >= f.created_at and t.created_at < f.created_at + ${sql.raw(`interval '${DEFLECTION_WINDOW_DAYS} days'`)}
-      and (a.queues is null or a.queues = '[]'::jsonb or a.queues ? t.queue_key))`;
   const queue = filter.queue ? sql`and (a.queues = '[]'::jsonb or a.queues ? ${filter.queue})` : sql``;
   const [row] = resultRows<{ shown: number; solved: number; deflected: number; pending: number }>(
     await db.execute(sql`
