@@ -22,7 +22,7 @@ module.exports = {
       from: { path: '^src/core/' },
       to: {
         path: [
-          '^src/(channels|api|scim|auth|outbox)/',
+          '^src/(channels|api|http|scim|auth|outbox)/',
           '^src/(server|runtime|main|cli)\\.ts$',
           'node_modules/(@slack|botbuilder|botframework|@microsoft|imapflow|nodemailer|mailparser|hono|@hono)',
         ],
@@ -41,6 +41,13 @@ module.exports = {
       comment: 'Each channel is one folder; what two channels share lives in core (or src/channels/*.ts).',
       from: { path: '^src/channels/([^/]+)/' },
       to: { path: '^src/channels/([^/]+)/', pathNot: '^src/channels/$1/' },
+    },
+    {
+      name: 'doors-do-not-import-the-api',
+      severity: 'error',
+      comment: 'The API is one door among the channels: what a channel shares with it (input cleaning, error answers, the bounded wait) lives in src/http, rules in src/core.',
+      from: { path: '^src/(channels|knowledge|outbox|auth|scim)/' },
+      to: { path: '^src/api/' },
     },
     {
       name: 'no-orphans',

@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { loadCatalogFile, syncCatalog } from '../src/core/catalog.ts';
 import { resolvePerson } from '../src/core/people.ts';
-import { SlaScanner } from '../src/core/sla-scanner.ts';
+import { SlaScanner } from '../src/core/sla/scanner.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { migrate, resultRows } from '../src/db/migrate.ts';
 import { baseUrl, withThrowawayDatabase } from './support.ts';

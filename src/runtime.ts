@@ -12,7 +12,7 @@ import { logger } from './logger.ts';
 import { DeliveryWorker } from './outbox/worker.ts';
 import { countDeadLetters } from './outbox/dead-letters.ts';
 import { countDeadDeliveriesWith } from './metrics.ts';
-import { SlaScanner } from './core/sla-scanner.ts';
+import { SlaScanner } from './core/sla/scanner.ts';
 import { reportRoutes } from './api/reports.ts';
 import { slaRoutes } from './api/sla.ts';
 import { forecastRoutes } from './api/forecast.ts';

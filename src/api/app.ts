@@ -7,7 +7,7 @@ import { createWebhook, deleteWebhook, listWebhooks, webhookInputSchema, webhook
 import type { Database } from '../db/client.ts';
 import { listDeadLetters, requeueDeadLetter } from '../outbox/dead-letters.ts';
 import type { ApiEnv } from './context.ts';
-import { apiError, validationHook } from './errors.ts';
+import { apiError, validationHook } from '../http/errors.ts';
 import { errorResponses, IdParam } from './schemas.ts';
 import { docsRoutes } from './docs.ts';
 import { idempotencyGuard } from './idempotency.ts';

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Context, Next } from 'hono';
 import { apiIdempotency } from '../db/schema.ts';
 import type { ApiEnv } from './context.ts';
-import { apiError } from './errors.ts';
+import { apiError } from '../http/errors.ts';
 
 /**
  * An Idempotency-Key belongs to the first request sent with it. A repeat of that request

@@ -6,7 +6,7 @@ import { Invalid } from '../core/errors.ts';
 import { overviewReport, type Interval } from '../core/report-overview.ts';
 import { deflectionFigures } from '../knowledge/feedback.ts';
 import { TICKET_CSV_COLUMNS, ticketCsvPages } from '../core/report-tickets.ts';
-import { toCsv } from '../core/sla-report.ts';
+import { toCsv } from '../core/sla/report.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponses } from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Invalid } from '../core/errors.ts';
-import { REPORT_COLUMNS, slaReport, toCsv } from '../core/sla-report.ts';
+import { REPORT_COLUMNS, slaReport, toCsv } from '../core/sla/report.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponses, isoInstant } from './schemas.ts';
 

@@ -2,7 +2,8 @@ import { LIST_SORTS } from '../core/queries.ts';
 import { z } from '@hono/zod-openapi';
 import { PRIORITIES } from '../core/catalog.ts';
 import { STATUSES } from '../core/status.ts';
-import { MAX_INT4 } from './input.ts';
+import { MAX_INT4 } from '../http/input.ts';
+import { descriptionRule, personRefRule, titleRule } from '../core/request-rules.ts';
 
 /** Shared request/response schemas of /api/v1; OpenAPI is generated from these. */
 
@@ -22,7 +23,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-const PersonRef = z.object({ email: z.email(), name: z.string().trim().min(1).max(200).optional() }).openapi('PersonRef');
+const PersonRef = z.object(personRefRule.shape).openapi('PersonRef');
 const PersonOut = z.object({ email: z.string(), name: z.string().nullable() });
 const Clock = z.object({
   dueAt: z.string().nullable().openapi({ example: '2026-11-24T10:30:00.000Z' }),
@@ -64,8 +65,8 @@ export const EventSchema = z
 export const CreateTicketBody = z
   .object({
     type: z.string().min(1).openapi({ example: 'laptop' }),
-    title: z.string().trim().min(1).max(200),
-    description: z.string().max(20_000).optional(),
+    title: titleRule,
+    description: descriptionRule.optional(),
     priority: z.enum(PRIORITIES).optional(),
     requester: PersonRef,
     fields: z.record(z.string(), z.unknown()).optional(),

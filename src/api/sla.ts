@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { explainSla } from '../core/sla-explain.ts';
+import { explainSla } from '../core/sla/explain.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponses, KeyParam } from './schemas.ts';
 

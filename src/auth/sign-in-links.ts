@@ -4,7 +4,7 @@ import { deliveries, signInLinks, type Delivery, type Person } from '../db/schem
 import { NOTIFY_CHANNEL } from '../core/mirror.ts';
 import { findPersonByEmail } from '../core/people.ts';
 import type { NoticeWriter, PersonMessage } from '../outbox/adapter.ts';
-import { channelFor, type PersonalChannel } from './reach.ts';
+import { channelFor, type PersonalChannel } from '../core/reach.ts';
 import { hashToken, newToken, safeNext, TOKEN_PATTERN } from './tokens.ts';
 
 export const LINK_MINUTES = 15;

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
-import type { BusinessCalendar } from './business-calendar.ts';
-import { isOpen } from './business-time.ts';
+import type { BusinessCalendar } from './sla/calendar.ts';
+import { isOpen } from './sla/business-time.ts';
 
 // Hourly arrivals forecast: a seasonal profile with a weekly and a daily cycle.
 //

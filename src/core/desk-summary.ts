@@ -2,8 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
 import { tickets } from '../db/schema.ts';
-import { addBusinessMinutes } from './business-time.ts';
-import type { BusinessCalendar } from './business-calendar.ts';
+import { addBusinessMinutes } from './sla/business-time.ts';
+import type { BusinessCalendar } from './sla/calendar.ts';
 
 /** The statuses that still need the desk (awaiting_approval once approvals exist). */
 export const WORK_STATUSES = ['new', 'open', 'in_progress', 'waiting_on_requester', 'awaiting_approval'] as const;

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queues, tickets, type Ticket } from '../db/schema.ts';
-import type { BusinessCalendar } from './business-calendar.ts';
-import { businessMinutesBetween } from './business-time.ts';
-import { calendarOf } from './sla.ts';
+import type { BusinessCalendar } from './sla/calendar.ts';
+import { businessMinutesBetween } from './sla/business-time.ts';
+import { calendarOf } from './sla/clocks.ts';
 
 // Durations are written on the ticket when a clock stops, so every report is SQL aggregation
 // over stored columns. Both are business minutes on the queue's calendar; resolution leaves out

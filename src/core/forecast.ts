@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { resultRows } from '../db/migrate.ts';
 import { backtest, floorHour, forecastHours, HOUR_MS, type Backtest, type HourlyHistory } from './arrivals-model.ts';
-import { isOpen } from './business-time.ts';
+import { isOpen } from './sla/business-time.ts';
 import type { Catalog, Priority } from './catalog.ts';
 import { agentsNeeded } from './erlang.ts';
 import { Invalid } from './errors.ts';
-import { calendarOf, targetsFor } from './sla.ts';
+import { calendarOf, targetsFor } from './sla/clocks.ts';
 
 // Staffing forecast for one queue: hourly arrivals for the next weeks (arrivals-model.ts)
 // and, per hour, the agents Erlang C says are needed to answer `serviceLevel` of them within

@@ -8,7 +8,7 @@ import type { FieldDef, Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { appendEvent, touchAnchor } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
-import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla.ts';
+import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla/clocks.ts';
 import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';

@@ -2,7 +2,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { eq } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
-import { slaView } from './sla.ts';
+import { slaView } from './sla/clocks.ts';
 import { statusSchema, type Status } from './status.ts';
 import { prioritySchema, type Priority } from './catalog.ts';
 

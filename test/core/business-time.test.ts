@@ -7,7 +7,7 @@ import {
   InvalidCalendarError,
   type BusinessCalendar,
   type CalendarDef,
-} from '../../src/core/business-calendar.ts';
+} from '../../src/core/sla/calendar.ts';
 import {
   addBusinessMinutes,
   businessMinutesBetween,
@@ -17,7 +17,7 @@ import {
   isOpen,
   nextOpening,
   parseDuration,
-} from '../../src/core/business-time.ts';
+} from '../../src/core/sla/business-time.ts';
 
 const YEARS = [2024, 2025, 2026, 2027, 2028];
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { backtest, forecastHours, HOUR_MS, type HourlyHistory } from '../../src/core/arrivals-model.ts';
-import { compileCalendar } from '../../src/core/business-calendar.ts';
+import { compileCalendar } from '../../src/core/sla/calendar.ts';
 import { agentsNeeded, erlangC, serviceLevel } from '../../src/core/erlang.ts';
 
 describe('Erlang C', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileCalendar } from '../../src/core/business-calendar.ts';
-import { explainSla, slaSummary } from '../../src/core/sla-explain.ts';
+import { compileCalendar } from '../../src/core/sla/calendar.ts';
+import { explainSla, slaSummary } from '../../src/core/sla/explain.ts';
 import { createTicket, getTicket, transition, type CoreContext } from '../../src/core/tickets.ts';
 import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
 

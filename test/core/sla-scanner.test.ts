@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { deliveries, ticketEvents, tickets } from '../../src/db/schema.ts';
-import { scanSla, SlaScanner } from '../../src/core/sla-scanner.ts';
+import { scanSla, SlaScanner } from '../../src/core/sla/scanner.ts';
 import { addComment, createTicket, getTicket, type CoreContext } from '../../src/core/tickets.ts';
 import { registry } from '../../src/metrics.ts';
 import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';

@@ -1,7 +1,7 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Catalog } from '../../core/catalog.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
-import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
 import { STATUS_LABELS, allowedNext } from '../../core/status.ts';
 import type { EventView, TicketView } from '../../core/view.ts';
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import { slaWhy } from '../../core/sla-explain.ts';
+import { slaWhy } from '../../core/sla/explain.ts';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';

@@ -2,7 +2,7 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
-import { cleanDeep } from '../../api/input.ts';
+import { cleanDeep } from '../../http/input.ts';
 import { envelopeProblem } from './envelope.ts';
 
 /** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */

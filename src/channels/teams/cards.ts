@@ -1,7 +1,7 @@
 import type { Catalog } from '../../core/catalog.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
 import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
-import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
 import type { TicketView } from '../../core/view.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
 import { AGENTS_DATASET } from './people-search.ts';

@@ -2,12 +2,12 @@ import type { Hono } from 'hono';
 import { type TeamsPlatform, type TurnLogic, UnreadableActivity } from './adapter.ts';
 import { inboundActivitySchema, usableActivitySchema, type InvokeAnswer } from './platform.ts';
 import type { z } from 'zod';
-import { databaseUnavailable } from '../../api/unavailable.ts';
+import { databaseUnavailable } from '../../http/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Logger } from '../../logger.ts';
 import { createHash } from 'node:crypto';
-import { apiError } from '../../api/errors.ts';
-import { cleanDeep } from '../../api/input.ts';
+import { apiError } from '../../http/errors.ts';
+import { cleanDeep } from '../../http/input.ts';
 import type { Db } from '../../db/client.ts';
 import { claimEvent, releaseEvent, storeAnswer, storedAnswer } from '../inbound-events.ts';
 

@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { slaWhy } from '../../core/sla-explain.ts';
+import { slaWhy } from '../../core/sla/explain.ts';
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';

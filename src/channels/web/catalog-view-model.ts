@@ -1,6 +1,6 @@
 import type { Catalog, RequestTypeDef } from '../../core/catalog.ts';
-import { formatDuration } from '../../core/business-time.ts';
-import { targetsFor } from '../../core/sla.ts';
+import { formatDuration } from '../../core/sla/business-time.ts';
+import { targetsFor } from '../../core/sla/clocks.ts';
 
 export interface CatalogEntry {
   key: string;

@@ -5,7 +5,7 @@ import { DEFAULT_SERVICE_LEVEL, queueForecast } from '../../core/forecast.ts';
 import { arrivalsByWeekdayHour, firstResponseByChannel } from '../../core/report-breakdowns.ts';
 import { overviewReport } from '../../core/report-overview.ts';
 import { queuesWorkedBy, roleOn } from '../../core/roles.ts';
-import { calendarOf } from '../../core/sla.ts';
+import { calendarOf } from '../../core/sla/clocks.ts';
 import type { Person } from '../../db/schema.ts';
 import { arrivalsHeatmap, backlogOverTime, firstResponseByChannelChart, forecastChart, renderChart, slaMetOverTime, staffingChart, ticketsPerWeekByChannel } from './charts.ts';
 import { DeskForbiddenPage } from './desk-views.tsx';

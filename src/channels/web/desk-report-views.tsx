@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import { DateTime } from 'luxon';
-import { formatDuration } from '../../core/business-time.ts';
+import { formatDuration } from '../../core/sla/business-time.ts';
 import type { Forecast } from '../../core/forecast.ts';
 import type { ChannelWait, HeatCell } from '../../core/report-breakdowns.ts';
 import type { Overview } from '../../core/report-overview.ts';

@@ -1,13 +1,13 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { authOf } from '../../auth/index.ts';
-import type { BusinessCalendar } from '../../core/business-calendar.ts';
+import type { BusinessCalendar } from '../../core/sla/calendar.ts';
 import { deskCounts, dueSoonUntil, WORK_STATUSES } from '../../core/desk-summary.ts';
 import { Forbidden, Invalid, NotFound } from '../../core/errors.ts';
 import { getTicket } from '../../core/reads.ts';
 import { listTickets, type ListFilters } from '../../core/queries.ts';
 import { setAvailability } from '../../core/assignment.ts';
-import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
 import { queuesWorkedBy, roleOn } from '../../core/roles.ts';
 import { STATUSES } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';

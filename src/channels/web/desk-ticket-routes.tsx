@@ -5,7 +5,7 @@ import { prioritySchema } from '../../core/catalog.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts';
 import { fillCatalogMacro, macroList } from '../../core/macros.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
-import { slaWhy } from '../../core/sla-explain.ts';
+import { slaWhy } from '../../core/sla/explain.ts';
 import { allowedNext, statusSchema } from '../../core/status.ts';
 import { addComment, assign, getTicket, setPriority, transition } from '../../core/tickets.ts';
 import { loadEvents, type TicketView } from '../../core/view.ts';

@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { cleanText } from '../../api/input.ts';
-import { CreateTicketBody } from '../../api/schemas.ts';
+import { cleanText } from '../../http/input.ts';
+import { requestBaseRules } from '../../core/request-rules.ts';
 import { fieldValuesSchema, type FieldDef } from '../../core/catalog.ts';
 
 /** The request form's own inputs, with the API's rules for title, description and requester. */
-const BaseSchema = CreateTicketBody.pick({ title: true, description: true, requester: true });
+const BaseSchema = requestBaseRules;
 
 /** What the browser posted, as strings keyed by input name (kept to re-render the form). */
 export type PostedValues = Record<string, string>;

@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { databaseUnavailable } from '../../api/unavailable.ts';
+import { databaseUnavailable } from '../../http/unavailable.ts';
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import { assetRoutes } from './assets.ts';
 import { catalogQueues } from './catalog-view-model.ts';

@@ -1,5 +1,5 @@
 import type { Catalog } from '../../core/catalog.ts';
-import { queueCalendar, slaSummary } from '../../core/sla-explain.ts';
+import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
 import type { TicketView } from '../../core/view.ts';
 
 export interface SlaLine {

@@ -7,9 +7,9 @@ import { addComment, getTicket, getTimeline, recordEvent, transition } from '../
 import type { TicketView } from '../../core/view.ts';
 import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { slaWhy } from '../../core/sla-explain.ts';
+import { slaWhy } from '../../core/sla/explain.ts';
 import { slaLine } from './sla-line.ts';
-import { channelFor } from '../../auth/reach.ts';
+import { channelFor } from '../../core/reach.ts';
 import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 import { Layout } from './views/layout.tsx';

@@ -1,7 +1,7 @@
-import type { Ticket } from '../db/schema.ts';
-import { compileCalendar, type BusinessCalendar, type CalendarDef } from './business-calendar.ts';
+import type { Ticket } from '../../db/schema.ts';
+import { compileCalendar, type BusinessCalendar, type CalendarDef } from './calendar.ts';
 import { addBusinessMinutes, businessMinutesBetween } from './business-time.ts';
-import { PRIORITIES, type Priority } from './catalog.ts';
+import { PRIORITIES, type Priority } from '../catalog.ts';
 
 /**
  * SLA clocks as pure functions over a ticket row: each returns the columns to change and

@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import type { Conn } from '../db/client.ts';
-import { queues, requestTypes, ticketEvents, tickets, type Ticket } from '../db/schema.ts';
-import type { BusinessCalendar } from './business-calendar.ts';
+import type { Conn } from '../../db/client.ts';
+import { queues, requestTypes, ticketEvents, tickets, type Ticket } from '../../db/schema.ts';
+import type { BusinessCalendar } from './calendar.ts';
 import { businessMinutesBetween, closedDaysBetween, formatDuration, type ClosedDay } from './business-time.ts';
-import type { Catalog } from './catalog.ts';
-import { NotFound } from './errors.ts';
-import { calendarOf, clockOf, clockState, rulesFor, slaView, targetOf, type ClockState, type SlaClock, type SlaRules } from './sla.ts';
-import type { TicketView } from './view.ts';
+import type { Catalog } from '../catalog.ts';
+import { NotFound } from '../errors.ts';
+import { calendarOf, clockOf, clockState, rulesFor, slaView, targetOf, type ClockState, type SlaClock, type SlaRules } from './clocks.ts';
+import type { TicketView } from '../view.ts';
 
 /** Why a clock is due when it is: the inputs of the arithmetic, and one sentence. */
 export interface SlaExplanation {

@@ -1,6 +1,6 @@
 import { DateTime, type Zone } from 'luxon';
 import { z } from 'zod';
-import type { BusinessCalendar, MinuteRange } from './business-calendar.ts';
+import type { BusinessCalendar, MinuteRange } from './calendar.ts';
 
 // Business-time arithmetic for SLA clocks. Pure: every instant is passed in.
 //

@@ -1,8 +1,8 @@
 import { and, asc, eq, gte, lt, type SQL } from 'drizzle-orm';
-import type { Conn } from '../db/client.ts';
-import { queues, requestTypes, tickets } from '../db/schema.ts';
+import type { Conn } from '../../db/client.ts';
+import { queues, requestTypes, tickets } from '../../db/schema.ts';
 import { businessMinutesBetween } from './business-time.ts';
-import { clockState, rulesFor } from './sla.ts';
+import { clockState, rulesFor } from './clocks.ts';
 
 /**
  * The SLA report: for tickets created in [from, to), per queue, request type, priority and

@@ -1,14 +1,14 @@
 import { asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.ts';
-import { isDatabaseUnavailable, OutageLog } from '../db/availability.ts';
-import { resultRows } from '../db/migrate.ts';
-import { backoffDelay } from './backoff.ts';
-import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../db/schema.ts';
-import { logger as rootLogger, type Logger } from '../logger.ts';
-import { slaEvents } from '../metrics.ts';
-import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from './mirror.ts';
-import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './sla.ts';
-import type { CoreContext } from './tickets.ts';
+import type { Tx } from '../../db/client.ts';
+import { isDatabaseUnavailable, OutageLog } from '../../db/availability.ts';
+import { resultRows } from '../../db/migrate.ts';
+import { backoffDelay } from '../backoff.ts';
+import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
+import { logger as rootLogger, type Logger } from '../../logger.ts';
+import { slaEvents } from '../../metrics.ts';
+import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
+import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './clocks.ts';
+import type { CoreContext } from '../tickets.ts';
 
 /**
  * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
