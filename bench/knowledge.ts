@@ -146,6 +146,7 @@ async function run(database: Database, engine: string) {
     byKind.set(query.kind, kind);
   }
   const n = labelled.length;
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min): latency figures on a busy machine are not the engine's`);
   console.log(`search latency over ${times.length} searches: p50 ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (target p95 < 20 ms)`);
   console.log(`quality on ${n} labelled queries: top-1 ${(top1 / n).toFixed(3)}, top-3 ${(top3 / n).toFixed(3)} (target top-3 ≥ 0.9)`);
   console.log(`  top-3 by kind: ${[...byKind].map(([kind, v]) => `${kind} ${v.top3}/${v.n}`).join(', ')}`);

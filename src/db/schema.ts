@@ -409,10 +409,29 @@ export const kbArticles = pgTable('kb_articles', {
   types: jsonb('types').notNull().default([]),
   tags: jsonb('tags').notNull().default([]),
   search: tsvector('search').notNull(),
+  /** The title's lexemes alone, GIN-indexed: "a query word is in the title" without reading the articles. */
+  heading: tsvector('heading').notNull().default(sql`''::tsvector`),
   keywords: text('keywords').notNull().default(''),
   digest: text('digest').notNull(),
   updatedAt: updatedAt(),
 });
+
+/** The words of article titles, tags and summaries, with how many articles use each: spelling correction's vocabulary. */
+export const kbWords = pgTable('kb_words', {
+  word: text('word').primaryKey(),
+  ndoc: integer('ndoc').notNull(),
+});
+
+/** Per text-search configuration, each lexeme's number of articles (lexeme '' = the configuration's article count). */
+export const kbLexemes = pgTable(
+  'kb_lexemes',
+  {
+    config: text('config').notNull(),
+    lexeme: text('lexeme').notNull(),
+    ndoc: integer('ndoc').notNull(),
+  },
+  (t) => [primaryKey({ name: 'kb_lexemes_pk', columns: [t.config, t.lexeme] })],
+);
 
 /**
  * What people did with suggested articles, per article and channel: shown, clicked, solved

@@ -5,10 +5,11 @@ import { resultRows } from '../db/migrate.ts';
 import { kbArticles } from '../db/schema.ts';
 import { loadKnowledgeDir, type Article, type KnowledgeProblem } from './articles.ts';
 
-/** Which optional extensions this database has (pg_trgm, unaccent), asked once per database. */
+/** Which optional extensions this database has (pg_trgm, unaccent, fuzzystrmatch), asked once per database. */
 export interface SearchFeatures {
   trigram: boolean;
   unaccent: boolean;
+  editDistance: boolean;
 }
 
 const features = new WeakMap<object, Promise<SearchFeatures>>();
@@ -17,10 +18,10 @@ export function searchFeatures(db: Db): Promise<SearchFeatures> {
   let known = features.get(db);
   if (!known) {
     known = db
-      .execute(sql`select extname from pg_extension where extname in ('pg_trgm', 'unaccent')`)
+      .execute(sql`select extname from pg_extension where extname in ('pg_trgm', 'unaccent', 'fuzzystrmatch')`)
       .then((result) => {
         const names = new Set(resultRows<{ extname: string }>(result).map((row) => row.extname));
-        return { trigram: names.has('pg_trgm'), unaccent: names.has('unaccent') };
+        return { trigram: names.has('pg_trgm'), unaccent: names.has('unaccent'), editDistance: names.has('fuzzystrmatch') };
       });
     known.catch(() => features.delete(db));
     features.set(db, known);
@@ -42,7 +43,8 @@ export interface SyncResult {
 
 /**
  * Make kb_articles hold exactly `articles`: new and changed ones (by content digest) are
- * written with their weighted search vector, removed ones deleted. One transaction.
+ * written with their weighted search vector, removed ones deleted, and the word statistics
+ * search uses (kb_words, kb_lexemes) rebuilt from what is then indexed. One transaction.
  */
 export async function syncKnowledge(db: Db, articles: Article[]): Promise<SyncResult> {
   const on = await searchFeatures(db);
@@ -73,6 +75,7 @@ export async function syncKnowledge(db: Db, articles: Article[]): Promise<SyncRe
         types: article.types,
         tags: article.tags,
         search: vector as unknown as string,
+        heading: sql`to_tsvector(${config}, ${fold(article.title, on)})` as unknown as string,
         keywords: (on.unaccent ? sql`unaccent(${keywords})` : keywords) as unknown as string,
         digest: article.digest,
         updatedAt: new Date(),
@@ -85,8 +88,34 @@ export async function syncKnowledge(db: Db, articles: Article[]): Promise<SyncRe
       .where(keep.length ? notInArray(kbArticles.slug, keep) : sql`true`)
       .returning({ slug: kbArticles.slug });
     result.removed = removed.length;
+    const [stats] = resultRows<{ present: boolean }>(await tx.execute(sql`select exists (select 1 from kb_lexemes) as present`));
+    if (result.added || result.updated || result.removed || !stats?.present) await rebuildWordStatistics(tx, on);
     return result;
   });
+}
+
+/**
+ * The vocabulary (words of titles, tags and summaries, folded like `keywords`) and each
+ * configuration's lexeme document frequencies, from the indexed articles as they now are.
+ */
+async function rebuildWordStatistics(tx: Pick<Db, 'execute'>, on: SearchFeatures): Promise<void> {
+  const summary = on.unaccent ? sql`lower(unaccent(a.summary))` : sql`lower(a.summary)`;
+  await tx.execute(sql`delete from kb_words`);
+  await tx.execute(sql`
+    insert into kb_words (word, ndoc)
+    select w, count(distinct a.slug)::int
+    from kb_articles a, regexp_split_to_table(a.keywords || ' ' || ${summary}, '[^[:alnum:]]+') as w
+    where length(w) >= 2
+    group by w`);
+  await tx.execute(sql`delete from kb_lexemes`);
+  const configs = resultRows<{ config: string; n: number }>(await tx.execute(sql`select config, count(*)::int as n from kb_articles group by config`));
+  for (const { config, n } of configs) {
+    await tx.execute(sql`insert into kb_lexemes (config, lexeme, ndoc) values (${config}, '', ${n})`);
+    await tx.execute(sql`
+      insert into kb_lexemes (config, lexeme, ndoc)
+      select ${config}, s.word, s.ndoc from ts_stat(${`select search from kb_articles where config = '${config.replace(/'/g, "''")}'`}) as s
+      where s.word <> ''`);
+  }
 }
 
 export interface KnowledgeWatch {
