@@ -1,6 +1,6 @@
 /**
  * npm run bench:fuzz — the fuzz suites of test/fuzz, run longer: every /api/v1 operation, the
- * web form and ticket page, POST /slack/events (signed as Slack signs) and POST /api/messages
+ * web form and ticket page, the signed-in desk's pages and posts, POST /slack/events (signed as Slack signs) and POST /api/messages
  * (Bot Framework tokens from the local AAD/JWKS fake). Prints requests, answers by status
  * class, failures (any 5xx, or a refusal outside the error vocabulary) and time per door.
  *
@@ -47,6 +47,7 @@ async function main() {
   const { startFuzzDesk } = await import('../test/fuzz/desk.ts');
   const { apiOperations, apiProperty } = await import('../test/fuzz/api-cases.ts');
   const { webProperty, webSeeds } = await import('../test/fuzz/web-cases.ts');
+  const { deskProperty, deskSeeds } = await import('../test/fuzz/desk-web-cases.ts');
   const { createTicket } = await import('../src/core/tickets.ts');
 
   const desk = await startFuzzDesk();
@@ -68,6 +69,11 @@ async function main() {
     const web = await webSeeds(desk.sb.url, typeKey, `${link.pathname}${link.search}`);
     await measure('web', async () => {
       const r = await fc.check(webProperty(web), settings());
+      return r.failed ? String(r.errorInstance).slice(0, 500) : null;
+    });
+    const signedIn = await deskSeeds(desk.sb);
+    await measure('desk (signed in)', async () => {
+      const r = await fc.check(deskProperty(signedIn), settings());
       return r.failed ? String(r.errorInstance).slice(0, 500) : null;
     });
   } finally {

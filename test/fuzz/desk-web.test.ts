@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzSettings, startFuzzDesk } from './desk.ts';
+import { deskProperty, deskSeeds, type DeskSeeds } from './desk-web-cases.ts';
+
+let desk: Awaited<ReturnType<typeof startFuzzDesk>>;
+let seeds: DeskSeeds;
+
+beforeAll(async () => {
+  desk = await startFuzzDesk();
+  seeds = await deskSeeds(desk.sb);
+}, 120_000);
+afterAll(async () => desk?.stop(), 60_000);
+
+describe('fuzzing the signed-in desk: no page or post gets a 5xx', () => {
+  it('the seeded session is what the desk sees (else the fuzz would only meet the sign-in redirect)', async () => {
+    const response = await fetch(`${seeds.base}/desk/tickets?queue=IT`, { headers: { cookie: seeds.cookie }, redirect: 'manual' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(seeds.ticketKey);
+  });
+
+  it('hostile filters, keys, queries and form posts', async () => {
+    const result = await fc.check(deskProperty(seeds), fuzzSettings(300, 8));
+    expect(result.failed ? `${String(result.errorInstance).slice(0, 800)} (seed ${result.seed})` : null).toBeNull();
+  }, 90_000);
+});
