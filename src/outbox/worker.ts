@@ -85,7 +85,7 @@ export class DeliveryWorker {
     this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
     this.outage = new OutageLog(this.log, 'delivery worker');
-    this.concurrency = options.concurrency ?? 2;
+    this.concurrency = options.concurrency ?? 4;
   }
 
   get channels(): string[] {
@@ -102,15 +102,21 @@ export class DeliveryWorker {
   /** Stop claiming, finish what is in flight. */
   async stop(): Promise<void> {
     this.running = false;
-    this.poke();
+    for (const wake of [...this.sleepers]) wake();
     await this.loop;
     await this.unlisten?.().catch(() => {});
     this.unlisten = null;
   }
 
+  /**
+   * Something may be due: wake ONE sleeping loop (or the next to sleep). Waking them all would
+   * have every loop run a claim for the same few rows on each NOTIFY; a loop that claims a full
+   * batch wakes the next one itself (runOnce), so a burst still gets every loop.
+   */
   poke(): void {
-    if (!this.sleepers.size) this.pendingWake = true;
-    for (const wake of [...this.sleepers]) wake();
+    const [wake] = this.sleepers;
+    if (wake) wake();
+    else this.pendingWake = true;
   }
 
   private async run(): Promise<void> {
@@ -156,6 +162,8 @@ export class DeliveryWorker {
       await this.measureLag();
       return 0;
     }
+    // A full batch: there may be more due; let another loop claim it while this one sends.
+    if (claimed.length >= this.batchSize) this.poke();
     const heartbeat = this.heartbeat(claimed.map((d) => d.id));
     try {
       const jobs = await this.loadJobs(claimed.filter((d) => d.eventId !== null));
