@@ -272,19 +272,31 @@ export class DeliveryWorker {
       personIds.length ? this.db.select().from(people).where(inArray(people.id, personIds)) : Promise.resolve([]),
     ]);
     const now = this.now();
+    // Keyed once: a batch of 500 is often 500 deliveries of a few events on a few tickets, each
+    // event's and ticket's view is computed once, not once per delivery.
+    const eventOf = new Map(eventRows.map((r) => [r.event.id, r]));
+    const ticketOf = new Map(ticketRows.map((r) => [r.ticket.id, r]));
+    const anchorOf = new Map(anchorRows.map((a) => [a.id, a]));
+    const personOf = new Map(personRows.map((p) => [p.id, p]));
+    const eventViews = new Map<number, DeliveryJob['eventView']>();
+    const ticketViews = new Map<number, DeliveryJob['ticket']>();
     const jobs = new Map<number, DeliveryJob>();
     for (const delivery of claimed) {
-      const eventRow = eventRows.find((r) => r.event.id === delivery.eventId);
-      const ticketRow = ticketRows.find((r) => r.ticket.id === delivery.ticketId);
+      const eventRow = delivery.eventId === null ? undefined : eventOf.get(delivery.eventId);
+      const ticketRow = delivery.ticketId === null ? undefined : ticketOf.get(delivery.ticketId);
       if (!eventRow || !ticketRow) continue;
+      let eventView = eventViews.get(eventRow.event.id);
+      if (!eventView) eventViews.set(eventRow.event.id, (eventView = toEventView(eventRow.event, eventRow.actor)));
+      let ticket = ticketViews.get(ticketRow.ticket.id);
+      if (!ticket) ticketViews.set(ticketRow.ticket.id, (ticket = toTicketView(ticketRow.ticket, ticketRow.requester, ticketRow.assignee, now)));
       jobs.set(delivery.id, {
         delivery,
         event: eventRow.event,
-        eventView: toEventView(eventRow.event, eventRow.actor),
-        ticket: toTicketView(ticketRow.ticket, ticketRow.requester, ticketRow.assignee, now),
+        eventView,
+        ticket,
         ticketRow: ticketRow.ticket,
-        anchor: anchorRows.find((a) => a.id === delivery.anchorId) ?? null,
-        person: personRows.find((p) => p.id === delivery.personId) ?? null,
+        anchor: delivery.anchorId === null ? null : (anchorOf.get(delivery.anchorId) ?? null),
+        person: delivery.personId === null ? null : (personOf.get(delivery.personId) ?? null),
       });
     }
     return jobs;
