@@ -287,9 +287,15 @@ export class DeliveryWorker {
       const ticketRow = delivery.ticketId === null ? undefined : ticketOf.get(delivery.ticketId);
       if (!eventRow || !ticketRow) continue;
       let eventView = eventViews.get(eventRow.event.id);
-      if (!eventView) eventViews.set(eventRow.event.id, (eventView = toEventView(eventRow.event, eventRow.actor)));
+      if (!eventView) {
+        eventView = toEventView(eventRow.event, eventRow.actor);
+        eventViews.set(eventRow.event.id, eventView);
+      }
       let ticket = ticketViews.get(ticketRow.ticket.id);
-      if (!ticket) ticketViews.set(ticketRow.ticket.id, (ticket = toTicketView(ticketRow.ticket, ticketRow.requester, ticketRow.assignee, now)));
+      if (!ticket) {
+        ticket = toTicketView(ticketRow.ticket, ticketRow.requester, ticketRow.assignee, now);
+        ticketViews.set(ticketRow.ticket.id, ticket);
+      }
       jobs.set(delivery.id, {
         delivery,
         event: eventRow.event,
