@@ -22,7 +22,8 @@ export async function seedFromTemplate(dir: string, create: (dir: string) => Pro
   if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
   const template = templateDir();
   if (!fs.existsSync(path.join(template, READY))) await buildTemplate(template, create);
-  fs.cpSync(template, dir, { recursive: true, filter: (source) => path.basename(source) !== READY });
+  // A copy-on-write clone where the file system has them (btrfs, XFS), a plain copy elsewhere.
+  fs.cpSync(template, dir, { recursive: true, mode: fs.constants.COPYFILE_FICLONE, filter: (source) => path.basename(source) !== READY });
 }
 
 const READY = '.switchboard-template-ready';
