@@ -52,6 +52,12 @@ request_types:
 `;
 
 const now = () => performance.timeOrigin + performance.now();
+/** CPU time (user + system, ms) a process has used, from /proc/<pid>/stat: comparable whatever else runs on the machine. */
+const cpuMsOf = (pid: number): number => {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await withThrowawayDatabase(async (url) => {
@@ -271,6 +277,7 @@ await withThrowawayDatabase(async (url) => {
 
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const cpuBefore = cpuMsOf(service.pid!);
   const started = performance.now();
   const acks: Array<Promise<number>> = [];
   for (let i = 0; i < total; i++) {
@@ -284,6 +291,8 @@ await withThrowawayDatabase(async (url) => {
   const deadline = performance.now() + 60_000;
   const complete = () => (['teams', 'email', 'web', 'slack'] as const).every((w) => seen[w].size >= total);
   while (!complete() && performance.now() < deadline) await sleep(20);
+  const serviceCpuMs = cpuMsOf(service.pid!) - cpuBefore;
+  const wallMs = performance.now() - started;
   loop.disable();
   await settle().catch(() => {});
 
@@ -330,6 +339,8 @@ await withThrowawayDatabase(async (url) => {
     const rows = lags.filter((r) => r.channel === channel);
     out(`  outbox ${channel.padEnd(6)} committed → claimed ${fmt(rows.map((r) => Number(r.claim_ms)))};  → recorded sent ${fmt(rows.map((r) => Number(r.sent_ms)))}`);
   }
+  const perReply = serviceCpuMs / total;
+  out(`  service CPU ${(serviceCpuMs / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(1)} s (${((100 * serviceCpuMs) / wallMs).toFixed(0)} % of a core): ${perReply.toFixed(1)} ms per reply with its fan-out and page reload → at most ${(1000 / perReply).toFixed(0)} replies/s on one free core`);
   out(`  not sent at the end: ${failed?.n ?? 0}; bench process event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
   out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount} npm run bench:mirror`);
 });
