@@ -19,7 +19,9 @@ import { migrationsFolder } from './migrations-folder.ts';
  * independent: the copy opens like any reused DATA_DIR, and migrate() finds nothing to apply.
  */
 export async function seedFromTemplate(dir: string, create: (dir: string) => Promise<PGlite>): Promise<void> {
-  if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
+  // Only an empty folder is seeded: anything else (a data directory, or what a crashed initdb
+  // left) is PGlite's to open or refuse, as before.
+  if (fs.readdirSync(dir).length > 0) return;
   const template = templateDir();
   if (!fs.existsSync(path.join(template, READY))) await buildTemplate(template, create);
   // A copy-on-write clone where the file system has them (btrfs, XFS), a plain copy elsewhere.
