@@ -3,9 +3,12 @@
  * 4 and 7): `npm start` to `/readyz` 200 on a fresh and on a reused DATA_DIR, then the process's
  * resident memory after it has been idle for a few seconds. Run: `npm run bench:start`
  * (BENCH_START_RUNS=3 by default). Targets: < 2 s to ready both ways, idle RSS < 300 MB.
+ * A fresh DATA_DIR is a copy of the initialised, migrated template in node_modules/.cache/switchboard
+ * (src/db/pglite-template.ts), made by the first fresh start of an install; BENCH_START_NO_TEMPLATE=1
+ * removes it first, so the first fresh run shows that once-per-install cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,7 +18,16 @@ const root = path.resolve(import.meta.dirname, '..');
 
 interface Run {
   readyMs: number;
+  /** CPU time the process used until ready (user + system): what the start costs, whatever else runs on the machine. */
+  cpuMs: number;
   rssMb: number;
+}
+
+/** utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssOf(pid: number): number {
@@ -47,8 +59,9 @@ async function startOnce(dataDir: string, port: number): Promise<Run> {
   });
   try {
     const readyMs = await waitReady(port, child, started);
+    const cpuMs = cpuOf(child.pid!);
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    return { readyMs, rssMb: rssOf(child.pid!) };
+    return { readyMs, cpuMs, rssMb: rssOf(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -56,6 +69,11 @@ async function startOnce(dataDir: string, port: number): Promise<Run> {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const cache = path.join(root, 'node_modules', '.cache', 'switchboard');
+const templates = () => (fs.existsSync(cache) ? fs.readdirSync(cache).filter((name) => name.startsWith('pglite-') && !name.includes('.building-')) : []);
+if (process.env.BENCH_START_NO_TEMPLATE === '1') for (const name of templates()) rmSync(path.join(cache, name), { recursive: true, force: true });
+const hadTemplate = templates().length > 0;
 
 const fresh: Run[] = [];
 const reused: Run[] = [];
@@ -71,8 +89,10 @@ for (let i = 0; i < RUNS; i++) {
 
 const line = (name: string, runs: Run[]) =>
   `${name.padEnd(8)} ready ${runs.map((r) => `${(r.readyMs / 1000).toFixed(2)} s`).join(', ')} (median ${(median(runs.map((r) => r.readyMs)) / 1000).toFixed(2)} s, target < 2 s); ` +
+  `CPU to ready ${runs.map((r) => `${(r.cpuMs / 1000).toFixed(2)}`).join(', ')} s; ` +
   `idle RSS ${runs.map((r) => `${Math.round(r.rssMb)}`).join(', ')} MB (median ${Math.round(median(runs.map((r) => r.rssMb)))} MB, target < 300 MB)`;
 console.log(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`template: ${hadTemplate ? 'present before the first run (every fresh DATA_DIR is a copy)' : 'none before the first run: the first fresh start made it (once per install)'}`);
 console.log(line('fresh', fresh));
 console.log(line('reused', reused));
-console.log('reproduce: npm run bench:start   (BENCH_START_RUNS=N for more runs)');
+console.log('reproduce: npm run bench:start   (BENCH_START_RUNS=N for more runs, BENCH_START_NO_TEMPLATE=1 to rebuild the template first)');

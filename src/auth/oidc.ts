@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 
@@ -25,8 +25,11 @@ export class OidcError extends Error {
  * state and nonce, scope `openid email profile`, client_secret_basic (the spec's default).
  * The provider's metadata is discovered on first use and kept.
  */
+/** openid-client (and jose under it) is loaded with the first sign-in, not at start. */
+const openId = (): Promise<typeof OpenId> => import('openid-client');
+
 export class OidcSignIn {
-  private config: Promise<client.Configuration> | null = null;
+  private config: Promise<OpenId.Configuration> | null = null;
   readonly redirectUri: string;
 
   constructor(
@@ -37,8 +40,9 @@ export class OidcSignIn {
     this.redirectUri = `${publicUrl}/auth/callback`;
   }
 
-  private configuration(): Promise<client.Configuration> {
+  private configuration(): Promise<OpenId.Configuration> {
     this.config ??= (async () => {
+      const client = await openId();
       const issuer = new URL(this.settings.issuer);
       // Plain http only for a provider on this machine (a local test provider); never across a network.
       const local = issuer.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
@@ -53,7 +57,7 @@ export class OidcSignIn {
 
   /** Where to send the browser, and what to remember for the callback. */
   async start(next: string | undefined, now: Date): Promise<{ url: string; attempt: Attempt }> {
-    const config = await this.configuration();
+    const [config, client] = await Promise.all([this.configuration(), openId()]);
     const verifier = client.randomPKCECodeVerifier();
     const attempt: Attempt = { verifier, state: client.randomState(), nonce: client.randomNonce(), ...(next ? { next } : {}), exp: Math.floor(now.getTime() / 1000) + 600 };
     const url = client.buildAuthorizationUrl(config, {
@@ -69,7 +73,7 @@ export class OidcSignIn {
 
   /** Exchange the code (checking state, nonce and PKCE); the email from the ID token, else from userinfo. */
   async finish(search: string, attempt: Attempt): Promise<OidcIdentity> {
-    const config = await this.configuration();
+    const [config, client] = await Promise.all([this.configuration(), openId()]);
     let tokens;
     try {
       tokens = await client.authorizationCodeGrant(config, new URL(`${this.redirectUri}${search}`), {

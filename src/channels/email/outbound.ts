@@ -41,8 +41,8 @@ export class EmailOutbound implements OutboundAdapter {
       return { platformMessageId: null };
     }
 
-    const [queue] = await db.select().from(queues).where(eq(queues.key, ticket.queue));
-    const parent = await this.threadParent(db, job, to);
+    // Independent reads go out together (one round trip's wait, not two).
+    const [[queue], parent] = await Promise.all([db.select().from(queues).where(eq(queues.key, ticket.queue)), this.threadParent(db, job, to)]);
     const references = parent ? trimReferences([...referencesOf(parent), parent.externalRef]) : [];
     const messageId = `<sb.d${delivery.id}.${ticket.key.toLowerCase()}@${this.domain}>`;
     // Escalations go to the desk: their link asks the reader to sign in, it is nobody's requester link.

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 // Charts for leads, rendered on the server as SVG with Vega-Lite (compiled to Vega, rendered
 // headless with renderer 'none' and toSVG): readable without JavaScript, printable, and each
@@ -18,6 +17,9 @@ const CONFIG = {
 
 /** One chart as an SVG string; `description` becomes its accessible name. */
 export async function renderChart(spec: TopLevelSpec): Promise<string> {
+  // Loaded with the first chart, not at start: Vega and Vega-Lite are ~100 modules (d3 and all),
+  // about half a second and 60 MB that a desk which never opens a report does not need.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

@@ -35,7 +35,10 @@ class DeskHub {
 }
 
 const KEEPALIVE_MS = 25_000;
-/** Several events in a burst (a reply, its SLA note, a status change) become one refresh. */
+/**
+ * Several events in a burst (a reply, its SLA note, a status change) become at most two refreshes:
+ * the first at once, the rest together at the end of this window.
+ */
 const COALESCE_MS = 150;
 
 /**
@@ -59,15 +62,25 @@ export function deskLiveRoutes(app: Hono, web: WebContext, deskGate: (c: Context
     c.header('cache-control', 'no-store');
     return streamSSE(c, async (stream) => {
       let timer: NodeJS.Timeout | null = null;
+      let pending: string | null = null;
       let sequence = 0;
-      const unsubscribe = hub.subscribe((event) => {
-        if (!queues.has(event.queue) || (ticketId !== null && event.ticketId !== ticketId)) return;
-        if (timer) return;
+      const send = (queue: string) => {
+        sequence += 1;
+        void stream.writeSSE({ event: 'changed', data: JSON.stringify({ queue }), id: String(sequence) }).catch(() => {});
+        // What else changes within the window is told once, at its end.
         timer = setTimeout(() => {
           timer = null;
-          sequence += 1;
-          void stream.writeSSE({ event: 'changed', data: JSON.stringify({ queue: event.queue }), id: String(sequence) }).catch(() => {});
+          if (pending === null) return;
+          const next = pending;
+          pending = null;
+          send(next);
         }, COALESCE_MS);
+      };
+      const unsubscribe = hub.subscribe((event) => {
+        if (!queues.has(event.queue) || (ticketId !== null && event.ticketId !== ticketId)) return;
+        // The first change is told at once (no wait on the reply a person is watching for).
+        if (timer) pending = event.queue;
+        else send(event.queue);
       });
       await stream.writeSSE({ event: 'ready', data: '{}', retry: 3000 });
       const closed = new Promise<void>((resolve) => stream.onAbort(resolve));

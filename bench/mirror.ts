@@ -1,0 +1,346 @@
+/**
+ * npm run bench:mirror — end-to-end mirroring latency (issue "Performance at the limit", item 5).
+ *
+ * Requesters write follow-ups in their Slack DM threads: signed Events API `message` events
+ * (thread replies) at BENCH_RATE/s into the service, which runs as its own process on Postgres
+ * (as in production), with the Slack Web API fake from test/fakes as Slack. Every ticket has two
+ * watchers besides its Slack requester: one reached in a Teams personal chat (the Bot Connector
+ * fake) and one by email (a real SMTP listener, smtp-server); an agent has the ticket's desk page
+ * open, which follows /desk/live (server-sent events) and reloads the timeline on `changed`, as
+ * assets/desk.js does. Printed: p50/p99 from sending the inbound request to
+ *   - teams: the line arriving at the Bot Connector,
+ *   - email: the message accepted by the SMTP listener,
+ *   - web: the reloaded desk page containing the reply,
+ *   - slack: the requester's own card refreshed (chat.update),
+ * and the outbox lag (delivery row committed → claimed, → recorded sent) from the database.
+ * Tickets are many (BENCH_TICKETS) so no platform target is above its pace (Slack 1/s per
+ * channel, Teams 7/s per conversation): the figure is ours, not the platforms' limits. The queue
+ * has no triage channels for the same reason (50 events/s into one Slack channel would be paced).
+ *
+ *   BENCH_RATE=50 BENCH_SECONDS=20 BENCH_TICKETS=100 npm run bench:mirror
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { and, eq, sql } from 'drizzle-orm';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { hashToken, newToken } from '../src/auth/tokens.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { resultRows } from '../src/db/migrate.ts';
+import { anchors, people, sessions, tickets } from '../src/db/schema.ts';
+import { blockActions, eventCallback, interactionBody, signSlackRequest, startSlackFake } from '../test/fakes/slack/index.ts';
+import { startConnectorFake } from '../test/fakes/teams/connector.ts';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../test/support/net.ts';
+import { percentile, withThrowawayDatabase } from './support.ts';
+
+const rate = Number(process.env.BENCH_RATE ?? 50);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const ticketCount = Number(process.env.BENCH_TICKETS ?? 100);
+const total = rate * seconds;
+const SECRET = 'bench-mirror-signing-secret';
+const AGENT = 'agent@example.com';
+const LEASE_MS = 15_000; // the worker's default lease: claimed at next_attempt_at − lease
+
+const catalog = `
+calendars: { always: { timezone: UTC, hours: 24x7 } }
+queues: { IT: { name: IT Desk, calendar: always, agents: [${AGENT}] } }
+request_types:
+  question: { queue: IT, name: IT question, sla: { P3: { first_response: 4h, resolution: 24h } } }
+`;
+
+const now = () => performance.timeOrigin + performance.now();
+/** CPU time (user + system, ms) a process has used, from /proc/<pid>/stat: comparable whatever else runs on the machine. */
+const cpuMsOf = (pid: number): number => {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+await withThrowawayDatabase(async (url) => {
+  const slack = await startSlackFake();
+  const connector = await startConnectorFake();
+  // A real SMTP listener (smtp-server) that keeps only what it needs: the time each message was
+  // accepted and the markers in it. (test/support/smtp.ts parses every message with mailparser
+  // before it answers 250, which would put the sink's parsing on the measured path.)
+  const mails: Array<{ at: number; text: string }> = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        mails.push({ at: now(), text: Buffer.concat(chunks).toString('latin1') });
+        callback();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-mirror-'));
+  fs.writeFileSync(path.join(tmp, 'catalog.yaml'), catalog);
+  fs.mkdirSync(path.join(tmp, 'knowledge'));
+
+  const port = await freePort();
+  const app = `http://127.0.0.1:${port}`;
+  // BENCH_PROFILE=dir writes a V8 CPU profile of the service (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  const service = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: app,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'warn',
+      CATALOG_FILE: path.join(tmp, 'catalog.yaml'),
+      KNOWLEDGE_DIR: path.join(tmp, 'knowledge'),
+      LINK_SECRET: 'bench-mirror-link-secret-0123456789',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: slack.apiUrl,
+      TEAMS_ENABLED: '1',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'desk@example.com',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let ready = false; !ready; ) {
+    ready = await fetch(`${app}/readyz`).then((r) => r.ok, () => false);
+    if (!ready) await sleep(200);
+  }
+  const database = await openDatabase({ url, max: 4 });
+  const db = database.db;
+  const agent = new Agent({ connections: 256, pipelining: 1 });
+  const post = async (body: string, contentType: string) => {
+    const res = await undiciFetch(`${app}/slack/events`, { method: 'POST', dispatcher: agent, headers: { 'content-type': contentType, ...signSlackRequest(SECRET, body) }, body });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`/slack/events answered ${res.status}`);
+  };
+
+  // ---- Tickets filed the way people file them: a DM to the bot, a pick of the request type.
+  const requesters = Array.from({ length: ticketCount }, (_, i) => ({ id: `U0MIR${String(i).padStart(5, '0')}`, name: `req${i}`, email: `req${i}@example.com` }));
+  for (const user of requesters) slack.addUser(user);
+  const threads = requesters.map((user, i) => {
+    const dm = `D${user.id}`;
+    return { user, dm, ts: slack.addMessage(dm, { user: user.id, text: `My screen flickers (#${i})` }).ts };
+  });
+  for (let i = 0; i < threads.length; i += 10) {
+    await Promise.all(
+      threads.slice(i, i + 10).map(({ user, dm, ts }) => {
+        const value = `question|dm|${dm}|${ts}`;
+        return post(interactionBody(blockActions({ user, channel: { id: dm }, message: { ts }, actions: [{ type: 'static_select', action_id: 'pick_type', selected: { value, text: 'IT question' } }] })), 'application/x-www-form-urlencoded');
+      }),
+    );
+  }
+  const keys: string[] = [];
+  for (const thread of threads) {
+    for (let tries = 0; ; tries++) {
+      const [row] = await db
+        .select({ key: tickets.key, id: tickets.id })
+        .from(anchors)
+        .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
+        .where(and(eq(anchors.channel, 'slack'), eq(anchors.externalRef, `${thread.dm}:${thread.ts}`)));
+      if (row) {
+        keys.push(row.key);
+        break;
+      }
+      if (tries > 300) throw new Error(`no ticket for ${thread.dm}:${thread.ts}`);
+      await sleep(50);
+    }
+  }
+
+  // ---- Two watchers per ticket: one on Teams (a personal chat with the bot), one by email.
+  const ticketIds = resultRows<{ id: number; key: string }>(await db.execute(sql`select id, key from tickets`));
+  const idOf = new Map(ticketIds.map((t) => [t.key, Number(t.id)]));
+  for (const [i, key] of keys.entries()) {
+    const ticketId = idOf.get(key)!;
+    const teamsUser = { id: `29:mirror-${i}`, aadObjectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `Teams watcher ${i}`, email: `teams${i}@example.com` };
+    connector.addMember(teamsUser);
+    const reference = { channelId: 'msteams', serviceUrl: connector.url, conversation: { id: `a:mirror-chat-${i}` }, bot: { id: '28:switchboard' }, user: { id: teamsUser.id } };
+    const [teamsWatcher] = await db.insert(people).values({ email: teamsUser.email, name: teamsUser.name, teamsUserId: teamsUser.id, teamsConversation: reference, preferredChannel: 'teams' }).returning();
+    const [emailWatcher] = await db.insert(people).values({ email: `mail${i}@example.com`, name: `Mail watcher ${i}` }).returning();
+    for (const watcher of [teamsWatcher!, emailWatcher!]) {
+      await db.insert(anchors).values({ ticketId, channel: 'web', side: 'watcher', personId: watcher.id, externalRef: `watch:${ticketId}:${watcher.id}` });
+    }
+  }
+
+  // ---- The agent's desk pages: one signed-in session, one live page per ticket.
+  const [agentRow] = await db.select().from(people).where(eq(people.email, AGENT));
+  const agentId = agentRow?.id ?? (await db.insert(people).values({ email: AGENT, name: 'Agent' }).returning())[0]!.id;
+  const token = newToken();
+  await db.insert(sessions).values({ tokenHash: hashToken(token), personId: agentId, method: 'link', createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+  const cookie = `sb_session=${token}`;
+
+  // ---- What has arrived where: marker → first time seen, per destination.
+  type Where = 'teams' | 'email' | 'web' | 'slack';
+  const seen: Record<Where, Map<string, number>> = { teams: new Map(), email: new Map(), web: new Map(), slack: new Map() };
+  const sentAt = new Map<string, number>();
+  const markerOf = /mirror-\d{6}/g;
+  const outstanding = new Map<string, Set<string>>(); // ticket key → markers not yet on its web page
+  const cardFor = new Map(threads.map((t) => [t.dm, [] as string[]])); // DM → markers awaiting a card refresh
+
+  let slackSeen = 0;
+  let teamsSeen = 0;
+  let mailSeen = 0;
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      for (; teamsSeen < connector.calls.length; teamsSeen++) {
+        const call = connector.calls[teamsSeen]!;
+        for (const m of JSON.stringify(call.body ?? '').match(markerOf) ?? []) if (!seen.teams.has(m) && call.status < 300) seen.teams.set(m, call.at);
+      }
+      for (; mailSeen < mails.length; mailSeen++) {
+        const mail = mails[mailSeen]!;
+        for (const m of mail.text.match(markerOf) ?? []) if (!seen.email.has(m)) seen.email.set(m, mail.at);
+      }
+      for (; slackSeen < slack.calls.length; slackSeen++) {
+        const call = slack.calls[slackSeen]!;
+        if (call.method !== 'chat.update' || call.status !== 200) continue;
+        // The card shows the ticket as it is now: every reply sent before this refresh is in it.
+        const waiting = cardFor.get(String(call.body.channel)) ?? [];
+        for (const m of waiting.splice(0)) if (!seen.slack.has(m)) seen.slack.set(m, call.at);
+      }
+      await sleep(2);
+    }
+  })();
+
+  const pageHas = async (key: string) => {
+    const res = await undiciFetch(`${app}/desk/t/${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/html' } });
+    const html = await res.text();
+    const at = now();
+    const waiting = outstanding.get(key);
+    if (!waiting) return;
+    for (const m of [...waiting]) {
+      if (html.includes(m)) {
+        seen.web.set(m, at);
+        waiting.delete(m);
+      }
+    }
+  };
+  const streams = new AbortController();
+  const live = keys.map(async (key) => {
+    const res = await undiciFetch(`${app}/desk/live?ticket=${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/event-stream' }, signal: streams.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`/desk/live?ticket=${key} answered ${res.status}`);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (/^event: changed$/m.test(frame)) void pageHas(key);
+        }
+      }
+    } catch (error) {
+      if (!streams.signal.aborted) throw error;
+    }
+  });
+
+  // ---- The replies: open loop, one every 1/rate s, round robin over the tickets.
+  let seq = 0;
+  const reply = async (i: number, measured: boolean) => {
+    const thread = threads[i % threads.length]!;
+    const key = keys[i % keys.length]!;
+    const marker = `mirror-${String(seq++).padStart(6, '0')}`;
+    const ts = slack.addMessage(thread.dm, { user: thread.user.id, text: `Still flickering, ${marker}`, thread_ts: thread.ts }).ts;
+    const body = JSON.stringify(eventCallback({ type: 'message', channel: thread.dm, channel_type: 'im', user: thread.user.id, text: `Still flickering, ${marker}`, ts, thread_ts: thread.ts }));
+    if (measured) {
+      sentAt.set(marker, now());
+      (outstanding.get(key) ?? outstanding.set(key, new Set()).get(key)!).add(marker);
+      cardFor.get(thread.dm)!.push(marker);
+    }
+    const started = performance.now();
+    await post(body, 'application/json');
+    return performance.now() - started;
+  };
+
+  // Warm-up, not measured: one reply per ticket (the Teams chats get their card, JIT, pools).
+  for (let i = 0; i < ticketCount; i += 10) await Promise.all(Array.from({ length: Math.min(10, ticketCount - i) }, (_, j) => reply(i + j, false)));
+  await sleep(1_000);
+  const settle = async () => {
+    for (let tries = 0; tries < 600; tries++) {
+      const [row] = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from deliveries where status in ('pending', 'sending')`));
+      if (Number(row?.n) === 0) return;
+      await sleep(100);
+    }
+    throw new Error('the outbox did not drain within 60 s');
+  };
+  await settle();
+  const [{ since } = { since: 0 }] = resultRows<{ since: number }>(await db.execute(sql`select coalesce(max(id), 0)::bigint as since from ticket_events`));
+
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpuBefore = cpuMsOf(service.pid!);
+  const started = performance.now();
+  const acks: Array<Promise<number>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    acks.push(reply(i, true));
+  }
+  const ackMs = (await Promise.all(acks)).sort((a, b) => a - b);
+  const sendSeconds = (performance.now() - started) / 1000;
+  const deadline = performance.now() + 60_000;
+  const complete = () => (['teams', 'email', 'web', 'slack'] as const).every((w) => seen[w].size >= total);
+  while (!complete() && performance.now() < deadline) await sleep(20);
+  const serviceCpuMs = cpuMsOf(service.pid!) - cpuBefore;
+  const wallMs = performance.now() - started;
+  loop.disable();
+  await settle().catch(() => {});
+
+  const lags = resultRows<{ claim_ms: number; sent_ms: number; channel: string }>(
+    await db.execute(sql`
+      select d.channel,
+        extract(epoch from (d.next_attempt_at - ${`${LEASE_MS} milliseconds`}::interval - d.created_at)) * 1000 as claim_ms,
+        extract(epoch from (d.sent_at - d.created_at)) * 1000 as sent_ms
+      from deliveries d join ticket_events e on e.id = d.event_id
+      where e.id > ${since} and e.type = 'comment' and d.status = 'sent' and d.attempts = 1`),
+  );
+  const committed = resultRows<{ marker: string; at: number }>(
+    await db.execute(sql`select substring(body from 'mirror-[0-9]{6}') as marker, extract(epoch from created_at) * 1000 as at from ticket_events where id > ${since} and type = 'comment'`),
+  );
+  const inboundMs = committed.filter((r) => sentAt.has(r.marker)).map((r) => Number(r.at) - sentAt.get(r.marker)!);
+  const [failed] = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from deliveries where event_id > ${since} and status <> 'sent'`));
+
+  watching = false;
+  await watcher;
+  streams.abort();
+  await Promise.allSettled(live);
+  service.kill('SIGTERM');
+  await new Promise((resolve) => service.once('exit', resolve));
+  await database.close();
+  await agent.close();
+  await Promise.all([slack.close(), connector.close(), new Promise<void>((resolve) => smtp.close(() => resolve()))]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const fmt = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `p50 ${percentile(s, 50).toFixed(0).padStart(4)} ms  p99 ${percentile(s, 99).toFixed(0).padStart(4)} ms  max ${(s.at(-1) ?? NaN).toFixed(0).padStart(5)} ms`;
+  };
+  out(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out(`mirror: ${total} Slack DM thread replies at ${rate}/s for ${seconds} s (sent in ${sendSeconds.toFixed(1)} s) over ${ticketCount} tickets; service in its own process on Postgres`);
+  out(`  slack ack            ${fmt(ackMs)}`);
+  out(`  request → comment tx ${fmt(inboundMs)}  (${inboundMs.length}/${total}; the transaction's clock at its start)`);
+  for (const where of ['teams', 'email', 'web', 'slack'] as const) {
+    const latencies = [...seen[where]].filter(([m]) => sentAt.has(m)).map(([m, at]) => at - sentAt.get(m)!);
+    const label = { teams: 'Teams chat line', email: 'email (SMTP accepted)', web: 'web desk timeline', slack: "requester's Slack card" }[where];
+    out(`  → ${label.padEnd(22)} ${fmt(latencies)}  (${latencies.length}/${total})${where === 'slack' ? '' : '  target p99 < 500 ms'}`);
+  }
+  for (const channel of ['teams', 'email', 'slack']) {
+    const rows = lags.filter((r) => r.channel === channel);
+    out(`  outbox ${channel.padEnd(6)} committed → claimed ${fmt(rows.map((r) => Number(r.claim_ms)))};  → recorded sent ${fmt(rows.map((r) => Number(r.sent_ms)))}`);
+  }
+  const perReply = serviceCpuMs / total;
+  out(`  service CPU ${(serviceCpuMs / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(1)} s (${((100 * serviceCpuMs) / wallMs).toFixed(0)} % of a core): ${perReply.toFixed(1)} ms per reply with its fan-out and page reload → at most ${(1000 / perReply).toFixed(0)} replies/s on one free core`);
+  out(`  not sent at the end: ${failed?.n ?? 0}; bench process event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+  out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount} npm run bench:mirror`);
+});
