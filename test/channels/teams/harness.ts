@@ -28,6 +28,8 @@ export function sampleForTeams(): string {
 
 export interface Desk {
   sb: Running;
+  /** The throwaway Postgres database when TEST_DATABASE_URL is set (PGlite otherwise). */
+  databaseUrl: string | undefined;
   connector: ConnectorFake;
   /** POST an activity to /api/messages as Teams would. */
   post(activity: unknown, authorization?: string): Promise<Response>;
@@ -68,6 +70,7 @@ export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Reco
   const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth } });
   return {
     sb,
+    databaseUrl,
     connector,
     post: (activity, authorization) =>
       fetch(`${sb.url}/api/messages`, {

@@ -91,6 +91,27 @@ describe('Teams triage: one reply chain per ticket, cards updated in place, inte
     expect((await timeline(key)).filter((e) => e.type === 'comment').map((e) => e.visibility)).toEqual(['internal', 'public', 'public']);
   });
 
+  it('"Send to requester" used twice on one message (a second click, trimmed text) reaches the requester once; another message of the chain still goes', async () => {
+    const { connector } = desk;
+    const { key, threadId } = await ticketWithChain('Monitor flickers');
+    const send = (messageId: string, reply: string) =>
+      desk.post(messageAction(connector.url, 'composeExtension/submitAction', { commandId: 'sendToRequester', messageId, messageText: reply, data: { sb: 'send', reply } }, bob, threadId));
+
+    expect(await (await send('1700000004001', 'Swap the cable, then restart')).json()).toEqual({ task: { type: 'message', value: `Sent to the requester of ${key}.` } });
+    await connector.waitFor((c) => c.conversationId === personalChat && textOf(c).includes('Swap the cable'), 5_000);
+    // A new invoke (its own activity id) on the same message, the text trimmed in the dialog.
+    expect(await (await send('1700000004001', 'Swap the cable')).json()).toEqual({ task: { type: 'message', value: `That message was already sent to the requester of ${key}.` } });
+    expect(await (await send('1700000004002', 'Or try the other port')).json()).toEqual({ task: { type: 'message', value: `Sent to the requester of ${key}.` } });
+    await connector.waitFor((c) => c.conversationId === personalChat && textOf(c).includes('Or try the other port'), 5_000);
+
+    const comments = (await timeline(key)).filter((e) => e.type === 'comment');
+    expect(comments.map((e) => [e.visibility, e.body])).toEqual([
+      ['public', 'Swap the cable, then restart'],
+      ['public', 'Or try the other port'],
+    ]);
+    expect(connector.calls.filter((c) => c.conversationId === personalChat && textOf(c).includes('Swap the cable'))).toHaveLength(1);
+  });
+
   it("the requester's reply in her chat is a public comment that reaches the chain and reopens a resolved ticket", async () => {
     const { connector } = desk;
     const { key, threadId, requesterCardId } = await ticketWithChain('Locked out again');
