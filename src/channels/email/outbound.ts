@@ -47,8 +47,10 @@ export class EmailOutbound implements OutboundAdapter {
     const target = (delivery.target ?? {}) as { address?: string };
     const to = target.address ?? job.person?.email;
     if (!to) throw new PermanentError('no email address for this delivery');
-    // Internal notes never reach email participants; only the escalation audience could ask.
-    if (event.visibility !== 'public' && delivery.audience !== 'escalation') return { platformMessageId: null };
+    // Internal notes never reach email participants; only the escalation audience could ask. A fresh
+    // link (internal: nobody else is told) is planned for the requester's own address alone.
+    const ownLink = event.type === 'access_link_requested' && delivery.audience === 'requester';
+    if (event.visibility !== 'public' && delivery.audience !== 'escalation' && !ownLink) return { platformMessageId: null };
     if (event.type === 'created' && (job.anchor?.data as { suppressAcknowledgement?: boolean } | undefined)?.suppressAcknowledgement) {
       return { platformMessageId: null };
     }
