@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEAMS_PACE } from '../../../src/channels/teams/pace.ts';
 import { openDatabase } from '../../../src/db/client.ts';
 import { paceBuckets } from '../../../src/db/schema.ts';
 import { SharedPace } from '../../../src/outbox/pace.ts';
 import { installed } from './activities.ts';
-import { ada, cardOf, cardText, eventually, startDesk, triageChannel, type Desk } from './harness.ts';
+import { ada, cardOf, cardText, deskForSuite, eventually, triageChannel } from './harness.ts';
 
 /** The most calls inside any window of `ms`. */
 function busiestWindow(times: number[], ms: number): number {
@@ -20,11 +20,7 @@ function busiestWindow(times: number[], ms: number): number {
 }
 
 describe('Teams outbound: retries and pace', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-  });
-  afterAll(() => desk.stop());
+  const desk = deskForSuite();
 
   it('a 429 on the first triage post is retried, and a burst of notes is paced within the thread limits', async () => {
     const { connector } = desk;
