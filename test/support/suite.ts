@@ -15,7 +15,7 @@ export function forSuite<T extends object>(open: () => Promise<T>, close: (resou
     const opened = resource;
     resource = undefined;
     if (opened) await close(opened);
-  }, 60_000);
+  });
   const current = (property: PropertyKey): T => {
     if (!resource) throw new Error(`the suite's resource is not open here (used ${String(property)} outside its stories)`);
     return resource;

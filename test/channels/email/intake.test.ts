@@ -1,17 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveries, paceBuckets } from '../../../src/db/schema.ts';
 import { buildMail, bulkMail, deliveryStatusNotification, newMessageId, outOfOfficeReply } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('email intake: a mail to a queue mailbox', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   it('opens a ticket in the queue of the mailbox it was sent to, and the requester gets an acknowledgement in the same thread', async () => {
     const ann = person('ann');
