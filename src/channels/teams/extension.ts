@@ -16,7 +16,7 @@ export const messageActionSchema = z.looseObject({
   commandId: z.string().optional(),
   data: z.unknown().optional(),
   botMessagePreviewAction: z.string().optional(),
-  messagePayload: z.looseObject({ id: z.string().nullish(), body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
+  messagePayload: z.looseObject({ id: z.string().nullish().catch(undefined), body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
 });
 
 export type MessageAction = z.infer<typeof messageActionSchema>;
