@@ -1,6 +1,7 @@
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { paceBuckets } from '../db/schema.ts';
+import { RetryableError } from './adapter.ts';
 
 /**
  * Outbound pace per platform target (a Slack channel, a Teams conversation), shared by
@@ -19,6 +20,11 @@ import { paceBuckets } from '../db/schema.ts';
  *
  * Time is the database's clock (`clock_timestamp()`), the one clock all replicas share;
  * tests inject their own.
+ *
+ * Every outbound channel paces through this one class: Slack and Teams with their documented
+ * limits (slack/pace.ts, teams/pace.ts), webhooks and SMTP with none (no platform documents
+ * one; a receiver or relay says "slow down" by answering 429 / 421), so for them it is only the
+ * shared pause a throttled answer sets, read without a write.
  */
 export interface PaceLimit {
   /** Sustained messages per second. */
@@ -27,6 +33,17 @@ export interface PaceLimit {
   burst: number;
 }
 
+/** A platform's limits per target, under its own key prefix. */
+export interface PaceTable {
+  /** Key prefix, e.g. 'slack' or 'teams'. */
+  namespace: string;
+  /** Empty: no limit of its own, only the pause a throttled answer sets. */
+  limits: readonly PaceLimit[];
+}
+
+/** How long a send may wait in-process for its slot before handing it back to the outbox. */
+const MAX_WAIT_MS = 5_000;
+
 export interface SharedPaceOptions {
   /** Epoch ms; default the database's clock. */
   now?: () => number;
@@ -34,6 +51,8 @@ export interface SharedPaceOptions {
 
 export class SharedPace {
   private readonly cells: Array<{ suffix: string; intervalMs: number; toleranceMs: number }>;
+  /** No limit of its own: a reservation only reads the pause. */
+  private readonly pauseOnly: boolean;
 
   constructor(
     private readonly db: Db,
@@ -42,11 +61,42 @@ export class SharedPace {
     limits: readonly PaceLimit[],
     private readonly options: SharedPaceOptions = {},
   ) {
-    if (!limits.length) throw new Error('SharedPace needs at least one limit');
-    this.cells = limits.map((limit, i) => {
-      const intervalMs = 1000 / limit.perSecond;
-      return { suffix: `#${i}`, intervalMs, toleranceMs: Math.max(0, limit.burst - 1) * intervalMs };
-    });
+    this.pauseOnly = limits.length === 0;
+    // A pause-only target has one cell of interval 0: its `tat` is the end of the pause.
+    this.cells = this.pauseOnly
+      ? [{ suffix: '#0', intervalMs: 0, toleranceMs: 0 }]
+      : limits.map((limit, i) => {
+          const intervalMs = 1000 / limit.perSecond;
+          return { suffix: `#${i}`, intervalMs, toleranceMs: Math.max(0, limit.burst - 1) * intervalMs };
+        });
+  }
+
+  static of(db: Db, table: PaceTable, options: SharedPaceOptions = {}): SharedPace {
+    return new SharedPace(db, table.namespace, table.limits, options);
+  }
+
+  /**
+   * Send one message to `target` at its pace: wait for the slot (up to `maxWaitMs`, else a
+   * RetryableError carrying the wait, so the outbox reschedules instead of holding a worker),
+   * send, and when the platform answers "slow down" (`throttledFor` gives its Retry-After in
+   * ms, or undefined for any other failure) pause the target for every replica before the
+   * error goes on to the outbox.
+   */
+  async send<T>(target: string, send: () => Promise<T>, throttledFor: (error: unknown) => number | undefined, maxWaitMs = MAX_WAIT_MS): Promise<T> {
+    const wait = await this.acquire(target, maxWaitMs);
+    if (wait > 0) throw new RetryableError(`paced: ${this.namespace} ${target} is at its limit`, wait);
+    return this.unpaced(target, send, throttledFor);
+  }
+
+  /** A call outside the target's pace (an edit under another limit) whose "slow down" still pauses the target. */
+  async unpaced<T>(target: string, send: () => Promise<T>, throttledFor: (error: unknown) => number | undefined): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const pauseMs = throttledFor(error);
+      if (pauseMs !== undefined) await this.pause(target, pauseMs);
+      throw error;
+    }
   }
 
   /**
@@ -55,6 +105,13 @@ export class SharedPace {
    */
   async reserve(target: string): Promise<number> {
     const now = this.nowSql();
+    if (this.pauseOnly) {
+      const [row] = await this.db
+        .select({ waitMs: sql<number>`greatest(0, ${paceBuckets.tatMs} - ${now})` })
+        .from(paceBuckets)
+        .where(eq(paceBuckets.key, this.key(target, '#0')));
+      return Math.ceil(Math.max(0, Number(row?.waitMs ?? 0)));
+    }
     const rows = await this.db
       .insert(paceBuckets)
       .values(
@@ -82,6 +139,7 @@ export class SharedPace {
 
   /** Hand back a slot that was reserved but not used (the send was not attempted). */
   async release(target: string): Promise<void> {
+    if (this.pauseOnly) return;
     await this.db
       .update(paceBuckets)
       .set({ tatMs: sql`${paceBuckets.tatMs} - ${paceBuckets.intervalMs}`, updatedAt: sql`now()` })

@@ -68,6 +68,21 @@ describe(`delivery worker on ${engine}`, () => {
     expect(sink.requests).toHaveLength(3);
   });
 
+  it("a receiver's 429 with Retry-After pauses its subscription, so another ticket's event waits too instead of asking again at once", async () => {
+    const { sink, sub } = await subscribe({ script: [{ status: 429, headers: { 'retry-after': '2' } }] });
+    await fileTicket('First of two');
+    await worker().start();
+    await sink.waitForRequests(1);
+    // Once the 429 is recorded (the pause is written before the failure is), another ticket's event.
+    await expect.poll(async () => (await deliveryRows(sub.id))[0]?.lastError ?? '', { timeout: 5_000 }).toContain('429');
+    await fileTicket('Second of two');
+    await expect.poll(async () => (await deliveryRows(sub.id)).map((d) => d.status), { timeout: 8_000 }).toEqual(['sent', 'sent']);
+    const [throttled, ...after] = sink.requests;
+    expect(sink.requests).toHaveLength(3);
+    // Nothing reached the receiver during the two seconds it asked for, from either ticket.
+    for (const request of after) expect(request.at - throttled!.at).toBeGreaterThanOrEqual(1_900);
+  });
+
   it('signs each webhook so the Standard Webhooks algorithm verifies it', async () => {
     const { sink, sub } = await subscribe();
     const { ticket } = await fileTicket('Signed please');

@@ -5,11 +5,22 @@ import type { Db } from '../../db/client.ts';
 import { anchors, queues, type Anchor } from '../../db/schema.ts';
 import { suggestForAcknowledgement } from '../../knowledge/suggest.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
 import { domainOf, plusAddress } from './addresses.ts';
 import { escapeHtml, renderNotice } from './render.ts';
 
 /** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
 const MAX_REFERENCES = 12;
+
+/**
+ * SMTP has no limit we could know in advance (it is the relay's policy: Exchange Online's 30 a
+ * minute per mailbox, a Postfix relay's none) and no Retry-After. A relay that says "slow down"
+ * (421, or a 4.7.x enhanced status: Exchange's 4.7.0 submission quota, Gmail's 4.7.28) pauses
+ * our sending account for every replica, through the same shared pace as Slack and Teams,
+ * instead of each queued mail finding out with a connection of its own.
+ */
+const SMTP_PACE: PaceTable = { namespace: 'smtp', limits: [] };
+const SMTP_PAUSE_MS = 60_000;
 
 /**
  * Email out: every public event a participant should see, as a reply in their own thread.
@@ -20,6 +31,7 @@ export class EmailOutbound implements OutboundAdapter {
   readonly channel = 'email';
   private readonly transport: Transporter;
   private readonly domain: string;
+  private pace: SharedPace | undefined;
 
   constructor(
     smtpUrl: string,
@@ -35,8 +47,10 @@ export class EmailOutbound implements OutboundAdapter {
     const target = (delivery.target ?? {}) as { address?: string };
     const to = target.address ?? job.person?.email;
     if (!to) throw new PermanentError('no email address for this delivery');
-    // Internal notes never reach email participants; only the escalation audience could ask.
-    if (event.visibility !== 'public' && delivery.audience !== 'escalation') return { platformMessageId: null };
+    // Internal notes never reach email participants; only the escalation audience could ask. A fresh
+    // link (internal: nobody else is told) is planned for the requester's own address alone.
+    const ownLink = event.type === 'access_link_requested' && delivery.audience === 'requester';
+    if (event.visibility !== 'public' && delivery.audience !== 'escalation' && !ownLink) return { platformMessageId: null };
     if (event.type === 'created' && (job.anchor?.data as { suppressAcknowledgement?: boolean } | undefined)?.suppressAcknowledgement) {
       return { platformMessageId: null };
     }
@@ -53,8 +67,8 @@ export class EmailOutbound implements OutboundAdapter {
         : [];
     const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), { articles });
     const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
-    try {
-      await this.transport.sendMail({
+    await this.paced(db, () =>
+      this.transport.sendMail({
         from: { name: queue?.name ?? 'Switchboard', address: this.mailFrom },
         to,
         replyTo: plusAddress(queue?.mailbox ?? this.mailFrom, ticket.key),
@@ -69,10 +83,8 @@ export class EmailOutbound implements OutboundAdapter {
           ...(notice.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Loop': this.mailFrom, Precedence: 'auto_reply' } : {}),
         },
         envelope: { from: this.mailFrom, to: [to] },
-      });
-    } catch (error) {
-      throw smtpFailure(error);
-    }
+      }),
+    );
     await db
       .insert(anchors)
       .values({
@@ -90,11 +102,11 @@ export class EmailOutbound implements OutboundAdapter {
   }
 
   /** A notice to one person (a sign-in link), on its own (no ticket thread). */
-  async sendNotice(job: NoticeJob): Promise<SendResult> {
+  async sendNotice(job: NoticeJob, db: Db): Promise<SendResult> {
     const { person, message, delivery } = job;
     const messageId = `<sb.n${delivery.id}@${this.domain}>`;
-    try {
-      await this.transport.sendMail({
+    await this.paced(db, () =>
+      this.transport.sendMail({
         from: { name: 'Switchboard', address: this.mailFrom },
         to: person.email,
         subject: message.subject,
@@ -103,11 +115,19 @@ export class EmailOutbound implements OutboundAdapter {
         html: `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4"><p>${escapeHtml(message.text)}</p><p><a href="${escapeHtml(message.link.url)}">${escapeHtml(message.link.label)}</a></p></body></html>`,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         envelope: { from: this.mailFrom, to: [person.email] },
-      });
+      }),
+    );
+    return { platformMessageId: messageId };
+  }
+
+  /** One submission at the sending account's pace; a failure comes out classified for the outbox. */
+  private async paced(db: Db, send: () => Promise<unknown>): Promise<void> {
+    this.pace ??= SharedPace.of(db, SMTP_PACE);
+    try {
+      await this.pace.send(this.mailFrom, send, (error) => (isThrottled(error) ? SMTP_PAUSE_MS : undefined));
     } catch (error) {
       throw smtpFailure(error);
     }
-    return { platformMessageId: messageId };
   }
 
   close(): void {
@@ -137,10 +157,20 @@ function trimReferences(ids: string[]): string[] {
   return unique.length <= MAX_REFERENCES ? unique : [unique[0]!, ...unique.slice(-(MAX_REFERENCES - 1))];
 }
 
-/** SMTP 4xx (and network trouble) is worth retrying; 5xx is final. */
+/** The relay asks us to slow down: 421 (closing the channel), or a 4xx with a 4.7.x (policy, rate) enhanced status. */
+function isThrottled(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  if (typeof code !== 'number' || code < 400 || code >= 500) return false;
+  const message = error instanceof Error ? error.message : String(error);
+  return code === 421 || /\b4\.7\.\d{1,3}\b/.test(message);
+}
+
+/** SMTP 4xx (and network trouble) is worth retrying, after the pause when the relay asked for one; 5xx is final. */
 function smtpFailure(error: unknown): Error {
+  if (error instanceof RetryableError || error instanceof PermanentError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { responseCode?: unknown } | null)?.responseCode;
   if (typeof code === 'number' && code >= 500) return new PermanentError(`SMTP ${code}: ${message}`);
+  if (isThrottled(error)) return new RetryableError(`SMTP ${code}: ${message}`, SMTP_PAUSE_MS);
   return new RetryableError(typeof code === 'number' ? `SMTP ${code}: ${message}` : `SMTP: ${message}`);
 }

@@ -8,23 +8,20 @@ import { registerSuggestionAnswers } from './intake-dm.ts';
 import { registerReaction } from './intake-reaction.ts';
 import { registerCreateShortcut } from './intake-shortcut.ts';
 import { SlackOutbound } from './outbound.ts';
-import { ChannelPace, type PaceOptions } from './pace.ts';
+import { SharedPace } from '../../outbox/pace.ts';
+import { SLACK_PACE } from './pace.ts';
 import { registerPick } from './pick.ts';
 import { registerReplyTools } from './reply-tools.ts';
 import { HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
 
-export interface SlackChannelOptions {
-  pace?: PaceOptions;
-}
-
 /**
  * Slack: Bolt (with our receiver mounted in Hono at POST /slack/events, or Socket Mode
  * when SLACK_APP_TOKEN is set) for everything inbound, and an outbound adapter on the
  * real WebClient for the outbox.
  */
-export async function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptions = {}): Promise<Channel> {
+export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
   const slack = deps.config.slack;
   if (!slack) throw new Error('createSlackChannel called without Slack configuration');
   const log = deps.logger.child({ channel: 'slack' });
@@ -73,7 +70,7 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
   registerTriage(app, inbound);
   registerReplyTools(app, inbound);
 
-  const outbound = new SlackOutbound(client, new ChannelPace(deps.database.db, options.pace), deps.catalog, deps.links, log);
+  const outbound = new SlackOutbound(client, SharedPace.of(deps.database.db, SLACK_PACE), deps.catalog, deps.links, log);
   return {
     name: 'slack',
     outbound,

@@ -8,11 +8,7 @@ import type { Logger } from '../../logger.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
 import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
-import type { ChannelPace } from './pace.ts';
-
-
-/** How long a send may wait for its channel's pace before handing the slot back to the outbox. */
-const MAX_PACE_WAIT_MS = 5_000;
+import type { SharedPace } from '../../outbox/pace.ts';
 
 /** Slack errors no retry can fix. Everything else (internal_error, 5xx, network) is retried. */
 const PERMANENT = new Set([
@@ -30,7 +26,8 @@ export class SlackOutbound implements OutboundAdapter {
 
   constructor(
     private readonly client: WebClient,
-    private readonly pace: ChannelPace,
+    /** Per channel, SLACK_PACE (slack/pace.ts). */
+    private readonly pace: SharedPace,
     private readonly catalog: Catalog,
     private readonly links: TicketLinks,
     private readonly logger: Logger,
@@ -131,22 +128,20 @@ export class SlackOutbound implements OutboundAdapter {
     return id;
   }
 
-  /** chat.postMessage at the channel's pace. */
+  /** chat.postMessage at the channel's pace; a 429 pauses the channel for every replica. */
   private async post(channel: string, message: { text: string; blocks?: Block[]; thread_ts?: string }): Promise<string> {
-    const waitMs = await this.pace.reserve(channel);
-    if (waitMs > MAX_PACE_WAIT_MS) {
-      await this.pace.release(channel);
-      throw new RetryableError(`paced: ${channel} is busy`, waitMs);
-    }
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    const posted = await this.call(() => this.client.chat.postMessage({ channel, unfurl_links: false, ...message }), 'chat.postMessage', channel);
+    const posted = await this.pace.send(channel, () => this.call(() => this.client.chat.postMessage({ channel, unfurl_links: false, ...message }), 'chat.postMessage'), throttledFor);
     if (!posted.ts) throw new RetryableError('chat.postMessage returned no ts');
     return posted.ts;
   }
 
+  /**
+   * chat.update is not paced (its own, per-app Tier 3 limit, not the per-channel posting one),
+   * but a 429 on it still pauses the channel: Slack is telling us to slow down there.
+   */
   private async update(channel: string, ts: string, message: { text: string; blocks?: Block[] }): Promise<void> {
     try {
-      await this.call(() => this.client.chat.update({ channel, ts, ...message }), 'chat.update', channel);
+      await this.pace.unpaced(channel, () => this.call(() => this.client.chat.update({ channel, ts, ...message }), 'chat.update'), throttledFor);
     } catch (error) {
       // A card someone deleted is not worth dead-lettering the event for; the line went out.
       if (error instanceof PermanentError && /message_not_found|cant_update_message/.test(error.message)) {
@@ -157,14 +152,11 @@ export class SlackOutbound implements OutboundAdapter {
     }
   }
 
-  private async call<T>(run: () => Promise<T>, method: string, channel?: string): Promise<T> {
+  private async call<T>(run: () => Promise<T>, method: string): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const classified = this.classify(error, method);
-      // A 429 pauses the channel for every replica, not only this delivery.
-      if (channel && classified instanceof RetryableError && (error as { code?: string }).code === ErrorCode.RateLimitedError) await this.pace.pause(channel, classified.retryAfterMs ?? 1_000);
-      throw classified;
+      throw this.classify(error, method);
     }
   }
 
@@ -172,7 +164,7 @@ export class SlackOutbound implements OutboundAdapter {
     const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
     if (e.code === ErrorCode.RateLimitedError) {
       const ms = Math.max(1, e.retryAfter ?? 1) * 1000;
-      return new RetryableError(`${method}: rate limited, retry after ${ms} ms`, ms);
+      return new RateLimited(`${method}: rate limited, retry after ${ms} ms`, ms);
     }
     if (e.code === ErrorCode.PlatformError) {
       const code = e.data?.error ?? 'unknown_error';
@@ -183,6 +175,13 @@ export class SlackOutbound implements OutboundAdapter {
     }
     return new RetryableError(`${method}: ${e.message ?? String(error)}`);
   }
+}
+
+/** Slack's 429 (the WebClient's rate-limited error), classified: its Retry-After is known. */
+class RateLimited extends RetryableError {}
+
+function throttledFor(error: unknown): number | undefined {
+  return error instanceof RateLimited ? error.retryAfterMs : undefined;
 }
 
 function targetChannel(job: DeliveryJob): string {

@@ -6,6 +6,7 @@ import { setAvailability } from '../../core/assignment.ts';
 import { Forbidden } from '../../core/errors.ts';
 import { findPersonByEmail } from '../../core/people.ts';
 import { isDesk } from '../../core/roles.ts';
+import { sendToRequester } from '../../core/send-to-requester.ts';
 import { addComment, assign, setPriority, transition } from '../../core/tickets.ts';
 import { anchorOfThread } from './anchors.ts';
 import { personInput } from './identity.ts';
@@ -148,17 +149,13 @@ export function registerTriage(app: App, inbound: Inbound): void {
     const sender = user.id === message.user ? author : await whoOrExplain(inbound, user.id, channel.id);
     if (!sender) return;
     try {
-      const result = await addComment(inbound.core, {
+      // One public copy per Slack message, however often (and by whom) the shortcut is used.
+      const result = await sendToRequester(inbound.core, {
         ticketKey: found.ticket.key,
+        source: { channel: 'slack', conversation: channel.id, message: message.ts },
         body: message.text,
-        visibility: 'public',
         author: personInput(author),
-        // Whoever uses the shortcut speaks for the desk: they must be one of its agents.
-        as: 'desk',
         actor: personInput(sender),
-        channel: 'slack',
-        // One public copy per Slack message, however often the shortcut is used.
-        idempotencyKey: `slack:send:${channel.id}:${message.ts}`,
         originAnchorId: found.anchor.id,
         data: { slackTs: message.ts, slackChannel: channel.id, sentBy: user.id },
       });

@@ -16,7 +16,7 @@ export const messageActionSchema = z.looseObject({
   commandId: z.string().optional(),
   data: z.unknown().optional(),
   botMessagePreviewAction: z.string().optional(),
-  messagePayload: z.looseObject({ body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
+  messagePayload: z.looseObject({ id: z.string().nullish().catch(undefined), body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
 });
 
 export type MessageAction = z.infer<typeof messageActionSchema>;
@@ -53,7 +53,8 @@ export class MessageExtension {
     if (action.commandId === SEND_TO_REQUESTER) {
       // The dialog lets the agent trim the message first; without it, the message as posted.
       const edited = z.object({ reply: z.string() }).safeParse(action.data);
-      return message(await this.triage.sendToRequester(ctx, edited.success ? edited.data.reply : messageText(action)));
+      // Keyed on the message it was used on: a second use on that message sends nothing.
+      return message(await this.triage.sendToRequester(ctx, edited.success ? edited.data.reply : messageText(action), action.messagePayload?.id ?? undefined));
     }
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     const submit = readSubmit(action.data);

@@ -9,7 +9,8 @@ import { MessageEdits } from './edits.ts';
 import { MessageExtension } from './extension.ts';
 import { TeamsIdentity } from './identity.ts';
 import { TeamsOutbound } from './outbound.ts';
-import { ConversationPace } from './pace.ts';
+import { SharedPace } from '../../outbox/pace.ts';
+import { TEAMS_PACE } from './pace.ts';
 import { PeopleSearch } from './people-search.ts';
 import { TenantDirectory } from './tenant.ts';
 import { TriageThread } from './triage.ts';
@@ -35,7 +36,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     tenant,
     logger: deps.logger,
   });
-  const outbound = new TeamsOutbound({ platform, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: new ConversationPace(deps.database.db), tenant, db: deps.database.db });
+  const outbound = new TeamsOutbound({ platform, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: SharedPace.of(deps.database.db, TEAMS_PACE), tenant, db: deps.database.db });
   return {
     name: 'teams',
     routes: (app) => mountEndpoint(app, { platform, logic: (turn) => bot.run(turn), logger: deps.logger, db: deps.database.db }),

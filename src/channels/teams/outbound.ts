@@ -11,7 +11,7 @@ import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
 import { eventLine } from './lines.ts';
 import { escapeHtml } from './text.ts';
-import type { ConversationPace } from './pace.ts';
+import type { SharedPace } from '../../outbox/pace.ts';
 import { addressed, type TeamsPlatform } from './adapter.ts';
 import { adaptiveCard, ConnectorError } from './platform.ts';
 import { referenceSchema, type StoredReference } from './reference.ts';
@@ -23,12 +23,11 @@ export interface TeamsOutboundDeps {
   catalog: Catalog;
   links: TicketLinks;
   now: () => Date;
-  pace: ConversationPace;
+  /** Per conversation, TEAMS_PACE (teams/pace.ts). */
+  pace: SharedPace;
   tenant: TenantDirectory;
   /** For reads outside a delivery (the refused-action card). */
   db?: Db;
-  /** Longest the worker waits in-process for a pacing slot before rescheduling the delivery. */
-  maxPaceWaitMs?: number;
 }
 
 /** Statuses Teams documents as transient (throttled, precondition, gateway). */
@@ -111,10 +110,9 @@ export class TeamsOutbound implements OutboundAdapter {
   /** A new reply chain in a channel: POST v3/conversations with the root message. */
   private async startChain(channelId: string, card: AdaptiveCard | null, text?: string): Promise<{ conversationId: string; activityId: string; reference: StoredReference }> {
     const { serviceUrl, tenantId } = await this.deps.tenant.current();
-    await this.paced(channelId);
     const bot = { id: `28:${this.deps.appId}`, name: 'Switchboard' };
     const activity = card ? { type: 'message', attachments: [adaptiveCard(card)] } : { type: 'message', text: text ?? '' };
-    const created = await this.throttled(channelId, () =>
+    const created = await this.paced(channelId, () =>
       this.deps.platform.connector(serviceUrl).createConversation({ isGroup: true, bot, channelData: { channel: { id: channelId } }, activity, ...(tenantId ? { tenantId } : {}) }),
     );
     if (!created?.id) throw new RetryableError('Teams created no conversation');
@@ -136,9 +134,8 @@ export class TeamsOutbound implements OutboundAdapter {
     const replyTo = /;messageid=(.+)$/.exec(conversationId)?.[1] ?? (typeof reference.activityId === 'string' && reference.activityId ? reference.activityId : undefined);
     const ids: string[] = [];
     for (const step of steps) {
-      await this.paced(conversationId);
       ids.push(
-        await this.throttled(conversationId, async () => {
+        await this.paced(conversationId, async () => {
           if ('update' in step) {
             await connector.update(conversationId, step.update, addressed(reference, { attachments: [adaptiveCard(step.card)] }));
             return step.update;
@@ -151,19 +148,9 @@ export class TeamsOutbound implements OutboundAdapter {
     return ids.filter(Boolean);
   }
 
-  private async paced(conversationId: string): Promise<void> {
-    const wait = await this.deps.pace.acquire(conversationId, this.deps.maxPaceWaitMs ?? 5_000);
-    if (wait > 0) throw new RetryableError(`Teams pace: ${conversationId} is at its limit`, wait);
-  }
-
-  /** Teams answered 429: the conversation pauses for its Retry-After on every replica, as Slack's channels do. */
-  private async throttled<T>(target: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      if (statusOf(error) === 429) await this.deps.pace.pause(target, retryAfterOf(error) ?? 1_000);
-      throw error;
-    }
+  /** One call at the conversation's pace; a 429 pauses the conversation for its Retry-After on every replica. */
+  private paced<T>(conversationId: string, send: () => Promise<T>): Promise<T> {
+    return this.deps.pace.send(conversationId, send, throttledFor);
   }
 
   /** A notice to one person (a sign-in link), in their personal chat with the bot. */
@@ -226,6 +213,10 @@ function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const status = (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+function throttledFor(error: unknown): number | undefined {
+  return statusOf(error) === 429 ? (retryAfterOf(error) ?? 1_000) : undefined;
 }
 
 function retryAfterOf(error: unknown): number | undefined {

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { prioritySchema } from '../../core/catalog.ts';
 import { CoreError, Forbidden, Invalid } from '../../core/errors.ts';
 import { statusSchema } from '../../core/status.ts';
+import { sendToRequester } from '../../core/send-to-requester.ts';
 import { addComment, assign, getTicket, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
@@ -56,16 +57,28 @@ export class TriageThread {
     });
   }
 
-  /** Public reply from a message in the chain ("Send to requester" message action). */
-  async sendToRequester(ctx: TeamsTurn, text: string): Promise<string> {
-    const anchor = await this.chainAnchor(ctx.activity.conversation.id);
+  /**
+   * Public reply from a message in the chain ("Send to requester" message action), once per
+   * message: `messageId` is the id of the message the action was used on (its
+   * messagePayload.id); without one, all we can key on is this invoke.
+   */
+  async sendToRequester(ctx: TeamsTurn, text: string, messageId: string | undefined): Promise<string> {
+    const conversationId = ctx.activity.conversation.id;
+    const anchor = await this.chainAnchor(conversationId);
     if (!anchor) return 'This message is not in a ticket thread.';
     const author = await this.identity.sender(ctx);
     if (!author) return 'Sorry, I could not look up your email address in Teams.';
     const body = plainText(text);
     if (!body) return 'That message has no text to send.';
     try {
-      await addComment(this.core, { ticketKey: anchor.key, body, visibility: 'public', author, as: 'desk', channel: 'teams', idempotencyKey: `teams:activity:${ctx.activity.id}`, data: { via: 'message_action' } });
+      const result = await sendToRequester(this.core, {
+        ticketKey: anchor.key,
+        source: { channel: 'teams', conversation: conversationId, message: messageId ?? `activity:${ctx.activity.id}` },
+        body,
+        author,
+        data: { via: 'message_action', ...(messageId ? { teamsMessageId: messageId } : {}) },
+      });
+      if (result.replayed) return `That message was already sent to the requester of ${anchor.key}.`;
     } catch (error) {
       if (error instanceof Forbidden) return `${error.message}. Nothing was sent.`;
       throw error;

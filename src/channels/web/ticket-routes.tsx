@@ -10,7 +10,7 @@ import { render, type WebContext } from './render.tsx';
 import { slaWhy } from '../../core/sla/explain.ts';
 import { slaLine } from './sla-line.ts';
 import { channelFor } from '../../core/reach.ts';
-import { LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
+import { LinkNotSentPage, LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 import { Layout } from './views/layout.tsx';
 
@@ -60,7 +60,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
       .where(and(eq(anchors.ticketId, ticketId), eq(anchors.side, 'watcher')));
 
   const denied = (c: Context, reason: 'missing' | 'invalid' | 'expired') =>
-    render(c, <LinkProblemPage ticketKey={(c.req.param('key') ?? '').toUpperCase()} reason={reason} token={tokens.issue(c)} />, 403);
+    render(c, <LinkProblemPage ticketKey={(c.req.param('key') ?? '').toUpperCase()} reason={reason} token={tokens.issue(c)} canEmail={core.enabled.has('email')} />, 403);
 
   const page = async (c: Context, ticket: TicketView, self: string, extra: { flash?: string; replyError?: string; replyValue?: string; status?: 200 | 400 } = {}) => {
     const { catalog } = web.deps;
@@ -95,6 +95,8 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
         replyError={extra.replyError}
         replyValue={extra.replyValue}
         unreachable={unreachable}
+        savedLink={unreachable ? `${web.deps.links.publicUrl}${self}` : undefined}
+        linkExpires={linkExpiry(self)}
       />,
       extra.status ?? 200,
     );
@@ -142,10 +144,18 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
     const values = await readPostedForm(c);
     if (!values) return render(c, <UnreadableFormPage />, 400);
     if (!tokens.check(c, values.token).ok) return render(c, <ForbiddenPostPage />, 403);
+    // Never claim a mail that cannot go: with email off nothing is recorded, and the page says so.
+    if (!core.enabled.has('email')) return render(c, <LinkNotSentPage />);
     const key = c.req.param('key');
     if (KEY_PATTERN.test(key)) await requestFreshLink(web, key);
     return render(c, <LinkRequestedPage />);
   });
+}
+
+/** When the page's signed link stops working (its `e`, epoch seconds). */
+function linkExpiry(self: string): Date | undefined {
+  const expires = Number(new URLSearchParams(self.slice(self.indexOf('?'))).get('e'));
+  return Number.isFinite(expires) && expires > 0 ? new Date(expires * 1000) : undefined;
 }
 
 /** 403 for an action this person's role does not allow: nothing was changed. */

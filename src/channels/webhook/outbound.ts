@@ -4,6 +4,14 @@ import { request } from 'undici';
 import type { Db } from '../../db/client.ts';
 import { webhookSubscriptions, type WebhookSubscription } from '../../db/schema.ts';
 import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
+
+/**
+ * A receiver documents no limit we could know, so a subscription has no pace of its own; a
+ * 429 or 503 with Retry-After pauses it for every replica (the outbox's shared pace), so the
+ * other tickets' events wait too instead of each finding out with a request of its own.
+ */
+const WEBHOOK_PACE: PaceTable = { namespace: 'webhook', limits: [] };
 
 const TIMEOUT_MS = 10_000;
 const CACHE_MS = 5_000;
@@ -17,6 +25,7 @@ export class WebhookOutbound implements OutboundAdapter {
   readonly channel = 'webhook';
   /** Subscriptions change rarely; a short cache saves a query per delivery. */
   private readonly cache = new Map<number, { at: number; sub: WebhookSubscription | undefined }>();
+  private pace: SharedPace | undefined;
 
   private async subscription(db: Db, id: number): Promise<WebhookSubscription | undefined> {
     const hit = this.cache.get(id);
@@ -30,6 +39,11 @@ export class WebhookOutbound implements OutboundAdapter {
     const target = job.delivery.target as { subscriptionId?: number };
     const sub = await this.subscription(db, Number(target.subscriptionId));
     if (!sub?.active) throw new PermanentError('webhook subscription was removed');
+    this.pace ??= SharedPace.of(db, WEBHOOK_PACE);
+    return this.pace.send(String(sub.id), () => this.post(job, db, sub), throttledFor);
+  }
+
+  private async post(job: DeliveryJob, db: Db, sub: WebhookSubscription): Promise<SendResult> {
     const payload = JSON.stringify({
       type: `ticket.${job.event.type}`,
       timestamp: job.event.createdAt.toISOString(),
@@ -64,7 +78,9 @@ export class WebhookOutbound implements OutboundAdapter {
     }
     if (status >= 200 && status < 300) return { platformMessageId: messageId };
     if (status === 429 || status === 408 || status === 425 || status >= 500) {
-      throw new RetryableError(`POST ${sub.url} answered ${status}`, retryAfterMs(retryAfter));
+      const waitMs = retryAfterMs(retryAfter);
+      const message = `POST ${sub.url} answered ${status}`;
+      throw (status === 429 || status === 503) && waitMs !== undefined ? new SlowDown(message, waitMs) : new RetryableError(message, waitMs);
     }
     if (status === 410) {
       await db.update(webhookSubscriptions).set({ active: false }).where(eq(webhookSubscriptions.id, sub.id));
@@ -72,4 +88,11 @@ export class WebhookOutbound implements OutboundAdapter {
     }
     throw new PermanentError(`POST ${sub.url} answered ${status}`);
   }
+}
+
+/** The receiver said when to come back (429 / 503 with Retry-After). */
+class SlowDown extends RetryableError {}
+
+function throttledFor(error: unknown): number | undefined {
+  return error instanceof SlowDown ? error.retryAfterMs : undefined;
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS } from '../../../src/channels/email/parse-pool.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 /** A 5 MB reply as a real client sends it: a huge HTML body (a pasted report, quoted history) and a big attachment. */
 async function monsterMail(from: string, subject: string, messageId: string): Promise<Buffer> {
@@ -21,13 +21,7 @@ const p99 = (values: number[]): number => {
 };
 
 describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   it('/healthz answers within 50 ms (p99) while a 5 MB mail goes through IMAP, the parse workers and into a ticket', async () => {
     const requester = person('big');

@@ -1,21 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anchors, tickets } from '../../../src/db/schema.ts';
 import { attachmentHref } from '../../../src/channels/web/attachment-route.ts';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('what an email comment keeps', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
+  const desk = emailDeskForSuite((desk) => {
     desk.email.inbound!.limits = { perFileBytes: 64 * 1024, perMessageBytes: 96 * 1024 };
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
   });
 
   async function file(subject: string, spec: Partial<Parameters<typeof buildMail>[0]> = {}) {

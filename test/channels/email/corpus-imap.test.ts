@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { inboundMessages, tickets } from '../../../src/db/schema.ts';
 import { corpus, rawOf, type CorpusEntry } from './corpus.ts';
-import { EmailDesk, haveDovecot } from './desk.ts';
+import { emailDeskForSuite, haveDovecot } from './harness.ts';
 
 const messageIdOf = (entry: CorpusEntry): string => /^Message-ID:\s*(<[^>]+>)/im.exec(rawOf(entry).toString('utf8'))![1]!.toLowerCase();
 const phase = (name: CorpusEntry['phase']) => corpus.messages.filter((m) => m.phase === name);
@@ -15,13 +15,7 @@ const phase = (name: CorpusEntry['phase']) => corpus.messages.filter((m) => m.ph
  * comment, no status change, no answer); every reply becomes a comment with only the new words.
  */
 describe.skipIf(!haveDovecot)('the mail corpus through Dovecot', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   const deliverAll = async (entries: CorpusEntry[]) => {
     for (let i = 0; i < entries.length; i += 6) await Promise.all(entries.slice(i, i + 6).map((entry) => desk.deliver(rawOf(entry))));

@@ -1,17 +1,11 @@
-import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries } from '../../../src/db/schema.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { deliveries, paceBuckets } from '../../../src/db/schema.ts';
 import { buildMail, bulkMail, deliveryStatusNotification, newMessageId, outOfOfficeReply } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('email intake: a mail to a queue mailbox', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   it('opens a ticket in the queue of the mailbox it was sent to, and the requester gets an acknowledgement in the same thread', async () => {
     const ann = person('ann');
@@ -113,5 +107,36 @@ describe.skipIf(!haveDovecot)('email intake: a mail to a queue mailbox', () => {
       .poll(async () => (await desk.service.database.db.select().from(deliveries).where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'dead')))).map((d) => d.lastError), { timeout: 10_000 })
       .toEqual([expect.stringContaining('SMTP 550')]);
     expect(desk.sink.messages.filter((mail) => mail.envelope.rcptTo.includes(fay))).toHaveLength(1);
+  });
+
+  it('a relay that says "slow down" (421) pauses sending for a minute on every replica, spending no attempt; the mail goes once the pause is over', async () => {
+    const gil = person('gil');
+    const hal = person('hal');
+    const db = desk.service.database.db;
+    const pauseKey = 'smtp:desk@example.com#0';
+    desk.sink.failNext(1, 421);
+    const rejectedBefore = desk.sink.rejected;
+    await desk.deliver(await buildMail({ from: gil, to: 'it@example.com', subject: 'Dock does not charge', messageId: newMessageId(gil) }));
+    await expect.poll(() => desk.sink.rejected, { timeout: 15_000 }).toBe(rejectedBefore + 1);
+    const throttled = () => db.select().from(deliveries).where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending'), sql`${deliveries.lastError} like 'SMTP 421%'`));
+    await expect.poll(async () => (await throttled()).length, { timeout: 5_000 }).toBe(1);
+    const [waiting] = await throttled();
+    expect(waiting!.attempts).toBe(0);
+    expect(waiting!.nextAttemptAt.getTime() - Date.now()).toBeGreaterThan(50_000);
+    // The pause is the database's, so every replica's mail waits: another requester's acknowledgement does not go either.
+    const [pause] = await db.select({ wait: sql<number>`${paceBuckets.tatMs} - extract(epoch from clock_timestamp()) * 1000` }).from(paceBuckets).where(eq(paceBuckets.key, pauseKey));
+    expect(Number(pause!.wait)).toBeGreaterThan(50_000);
+    const halId = newMessageId(hal);
+    await desk.deliver(await buildMail({ from: hal, to: 'it@example.com', subject: 'Mouse double-clicks', messageId: halId }));
+    await desk.processed(halId);
+    await expect.poll(async () => (await db.select().from(deliveries).where(and(eq(deliveries.channel, 'email'), sql`${deliveries.lastError} like 'paced:%'`))).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(desk.sink.messages.filter((mail) => mail.envelope.rcptTo.includes(gil) || mail.envelope.rcptTo.includes(hal))).toHaveLength(0);
+
+    // The minute is over (skipped here): both acknowledgements go, once each.
+    await db.update(paceBuckets).set({ tatMs: 0 }).where(eq(paceBuckets.key, pauseKey));
+    await db.update(deliveries).set({ nextAttemptAt: new Date() }).where(and(eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending')));
+    await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(gil));
+    await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(hal));
+    expect(desk.sink.messages.filter((mail) => mail.envelope.rcptTo.includes(gil))).toHaveLength(1);
   });
 });

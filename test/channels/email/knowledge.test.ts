@@ -1,17 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kbFeedback } from '../../../src/db/schema.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('email: the acknowledgement lists help articles', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   it('a request filed by email is acknowledged with the top three articles for its subject and body, linked, in the text and the HTML part', async () => {
     const ann = person('ann');

@@ -5,7 +5,7 @@ import { logger } from '../../../src/logger.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
 import { startDovecot, type Dovecot } from '../../support/dovecot.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { freshMailbox, haveDovecot } from './desk.ts';
+import { freshMailbox, haveDovecot } from './harness.ts';
 
 // PGlite is one process: there is nobody to share a mailbox with, so this runs on Postgres only.
 if (!postgresUrl) console.warn('SKIPPING mailbox leadership tests: they need TEST_DATABASE_URL (Postgres advisory locks).');

@@ -1,18 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../../src/db/schema.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('a crash between the ticket commit and the IMAP flag', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   it('processes the message exactly once after a restart, then flags it', async () => {
     const requester = person('eve');

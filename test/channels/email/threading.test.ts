@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordEvent } from '../../../src/core/tickets.ts';
 import type { CapturedMail } from '../../support/smtp.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
-import { EmailDesk, haveDovecot, person, type TicketJson } from './desk.ts';
+import { emailDeskForSuite, haveDovecot, person, type TicketJson } from './harness.ts';
 
 describe.skipIf(!haveDovecot)('email threading, both ways', () => {
-  let desk: EmailDesk;
-  beforeAll(async () => {
-    desk = await EmailDesk.open();
-  }, 120_000);
-  afterAll(async () => {
-    await desk?.close();
-  });
+  const desk = emailDeskForSuite();
 
   /** A requester files by mail and gets the acknowledgement. */
   async function fileByMail(subject: string): Promise<{ requester: string; ticket: TicketJson; first: string; ack: CapturedMail }> {

@@ -8,6 +8,7 @@ import { anchors, deliveries, tickets } from '../../../src/db/schema.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
 import { blockActions, eventCallback, interactionBody, signedSlackRequest, startSlackFake, type SlackCall, type SlackFake } from '../../fakes/slack/index.ts';
+import { forSuite } from '../../support/suite.ts';
 import { optionValue } from './helpers.ts';
 
 export const SIGNING_SECRET = 'slack-test-signing-secret';
@@ -67,12 +68,17 @@ export interface SlackDesk {
   stop(): Promise<void>;
 }
 
-export async function startSlackDesk(env: Record<string, string> = {}): Promise<SlackDesk> {
+export interface SlackDeskOptions {
+  /** The catalog (YAML); SLACK_TEST_CATALOG unless given. */
+  catalogYaml?: string;
+}
+
+export async function startSlackDesk(env: Record<string, string> = {}, options: SlackDeskOptions = {}): Promise<SlackDesk> {
   const fake = await startSlackFake();
   seed(fake);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-slack-'));
   const catalogFile = path.join(tmp, 'catalog.yaml');
-  fs.writeFileSync(catalogFile, SLACK_TEST_CATALOG);
+  fs.writeFileSync(catalogFile, options.catalogYaml ?? SLACK_TEST_CATALOG);
   // No help articles unless a test asks for them (KNOWLEDGE_DIR): a DM goes straight to the type picker.
   const noArticles = path.join(tmp, 'knowledge');
   fs.mkdirSync(noArticles);
@@ -129,6 +135,18 @@ export async function startSlackDesk(env: Record<string, string> = {}): Promise<
     },
   };
   return desk;
+}
+
+/**
+ * The Slack desk of the file or describe block it is called in: started before its first
+ * story, stopped after its last (see forSuite). `env` may be a function, read when the desk
+ * starts (after the hooks registered before this one, e.g. an SMTP sink's, have run).
+ */
+export function slackDeskForSuite(env: Record<string, string> | (() => Record<string, string>) = {}, options: SlackDeskOptions = {}): SlackDesk {
+  return forSuite(
+    () => startSlackDesk(typeof env === 'function' ? env() : env, options),
+    (desk) => desk.stop(),
+  );
 }
 
 function seed(fake: SlackFake): void {

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockActions, eventCallback, interactionBody, messageShortcut, slashCommandBody, viewSubmission } from '../../fakes/slack/index.ts';
-import { GENERAL, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, cyd, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
+import { GENERAL, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, cyd, slackDeskForSuite, textOf } from './harness.ts';
 import { blockIds, date, optionValue, select, text, viewOf } from './helpers.ts';
 
-let desk: SlackDesk;
-beforeAll(async () => {
-  desk = await startSlackDesk();
-}, 120_000);
-afterAll(async () => {
-  await desk?.stop();
-}, 60_000);
+const desk = slackDeskForSuite();
 
 const dmOf = (user: { id: string }) => `D${user.id}`;
 

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kbFeedback } from '../../../src/db/schema.ts';
 import { sampleKnowledgeDir } from '../../../src/knowledge/articles.ts';
 import { blockActions, interactionBody, viewSubmission } from '../../fakes/slack/index.ts';
-import { IT_TRIAGE, SLACK_TEST_CATALOG, ada, bob, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
+import { IT_TRIAGE, SLACK_TEST_CATALOG, ada, bob, slackDeskForSuite, textOf } from './harness.ts';
 import { optionValue, text as typed, viewOf } from './helpers.ts';
 
 const MACROS = `
@@ -16,18 +13,7 @@ macros:
     body: "Hi {{requester.first_name}}, could you send the asset tag on the bottom of the laptop? ({{ticket.key}})"
 `;
 
-let desk: SlackDesk;
-let tmp: string;
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-slack-kb-'));
-  const catalogFile = path.join(tmp, 'catalog.yaml');
-  fs.writeFileSync(catalogFile, SLACK_TEST_CATALOG + MACROS);
-  desk = await startSlackDesk({ KNOWLEDGE_DIR: sampleKnowledgeDir, CATALOG_FILE: catalogFile });
-}, 120_000);
-afterAll(async () => {
-  await desk?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-}, 60_000);
+const desk = slackDeskForSuite({ KNOWLEDGE_DIR: sampleKnowledgeDir }, { catalogYaml: SLACK_TEST_CATALOG + MACROS });
 
 const dm = `D${ada.id}`;
 

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockActions, interactionBody, messageShortcut, slashCommandBody, viewSubmission } from '../../fakes/slack/index.ts';
-import { FAC_TRIAGE, GENERAL, IT_TRIAGE, ada, bob, cyd, eve, fileViaDm, startSlackDesk, type SlackDesk } from './harness.ts';
+import { FAC_TRIAGE, GENERAL, IT_TRIAGE, ada, bob, cyd, eve, fileViaDm, slackDeskForSuite } from './harness.ts';
 import { text, viewOf } from './helpers.ts';
 
 // The harness catalog: bob and cyd are IT agents, bob leads FAC; eve sits in the triage
 // channels but works no queue; ada is the requester.
 
-let desk: SlackDesk;
-beforeAll(async () => {
-  desk = await startSlackDesk();
-}, 120_000);
-afterAll(async () => desk?.stop(), 60_000);
+const desk = slackDeskForSuite();
 
 const cardMessage = (channel: string, ts: string) => desk.fake.messagesIn(channel).find((m) => m.ts === ts)!;
 const ephemeralTo = (user: { id: string }, pattern: RegExp) => desk.fake.waitFor('chat.postEphemeral', (c) => c.body.user === user.id && pattern.test(String(c.body.text)));

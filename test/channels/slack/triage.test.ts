@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anchors } from '../../../src/db/schema.ts';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { blockActions, eventCallback, interactionBody, messageShortcut, viewSubmission } from '../../fakes/slack/index.ts';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp.ts';
-import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, cyd, fileViaDm, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
+import { startSmtpSink } from '../../support/smtp.ts';
+import { forSuite } from '../../support/suite.ts';
+import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, bob, callsIn, cyd, fileViaDm, slackDeskForSuite, textOf } from './harness.ts';
 import { optionValue, text, viewOf } from './helpers.ts';
 
-let desk: SlackDesk;
-let smtp: SmtpSink;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-  desk = await startSlackDesk({ SMTP_URL: smtp.url, MAIL_FROM: 'desk@example.test' });
-}, 120_000);
-afterAll(async () => {
-  await desk?.stop();
-  await smtp?.close();
-}, 60_000);
+const smtp = forSuite(startSmtpSink, (sink) => sink.close());
+const desk = slackDeskForSuite(() => ({ SMTP_URL: smtp.url, MAIL_FROM: 'desk@example.test' }));
 
 const cardMessage = (channel: string, ts: string) => desk.fake.messagesIn(channel).find((m) => m.ts === ts)!;
 const linesIn = (channel: string, threadTs: string) => callsIn(desk.fake, 'chat.postMessage', channel).filter((c) => c.body.thread_ts === threadTs).map((c) => String(c.body.text));

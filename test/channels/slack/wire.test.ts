@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockActions, eventCallback, interactionBody } from '../../fakes/slack/index.ts';
-import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, callsIn, fileViaDm, startSlackDesk, textOf, type SlackDesk } from './harness.ts';
+import { FAC_TRIAGE, HR_TRIAGE, IT_TRIAGE, ada, callsIn, fileViaDm, slackDeskForSuite, textOf } from './harness.ts';
 import { optionValue } from './helpers.ts';
 
-let desk: SlackDesk;
-beforeAll(async () => {
-  desk = await startSlackDesk();
-}, 120_000);
-afterAll(async () => {
-  await desk?.stop();
-}, 60_000);
+const desk = slackDeskForSuite();
 
 const dm = `D${ada.id}`;
 

@@ -3,7 +3,7 @@ import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
 import { fakeBotFrameworkAuthentication, startBotAuthFake, type BotAuthFake, type ChannelTokenClaims, type SignTokenOptions } from '../../fakes/teams/auth.ts';
 import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
 import { personalSubmit } from './activities.ts';
-import { cardOf, startDesk, type Desk } from './harness.ts';
+import { cardOf, startDesk, ticketCount as countTickets, type Desk } from './harness.ts';
 
 const { appId, appPassword, tenantId } = TEAMS_FAKE_DEFAULTS;
 
@@ -34,7 +34,7 @@ describe('Teams with an app id: inbound activities are authenticated the Bot Fra
   /** A complete laptop form, as Teams would deliver Ada's press of Submit. */
   const filing = () =>
     personalSubmit(desk.connector.url, { sb: 'file', type: 'laptop', title: 'New laptop please', f_model: '13-inch', f_for_new_hire: 'false' }, undefined, undefined, appId);
-  const ticketCount = async (): Promise<number> => ((await (await desk.api('GET', '/tickets')).json()) as { items: unknown[] }).items.length;
+  const ticketCount = () => countTickets(desk);
 
   it('a token Teams would send for our app id is accepted, and the answer carries a bearer token from AAD', async () => {
     const response = await desk.post(teamsPersonalMessage({ serviceUrl: desk.connector.url, text: 'hello', appId }), `Bearer ${await token()}`);

@@ -1,35 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
-import type { ConnectorCall } from '../../fakes/teams/connector.ts';
-import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
-import { chainReply, deleted, edited, installed, nextId } from './activities.ts';
-import { ada, bob, cardOf, cardText, eventually, startDesk, type Desk } from './harness.ts';
-
-const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
-type Item = { id: number; type: string; visibility: string; body: string; data: Record<string, unknown>; actor: { email: string } | null };
+import { chainReply, deleted, edited, nextId } from './activities.ts';
+import { ada, bob, deskForSuite, eventually, personalChat, textOf, ticketWithBothCards, timeline as timelineOf } from './harness.ts';
 
 describe('Teams edits and deletes of a mirrored message: recorded against the original comment, never a second comment', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
-  });
-  afterAll(() => desk.stop());
-
-  async function ticketWithChain(title: string) {
-    const { connector } = desk;
-    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
-    const { key } = (await created.json()) as { key: string };
-    const chain = await connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
-    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
-    const mine = await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && cardText(cardOf(c.body)).includes(title), 5_000);
-    await desk.anchored(key, 'teams', 'triage');
-    await desk.anchored(key, 'teams', 'requester');
-    return { key, threadId, rootId, requesterCardId: (mine.response as { id: string }).id };
-  }
-
-  const timeline = async (key: string): Promise<Item[]> => ((await (await desk.api('GET', `/tickets/${key}/events`)).json()) as { items: Item[] }).items;
-  const textOf = (call: ConnectorCall): string => String((call.body as { text?: string } | undefined)?.text ?? '');
+  const desk = deskForSuite({ installedFor: [ada] });
+  const ticketWithChain = (title: string) => ticketWithBothCards(desk, title);
+  const timeline = (key: string) => timelineOf(desk, key);
 
   it("the requester edits then deletes her reply: the chain reads 'edited' and 'removed', the timeline keeps one comment", async () => {
     const { connector } = desk;

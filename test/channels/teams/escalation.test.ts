@@ -1,26 +1,25 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sampleCatalogFile } from '../../../src/core/catalog.ts';
 import { recordEvent } from '../../../src/core/tickets.ts';
-import { installed } from './activities.ts';
-import { ada, cardOf, cardText, startDesk, triageChannel, type Desk } from './harness.ts';
+import { ada, cardOf, cardText, deskForSuite, triageChannel } from './harness.ts';
 
 const escalations = '19:fake-escalations@thread.tacv2';
 type Create = { channelData?: { channel?: { id?: string } }; activity?: { text?: string } };
 
 describe('Teams escalation: an SLA breach on a queue that escalates to Teams starts a thread in that channel', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    const catalogYaml = fs
-      .readFileSync(sampleCatalogFile, 'utf8')
-      .replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel))
-      .replace('escalation: { slack_channel: C0999999999 }', `escalation: { teams_channel: ${JSON.stringify(escalations)} }`);
-    expect(catalogYaml).toContain(escalations);
-    desk = await startDesk({ catalogYaml });
-    // Teams has spoken to the bot once, so Switchboard knows the tenant's service URL.
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
+  const catalogYaml = fs
+    .readFileSync(sampleCatalogFile, 'utf8')
+    .replace('"19:it-desk@thread.tacv2"', JSON.stringify(triageChannel))
+    .replace('escalation: { slack_channel: C0999999999 }', `escalation: { teams_channel: ${JSON.stringify(escalations)} }`);
+  // Teams has spoken to the bot once (Ada's install), so Switchboard knows the tenant's service URL.
+  const desk = deskForSuite({
+    catalogYaml,
+    installedFor: [ada],
+    prepare: async () => {
+      expect(catalogYaml).toContain(escalations);
+    },
   });
-  afterAll(() => desk.stop());
 
   it('sla_breached posts a new conversation in the escalation channel naming the ticket', async () => {
     const { connector } = desk;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { expect } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import type { TeamsAuthOverrides } from '../../../src/channels/teams/auth.ts';
@@ -8,8 +9,10 @@ import { loadConfig } from '../../../src/config.ts';
 import { sampleCatalogFile } from '../../../src/core/catalog.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
-import { startConnectorFake, type ConnectorFake } from '../../fakes/teams/connector.ts';
+import { startConnectorFake, type ConnectorCall, type ConnectorFake } from '../../fakes/teams/connector.ts';
 import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
+import { forSuite } from '../../support/suite.ts';
+import { installed } from './activities.ts';
 
 export const ada = TEAMS_FAKE_DEFAULTS.user;
 /** An agent of the IT queue, a member of the triage team. */
@@ -17,6 +20,8 @@ export const bob = { id: '29:fake-user-bob', aadObjectId: 'b0b00000-0000-4000-80
 /** A member of the triage team who works no queue (a colleague from another department). */
 export const eve = { id: '29:fake-user-eve', aadObjectId: 'e5e00000-0000-4000-8000-000000000005', name: 'Eve Colleague', email: 'eve@example.test' } as const;
 export const triageChannel = TEAMS_FAKE_DEFAULTS.channelId;
+/** Ada's personal chat with the bot. */
+export const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
 
 /** The sample catalog with the IT triage channel on the fake team and Bob on the IT desk. */
 export function sampleForTeams(): string {
@@ -28,6 +33,8 @@ export function sampleForTeams(): string {
 
 export interface Desk {
   sb: Running;
+  /** The throwaway Postgres database when TEST_DATABASE_URL is set (PGlite otherwise). */
+  databaseUrl: string | undefined;
   connector: ConnectorFake;
   /** POST an activity to /api/messages as Teams would. */
   post(activity: unknown, authorization?: string): Promise<Response>;
@@ -68,6 +75,7 @@ export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Reco
   const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth } });
   return {
     sb,
+    databaseUrl,
     connector,
     post: (activity, authorization) =>
       fetch(`${sb.url}/api/messages`, {
@@ -99,6 +107,58 @@ export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Reco
     },
   };
 }
+
+type Account = { id: string; name: string; aadObjectId?: string };
+
+/**
+ * The desk of the describe block it is called in (started before its first story, stopped
+ * after its last; see forSuite), with the app installed for `installedFor` first (so the desk
+ * knows the tenant's Bot Connector and their personal chats), then `prepare` run on it.
+ */
+export function deskForSuite(options: Parameters<typeof startDesk>[0] & { installedFor?: Account[]; prepare?: (desk: Desk) => Promise<void> } = {}): Desk {
+  const { installedFor = [], prepare, ...start } = options;
+  return forSuite(
+    async () => {
+      const desk = await startDesk(start);
+      for (const person of installedFor) expect((await desk.post(installed(desk.connector.url, person))).status).toBe(200);
+      await prepare?.(desk);
+      return desk;
+    },
+    (desk) => desk.stop(),
+  );
+}
+
+/** A ticket for Ada filed through the API; resolves once its triage chain exists (with the chain's root card). */
+export async function ticketWithChain<Card = Record<string, unknown>>(desk: Desk, title: string) {
+  const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
+  const { key } = (await created.json()) as { key: string };
+  const chain = await desk.connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
+  const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
+  await desk.anchored(key, 'teams', 'triage');
+  return { key, threadId, rootId, card: cardOf((chain.body as { activity?: unknown }).activity) as Card };
+}
+
+/** The same, and also once Ada's own card for it is in her chat (its id is `requesterCardId`). */
+export async function ticketWithBothCards(desk: Desk, title: string) {
+  const { key, threadId, rootId } = await ticketWithChain(desk, title);
+  const mine = await desk.connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && cardText(cardOf(c.body)).includes(title), 5_000);
+  await desk.anchored(key, 'teams', 'requester');
+  return { key, threadId, rootId, requesterCardId: (mine.response as { id: string }).id };
+}
+
+/** One entry of GET /tickets/:key/events. */
+export type TimelineItem = { id: number; type: string; visibility: string; body: string; channel: string; data: Record<string, unknown>; actor: { email: string } | null };
+
+export async function timeline(desk: Desk, key: string): Promise<TimelineItem[]> {
+  return ((await (await desk.api('GET', `/tickets/${key}/events`)).json()) as { items: TimelineItem[] }).items;
+}
+
+export async function ticketCount(desk: Desk): Promise<number> {
+  return ((await (await desk.api('GET', '/tickets')).json()) as { items: unknown[] }).items.length;
+}
+
+/** The text of a message the bot sent. */
+export const textOf = (call: ConnectorCall): string => String((call.body as { text?: string } | undefined)?.text ?? '');
 
 /**
  * CREATE DATABASE copies template1 and fails when another session is copying it at the

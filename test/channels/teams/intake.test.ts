@@ -1,22 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
-import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
 import { installed, messageAction, personalSubmit } from './activities.ts';
-import { ada, bob, cardOf, cardText, startDesk, triageChannel, type Desk } from './harness.ts';
-
-const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
+import { ada, bob, cardOf, cardText, deskForSuite, personalChat, ticketCount as countTickets, triageChannel } from './harness.ts';
 
 describe('Teams intake', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-  });
-  afterAll(() => desk.stop());
+  const desk = deskForSuite();
   afterEach(() => {
     desk.connector.calls.length = 0;
   });
 
-  const ticketCount = async (): Promise<number> => ((await (await desk.api('GET', '/tickets')).json()) as { items: unknown[] }).items.length;
+  const ticketCount = () => countTickets(desk);
 
   it('a message to the bot gets a type picker, then the form, validation in place, and files one ticket with a triage chain and a requester card', async () => {
     const { connector } = desk;

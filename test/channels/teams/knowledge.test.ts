@@ -1,13 +1,10 @@
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { kbFeedback } from '../../../src/db/schema.ts';
 import { sampleKnowledgeDir } from '../../../src/knowledge/articles.ts';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
-import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
-import { channelSubmit, installed, peopleSearch, personalSubmit } from './activities.ts';
-import { ada, bob, cardOf, cardText, eve, eventually, startDesk, type Desk } from './harness.ts';
-
-const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
+import { channelSubmit, peopleSearch, personalSubmit } from './activities.ts';
+import { ada, bob, cardOf, cardText, deskForSuite, eve, eventually, personalChat, ticketCount as countTickets, ticketWithChain as chainOf } from './harness.ts';
 
 type Submit = { type: string; title: string; data?: Record<string, unknown> };
 
@@ -27,16 +24,12 @@ function submits(card: unknown): Submit[] {
 }
 
 describe('help articles before a Teams request is filed', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk({ env: { KNOWLEDGE_DIR: sampleKnowledgeDir } });
-  });
-  afterAll(() => desk.stop());
+  const desk = deskForSuite({ env: { KNOWLEDGE_DIR: sampleKnowledgeDir } });
   afterEach(() => {
     desk.connector.calls.length = 0;
   });
 
-  const ticketCount = async (): Promise<number> => ((await (await desk.api('GET', '/tickets')).json()) as { items: unknown[] }).items.length;
+  const ticketCount = () => countTickets(desk);
   const feedback = () => desk.sb.database.db.select().from(kbFeedback);
 
   /** Ada writes to the bot; returns the card it answers with and its activity id. */
@@ -103,22 +96,8 @@ describe('help articles before a Teams request is filed', () => {
 });
 
 describe('agents answer with articles and macros in the Teams Reply', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk({ env: { KNOWLEDGE_DIR: sampleKnowledgeDir } });
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
-  });
-  afterAll(() => desk.stop());
-
-  /** A ticket for Ada filed through the API; resolves once its triage chain exists. */
-  async function ticketWithChain(title: string) {
-    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
-    const { key } = (await created.json()) as { key: string };
-    const chain = await desk.connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
-    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
-    await desk.anchored(key, 'teams', 'triage');
-    return { key, threadId, rootId, card: cardOf((chain.body as { activity?: unknown }).activity)! };
-  }
+  const desk = deskForSuite({ env: { KNOWLEDGE_DIR: sampleKnowledgeDir }, installedFor: [ada] });
+  const ticketWithChain = (title: string) => chainOf(desk, title);
 
   const replyInput = (card: unknown): Record<string, unknown> | undefined => {
     let found: Record<string, unknown> | undefined;

@@ -1,6 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { TEAMS_PACE } from '../../../src/channels/teams/pace.ts';
+import { openDatabase } from '../../../src/db/client.ts';
+import { paceBuckets } from '../../../src/db/schema.ts';
+import { SharedPace } from '../../../src/outbox/pace.ts';
 import { installed } from './activities.ts';
-import { ada, startDesk, triageChannel, type Desk } from './harness.ts';
+import { ada, cardOf, cardText, deskForSuite, eventually, triageChannel } from './harness.ts';
 
 /** The most calls inside any window of `ms`. */
 function busiestWindow(times: number[], ms: number): number {
@@ -15,11 +20,7 @@ function busiestWindow(times: number[], ms: number): number {
 }
 
 describe('Teams outbound: retries and pace', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-  });
-  afterAll(() => desk.stop());
+  const desk = deskForSuite();
 
   it('a 429 on the first triage post is retried, and a burst of notes is paced within the thread limits', async () => {
     const { connector } = desk;
@@ -52,5 +53,39 @@ describe('Teams outbound: retries and pace', () => {
     // The lines arrive in order.
     const lines = inThread.filter((c) => c.route === 'replyToActivity').map((c) => /note \d+/.exec(String((c.body as { text?: string }).text))?.[0]);
     expect(lines).toEqual(Array.from({ length: notes }, (_, i) => `note ${i + 1}`));
+  }, 30_000);
+
+  it("a 429's Retry-After in a chain pauses that conversation for every replica, not only the delivery that met it", async () => {
+    const { connector } = desk;
+    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title: 'Paused chain', requester: { email: 'fay@example.test' }, fields: { account: 'mail' } });
+    const { key } = (await created.json()) as { key: string };
+    const chain = await connector.waitFor((c) => c.route === 'createConversation' && c.status === 201 && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes('Paused chain'), 5_000);
+    const threadId = (chain.response as { id: string }).id;
+    connector.failNext((c) => c.route === 'replyToActivity' && c.conversationId === threadId, { status: 429, retryAfter: 30 });
+
+    expect((await desk.api('POST', `/tickets/${key}/comments`, { body: 'slow down please', visibility: 'internal', author: { email: 'bob@example.test' } })).status).toBe(201);
+    await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === threadId && c.status === 429, 5_000);
+    // The pause is in the database: another replica (its own pool on Postgres) reads it too.
+    const replica = desk.databaseUrl ? await openDatabase({ url: desk.databaseUrl, max: 1 }) : desk.sb.database;
+    try {
+      const pausedFor = await eventually(async () => {
+        const [row] = await replica.db
+          .select({ wait: sql<number>`${paceBuckets.tatMs} - ${paceBuckets.toleranceMs} - extract(epoch from clock_timestamp()) * 1000` })
+          .from(paceBuckets)
+          .where(eq(paceBuckets.key, `teams:${threadId}#0`));
+        return Number(row?.wait ?? 0) > 20_000 ? Number(row!.wait) : undefined;
+      });
+      expect(pausedFor).toBeLessThanOrEqual(30_000);
+      // A send from that replica does not reach Teams: it is handed back to its outbox with the wait.
+      let called = false;
+      const other = SharedPace.of(replica.db, TEAMS_PACE);
+      await expect(other.send(threadId, async () => (called = true), () => undefined)).rejects.toMatchObject({ name: 'RetryableError', retryAfterMs: expect.any(Number) });
+      expect(called).toBe(false);
+      // Another conversation is not held up.
+      expect(await other.send(`${threadId}-other`, async () => 'sent', () => undefined)).toBe('sent');
+    } finally {
+      if (replica !== desk.sb.database) await replica.close();
+    }
+    expect(connector.calls.filter((c) => c.route === 'replyToActivity' && c.conversationId === threadId)).toHaveLength(1);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolvePerson } from '../../../src/core/people.ts';
-import { channelSubmit, installed, peopleSearch } from './activities.ts';
-import { ada, bob, cardOf, cardText, startDesk, type Desk } from './harness.ts';
+import { channelSubmit, peopleSearch } from './activities.ts';
+import { ada, bob, cardOf, cardText, deskForSuite, ticketWithChain as chainOf } from './harness.ts';
 
 type Search = { type: string; value: { results: Array<{ title: string; value: string }> } };
 type Action = { type: string; title: string; card?: { body: Array<Record<string, unknown>> } };
@@ -10,26 +10,15 @@ type Action = { type: string; title: string; card?: { body: Array<Record<string,
 const IT_AGENTS = ['bob@example.test', 'marta.lopez@example.com', 'bo.chen@example.com', 'dan.okafor@example.com', 'sara.ng@example.com'];
 
 describe('Teams Assign: offers the queue\'s agents only (static choices and a typeahead over them)', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
+  const desk = deskForSuite({
+    installedFor: [ada],
     // Known to Switchboard, but not on the IT desk: never offered.
-    await resolvePerson(desk.sb.database.db, { email: 'carol@example.test', name: 'Carol Keyes' });
-    await resolvePerson(desk.sb.database.db, { email: 'marta.lopez@example.com', name: 'Marta López' });
+    prepare: async (desk) => {
+      await resolvePerson(desk.sb.database.db, { email: 'carol@example.test', name: 'Carol Keyes' });
+      await resolvePerson(desk.sb.database.db, { email: 'marta.lopez@example.com', name: 'Marta López' });
+    },
   });
-  afterAll(() => desk.stop());
-
-  async function ticketWithChain(title: string) {
-    const { connector } = desk;
-    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
-    const { key } = (await created.json()) as { key: string };
-    const chain = await connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
-    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
-    await desk.anchored(key, 'teams', 'triage');
-    const card = cardOf((chain.body as { activity?: unknown }).activity) as { actions: Action[] };
-    return { key, threadId, rootId, card };
-  }
+  const ticketWithChain = (title: string) => chainOf<{ actions: Action[] }>(desk, title);
 
   async function search(threadId: string, queryText: string, dataset?: string): Promise<{ status: number; body: Search }> {
     const response = await desk.post(peopleSearch(desk.connector.url, threadId, queryText, bob, dataset));

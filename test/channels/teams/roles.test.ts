@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
-import { channelSubmit, installed, messageAction, nextId } from './activities.ts';
-import { ada, bob, cardOf, cardText, eve, startDesk, type Desk } from './harness.ts';
+import { channelSubmit, messageAction, nextId } from './activities.ts';
+import { ada, bob, cardOf, cardText, deskForSuite, eve, ticketWithChain as chainOf, timeline } from './harness.ts';
 
 // The sample catalog with Bob on the IT desk; Eve is in the triage team but works no queue.
 
 describe('Teams: only the desk acts on a ticket', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
-  });
-  afterAll(() => desk.stop());
-
-  async function ticketWithChain(title: string) {
-    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
-    const { key } = (await created.json()) as { key: string };
-    const chain = await desk.connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
-    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
-    await desk.anchored(key, 'teams', 'triage');
-    return { key, threadId, rootId };
-  }
-  const events = async (key: string) => ((await (await desk.api('GET', `/tickets/${key}/events`)).json()) as { items: Array<{ type: string; visibility: string }> }).items;
+  const desk = deskForSuite({ installedFor: [ada] });
+  const ticketWithChain = (title: string) => chainOf(desk, title);
+  const events = (key: string) => timeline(desk, key);
 
   it('a non-agent\'s Claim, Assign, Status, Priority and Reply refresh the card with the reason and change nothing', async () => {
     const { connector } = desk;

@@ -1,36 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { teamsPersonalMessage } from '../../fakes/teams/activities.ts';
-import type { ConnectorCall } from '../../fakes/teams/connector.ts';
 import { TEAMS_FAKE_DEFAULTS } from '../../fakes/teams/defaults.ts';
-import { chainReply, channelSubmit, installed, messageAction, nextId } from './activities.ts';
-import { ada, bob, cardOf, cardText, eventually, startDesk, type Desk } from './harness.ts';
-
-const personalChat = TEAMS_FAKE_DEFAULTS.personalConversationId;
-type Timeline = { items: Array<{ type: string; visibility: string; body: string; channel: string; actor: { email: string } | null }> };
+import { chainReply, channelSubmit, messageAction, nextId } from './activities.ts';
+import { ada, bob, cardOf, cardText, deskForSuite, eventually, personalChat, textOf, ticketWithBothCards, timeline as timelineOf } from './harness.ts';
 
 describe('Teams triage: one reply chain per ticket, cards updated in place, internal by default', () => {
-  let desk: Desk;
-  beforeAll(async () => {
-    desk = await startDesk();
-    expect((await desk.post(installed(desk.connector.url, ada))).status).toBe(200);
-  });
-  afterAll(() => desk.stop());
-
-  /** A ticket for Ada filed through the API; resolves once its triage chain and her card exist. */
-  async function ticketWithChain(title: string) {
-    const { connector } = desk;
-    const created = await desk.api('POST', '/tickets', { type: 'password-reset', title, requester: { email: ada.email, name: ada.name }, fields: { account: 'VPN' } });
-    const { key } = (await created.json()) as { key: string };
-    const chain = await connector.waitFor((c) => c.route === 'createConversation' && cardText(cardOf((c.body as { activity?: unknown }).activity)).includes(title), 5_000);
-    const { id: threadId, activityId: rootId } = chain.response as { id: string; activityId: string };
-    const mine = await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === personalChat && cardText(cardOf(c.body)).includes(title), 5_000);
-    await desk.anchored(key, 'teams', 'triage');
-    await desk.anchored(key, 'teams', 'requester');
-    return { key, threadId, rootId, requesterCardId: (mine.response as { id: string }).id };
-  }
-
-  const timeline = async (key: string): Promise<Timeline['items']> => ((await (await desk.api('GET', `/tickets/${key}/events`)).json()) as Timeline).items;
-  const textOf = (call: ConnectorCall): string => String((call.body as { text?: string } | undefined)?.text ?? '');
+  const desk = deskForSuite({ installedFor: [ada] });
+  const ticketWithChain = (title: string) => ticketWithBothCards(desk, title);
+  const timeline = (key: string) => timelineOf(desk, key);
 
   it('Claim and Status on the card change the ticket; both cards are updated in place and the chain gets a line', async () => {
     const { connector } = desk;
@@ -89,6 +66,27 @@ describe('Teams triage: one reply chain per ticket, cards updated in place, inte
 
     expect(connector.calls.some((c) => c.conversationId === personalChat && textOf(c).includes('checked the logs'))).toBe(false);
     expect((await timeline(key)).filter((e) => e.type === 'comment').map((e) => e.visibility)).toEqual(['internal', 'public', 'public']);
+  });
+
+  it('"Send to requester" used twice on one message (a second click, trimmed text) reaches the requester once; another message of the chain still goes', async () => {
+    const { connector } = desk;
+    const { key, threadId } = await ticketWithChain('Monitor flickers');
+    const send = (messageId: string, reply: string) =>
+      desk.post(messageAction(connector.url, 'composeExtension/submitAction', { commandId: 'sendToRequester', messageId, messageText: reply, data: { sb: 'send', reply } }, bob, threadId));
+
+    expect(await (await send('1700000004001', 'Swap the cable, then restart')).json()).toEqual({ task: { type: 'message', value: `Sent to the requester of ${key}.` } });
+    await connector.waitFor((c) => c.conversationId === personalChat && textOf(c).includes('Swap the cable'), 5_000);
+    // A new invoke (its own activity id) on the same message, the text trimmed in the dialog.
+    expect(await (await send('1700000004001', 'Swap the cable')).json()).toEqual({ task: { type: 'message', value: `That message was already sent to the requester of ${key}.` } });
+    expect(await (await send('1700000004002', 'Or try the other port')).json()).toEqual({ task: { type: 'message', value: `Sent to the requester of ${key}.` } });
+    await connector.waitFor((c) => c.conversationId === personalChat && textOf(c).includes('Or try the other port'), 5_000);
+
+    const comments = (await timeline(key)).filter((e) => e.type === 'comment');
+    expect(comments.map((e) => [e.visibility, e.body])).toEqual([
+      ['public', 'Swap the cable, then restart'],
+      ['public', 'Or try the other port'],
+    ]);
+    expect(connector.calls.filter((c) => c.conversationId === personalChat && textOf(c).includes('Swap the cable'))).toHaveLength(1);
   });
 
   it("the requester's reply in her chat is a public comment that reaches the chain and reopens a resolved ticket", async () => {

@@ -35,11 +35,14 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The real service in-process: PGlite in a temp dir, or a throwaway Postgres database. */
-export async function startService(): Promise<Service> {
+/** The real service in-process: PGlite in a temp dir, or a throwaway Postgres database; `env` adds to its environment (e.g. SMTP_URL). */
+export async function startService(env: Record<string, string> = {}): Promise<Service> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-web-'));
   const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  const sb = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, API_TOKENS: 'test-token', LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }));
+  const sb = await startSwitchboard(
+    loadConfig({ PORT: '0', DATA_DIR: dataDir, API_TOKENS: 'test-token', LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }),
+    { worker: { pollMs: 50, baseDelayMs: 50 } },
+  );
   const at = (p: string) => `${sb.url}${p}`;
   return {
     sb,

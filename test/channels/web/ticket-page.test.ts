@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { anchors, ticketEvents, tickets } from '../../../src/db/schema.ts';
+import { startSmtpSink } from '../../support/smtp.ts';
 import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
 
 describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", { timeout: 120_000 }, () => {
@@ -113,34 +114,90 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
     expect((await getTimeline(service.sb.core, key, { includeInternal: true })).some((e) => e.type === 'status_changed')).toBe(false);
   });
 
-  it('a tampered, missing or unknown link gets the 403 page; asking for a fresh link answers the same and records one request', async () => {
-    const key = await fileTicket('Screen flickers');
-    const good = service.ticketUrl(key, 'ana@example.com');
-    const tampered = good.replace(/s=./, (m) => (m.endsWith('A') ? 's=B' : 's=A'));
+  it('a tampered, missing or unknown link gets the 403 page; with email on, asking for a fresh link answers the same, records one request and the mail goes', async () => {
+    const sink = await startSmtpSink();
+    const mailing = await startService({ SMTP_URL: sink.url, MAIL_FROM: 'desk@example.com' });
+    try {
+      const created = await mailing.api('POST', '/tickets', { type: 'laptop', title: 'Screen flickers', requester: { email: 'ana@example.com', name: 'Ana Ruiz' }, fields: { model: '13-inch' } });
+      const key = created.json.key as string;
+      const good = mailing.ticketUrl(key, 'ana@example.com');
+      const tampered = good.replace(/s=./, (m) => (m.endsWith('A') ? 's=B' : 's=A'));
+      await withPage(async (page) => {
+        const expired = mailing.ticketUrl(key, 'ana@example.com', new Date(Date.now() - 100 * 86_400_000));
+        await page.goto(expired);
+        expect(await page.locator('.lead').textContent()).toBe('This link has expired.');
+        for (const url of [tampered, expired, mailing.at(`/t/${key}`), mailing.at('/t/IT-99999?e=1&s=x')]) {
+          const response = await page.goto(url);
+          expect(response?.status()).toBe(403);
+          expect(await page.locator('h1').textContent()).toBe('We can’t show this request');
+          expect(await page.locator('body').textContent()).not.toContain('Screen flickers');
+        }
+        const answers: string[] = [];
+        for (const url of [tampered, tampered, mailing.at('/t/IT-99999')]) {
+          await page.goto(url);
+          await page.getByRole('button', { name: 'Email me a fresh link' }).click();
+          await page.waitForURL(/\/link$/);
+          answers.push((await page.locator('main').textContent()) ?? '');
+        }
+        expect(new Set(answers).size).toBe(1);
+        expect(answers[0]).toContain('If that request exists, a fresh link is on its way');
+      });
+      const db = mailing.sb.database.db;
+      const [ticket] = await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key));
+      const requests = await db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, ticket!.id), eq(ticketEvents.type, 'access_link_requested')));
+      expect(requests).toMatchObject([{ visibility: 'internal', channel: 'web' }]);
+      // What the page promised: one mail to the requester, with a link that opens the page.
+      const mail = await sink.waitFor((m) => m.envelope.rcptTo.includes('ana@example.com') && /fresh link/.test(m.parsed.text ?? ''));
+      const link = /https?:\/\/\S+\/t\/[^\s]+/.exec(mail.parsed.text ?? '')![0];
+      const signed = new URL(link);
+      expect(signed.pathname).toBe(`/t/${key}`);
+      expect((await fetch(mailing.at(`${signed.pathname}${signed.search}`))).status).toBe(200);
+    } finally {
+      await mailing.stop();
+      await sink.close();
+    }
+  });
+
+  it('with email off the 403 page does not offer to email a link, and a posted request says no link was sent and records nothing', async () => {
+    const key = await fileTicket('Keyboard sticks');
     await withPage(async (page) => {
-      const expired = service.ticketUrl(key, 'ana@example.com', new Date(Date.now() - 100 * 86_400_000));
-      await page.goto(expired);
-      expect(await page.locator('.lead').textContent()).toBe('This link has expired.');
-      for (const url of [tampered, expired, service.at(`/t/${key}`), service.at('/t/IT-99999?e=1&s=x')]) {
-        const response = await page.goto(url);
-        expect(response?.status()).toBe(403);
-        expect(await page.locator('h1').textContent()).toBe('We can’t show this request');
-        expect(await page.locator('body').textContent()).not.toContain('Screen flickers');
-      }
-      const answers: string[] = [];
-      for (const url of [tampered, tampered, service.at('/t/IT-99999')]) {
-        await page.goto(url);
-        await page.getByRole('button', { name: 'Email me a fresh link' }).click();
-        await page.waitForURL(/\/link$/);
-        answers.push((await page.locator('main').textContent()) ?? '');
-      }
-      expect(new Set(answers).size).toBe(1);
-      expect(answers[0]).toContain('If that request exists, a fresh link is on its way');
+      expect((await page.goto(service.at(`/t/${key}`)))?.status()).toBe(403);
+      expect(await page.getByRole('button', { name: 'Email me a fresh link' }).count()).toBe(0);
+      expect(await page.locator('.no-email').textContent()).toBe('This desk does not send email, so we cannot send you a fresh link.');
+      expect(await page.getByRole('link', { name: 'sign in' }).getAttribute('href')).toBe('/login?next=/my');
     });
+    // A 403 page from before email was turned off still posts (its token from any of our forms): the answer says nothing went.
+    const form = await fetch(service.ticketUrl(key, 'ana@example.com'));
+    const [, cookie] = /^([^;]+)/.exec(form.headers.get('set-cookie') ?? '') ?? [];
+    const token = /name="token" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const posted = await fetch(service.at(`/t/${key}/link`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: service.at(''), ...(cookie ? { cookie } : {}) },
+      body: new URLSearchParams({ token }),
+    });
+    const answer = await posted.text();
+    expect(answer).toContain('No link was sent');
+    expect(answer).not.toContain('on its way');
     const db = service.sb.database.db;
     const [ticket] = await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key));
-    const requests = await db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, ticket!.id), eq(ticketEvents.type, 'access_link_requested')));
-    expect(requests).toMatchObject([{ visibility: 'internal', channel: 'web' }]);
+    expect(await db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, ticket!.id), eq(ticketEvents.type, 'access_link_requested')))).toEqual([]);
+  });
+
+  it('a requester nothing reaches (web form, email off) is told so and offered the link to save, with when it stops working', async () => {
+    const key = await fileTicket('Chair wobbles');
+    await withPage(async (page) => {
+      const url = service.ticketUrl(key, 'ana@example.com');
+      await page.goto(url);
+      const notice = page.locator('.save-link');
+      expect(await notice.getByRole('heading').textContent()).toBe('Save this link');
+      expect(await notice.textContent()).toContain('We have no way to send you updates on this request');
+      const saved = await page.getByLabel('Your link to this request').inputValue();
+      const signed = new URL(saved);
+      expect(`${signed.pathname}${signed.search}`).toBe(`${new URL(url).pathname}${new URL(url).search}`);
+      const expires = new Date(Number(signed.searchParams.get('e')) * 1000);
+      const until = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Madrid' }).format(expires);
+      expect(await notice.textContent()).toContain(`it works until ${until}`);
+    });
   });
 
   it('axe-core finds no serious or critical problems on the ticket page or the 403 page', async () => {

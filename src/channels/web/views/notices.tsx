@@ -1,7 +1,10 @@
 import { Layout } from './layout.tsx';
 
-/** 403 for a missing, tampered or expired ticket link: offers a fresh link by email. */
-export function LinkProblemPage({ ticketKey, reason, token }: { ticketKey: string; reason: 'missing' | 'invalid' | 'expired'; token: string }) {
+/**
+ * 403 for a missing, tampered or expired ticket link: offers a fresh link by email, only when
+ * this desk sends email (else it says so, and where else the link is).
+ */
+export function LinkProblemPage({ ticketKey, reason, token, canEmail }: { ticketKey: string; reason: 'missing' | 'invalid' | 'expired'; token: string; canEmail: boolean }) {
   const why =
     reason === 'expired'
       ? 'This link has expired.'
@@ -12,17 +15,35 @@ export function LinkProblemPage({ ticketKey, reason, token }: { ticketKey: strin
     <Layout title="Link not valid">
       <h1>We can’t show this request</h1>
       <p class="lead">{why}</p>
-      <p>We can email a fresh link to the person who filed {ticketKey}.</p>
-      <form method="post" action={`/t/${encodeURIComponent(ticketKey)}/link`}>
-        <input type="hidden" name="token" value={token} />
-        <button type="submit" class="primary">
-          Email me a fresh link
-        </button>
-      </form>
+      {canEmail ? (
+        <>
+          <p>We can email a fresh link to the person who filed {ticketKey}.</p>
+          <form method="post" action={`/t/${encodeURIComponent(ticketKey)}/link`}>
+            <input type="hidden" name="token" value={token} />
+            <button type="submit" class="primary">
+              Email me a fresh link
+            </button>
+          </form>
+        </>
+      ) : (
+        <NoEmail />
+      )}
       <p class="muted">
         Or <a href="/">open a new request</a>.
       </p>
     </Layout>
+  );
+}
+
+/** Where else the link is, on a desk that sends no email. */
+function NoEmail() {
+  return (
+    <>
+      <p class="no-email">This desk does not send email, so we cannot send you a fresh link.</p>
+      <p>
+        Every update we send you in Slack or Teams carries a link to your request. Or <a href="/login?next=/my">sign in</a> to see all your requests.
+      </p>
+    </>
   );
 }
 
@@ -34,6 +55,19 @@ export function LinkRequestedPage() {
       <p class="lead">If that request exists, a fresh link is on its way to the email address that filed it. It can take a few minutes.</p>
       <p class="muted">
         Updates in Slack or Teams carry a link too. <a href="/">Back to all requests</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** "Email me a fresh link" posted to a desk that sends no email (a page from before email was turned off): nothing was sent. */
+export function LinkNotSentPage() {
+  return (
+    <Layout title="No link sent">
+      <h1>No link was sent</h1>
+      <NoEmail />
+      <p class="muted">
+        <a href="/">Back to all requests</a>
       </p>
     </Layout>
   );

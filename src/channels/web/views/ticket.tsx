@@ -25,6 +25,10 @@ export interface TicketPageProps {
   replyValue?: string | undefined;
   /** No channel can reach the requester: tell them to keep this link. */
   unreachable?: boolean | undefined;
+  /** The page's own signed link, absolute, offered to save when nothing else reaches them. */
+  savedLink?: string | undefined;
+  /** When that link stops working. */
+  linkExpires?: Date | undefined;
 }
 
 /** The requester's view of one request. */
@@ -70,9 +74,21 @@ export function TicketPage(props: TicketPageProps) {
         </div>
       </dl>
       {props.unreachable ? (
-        <p class="notice save-link" role="note">
-          Save this link: we have no way to send you updates on this request (no email, Slack or Teams reaches you here), so come back to this page to follow it and to answer the desk.
-        </p>
+        <section class="notice save-link" role="note" aria-labelledby="save-link-title">
+          <h2 id="save-link-title">Save this link</h2>
+          <p>
+            We have no way to send you updates on this request (no email, Slack or Teams reaches you here), so come back to this page to follow it and to answer the desk.
+          </p>
+          {props.savedLink ? (
+            <p>
+              <label for="save-link-url">Your link to this request</label>
+              <input id="save-link-url" type="text" readonly value={props.savedLink} />
+              <span class="muted small">
+                Bookmark this page or keep the link somewhere safe{props.linkExpires ? `: it works until ${longDate(props.linkExpires, props.timezone)}` : ''}.
+              </span>
+            </p>
+          ) : null}
+        </section>
       ) : null}
       {props.sla ? <p class={`sla sla-${props.sla.tone}`}>{props.sla.text}</p> : null}
       {props.sla?.why ? (
@@ -129,4 +145,8 @@ export function TicketPage(props: TicketPageProps) {
       {ticket.description && !props.timeline.some((e) => e.type === 'created') ? <RichText text={ticket.description} /> : null}
     </Layout>
   );
+}
+
+function longDate(at: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: timezone }).format(at);
 }

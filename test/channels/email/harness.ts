@@ -11,6 +11,7 @@ import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
 import { DOVECOT_MISSING, dovecotAvailable, startDovecot, type Dovecot } from '../../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp.ts';
+import { forSuite } from '../../support/suite.ts';
 
 export const haveDovecot = dovecotAvailable(); // throws under CI when Dovecot is missing
 if (!haveDovecot) console.warn(DOVECOT_MISSING);
@@ -128,4 +129,20 @@ export class EmailDesk {
   async ticketsOf(email: string): Promise<TicketJson[]> {
     return (await this.api<{ items: TicketJson[] }>('GET', `/tickets?requester=${encodeURIComponent(email)}`)).items;
   }
+}
+
+/**
+ * The email desk of the describe block it is called in: opened (Dovecot, the SMTP sink, the
+ * service) before its first story and closed after its last (see forSuite), with `prepare`
+ * run on it once open.
+ */
+export function emailDeskForSuite(prepare?: (desk: EmailDesk) => void | Promise<void>): EmailDesk {
+  return forSuite(
+    async () => {
+      const desk = await EmailDesk.open();
+      await prepare?.(desk);
+      return desk;
+    },
+    (desk) => desk.close(),
+  );
 }
