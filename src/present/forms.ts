@@ -69,7 +69,9 @@ export function requestForm(catalog: Catalog, typeKey: string): RequestForm | nu
 
 /** zod's wording is for developers; a person filling a form gets plain words. */
 function problem(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'too_small' || issue.code === 'invalid_type') return 'is required';
+  if (issue.code === 'too_small') return 'is required';
+  // zod's own "Invalid input: expected string, received undefined" means nothing was given; our rules' messages say more.
+  if (issue.code === 'invalid_type') return issue.message.startsWith('Invalid input') ? 'is required' : issue.message;
   if (issue.code === 'too_big') return `is too long (at most ${String(issue.maximum)} characters)`;
   if (issue.code === 'invalid_format' && issue.format === 'email') return 'must be an email address, like ana@example.com';
   return issue.message;

@@ -102,7 +102,7 @@ export function noticeOf(event: EventView, ticket: Pick<TicketView, 'key' | 'tit
       break;
     case 'comment':
       if (internal) headline = `Internal note from ${actor}`;
-      else if (side === 'requester') headline = `${key} · ${actor} replied`;
+      else if (side === 'requester') headline = `${actor} wrote`;
       else if (event.actor?.role === 'requester') headline = `${actor} (requester)`;
       else headline = `${actor} replied to the requester`;
       break;
@@ -122,7 +122,10 @@ export function noticeOf(event: EventView, ticket: Pick<TicketView, 'key' | 'tit
     case 'assigned': {
       const to = str(data.to);
       const name = to && ticket.assignee?.email === to ? speakerName(ticket.assignee) : to;
-      headline = name ? `${name} is now handling ${key}${by}` : `${key} is waiting for someone to pick it up${by}`;
+      // A claim names the agent once.
+      const byOther = event.actor && event.actor.email !== to ? by : '';
+      if (!name) headline = `${key} is waiting for someone to pick it up${by}`;
+      else headline = side === 'requester' ? `${name} is now handling ${key}` : `${key} assigned to ${name}${byOther}`;
       break;
     }
     case 'priority_changed':

@@ -31,6 +31,8 @@ export interface TicketScreen {
   queueName: string;
   requester: string;
   assignee: string;
+  /** Who it is assigned to, for pickers that preselect them. */
+  assigneeEmail: string | null;
   facts: Fact[];
   /** Custom fields in catalog order. */
   fields: FieldFact[];
@@ -108,6 +110,7 @@ export function ticketScreen(input: ScreenInput): TicketScreen {
     queueName,
     requester,
     assignee,
+    assigneeEmail: ticket.assignee?.email ?? null,
     facts,
     fields: fieldFacts(ticket.fields, def?.fields ?? []),
     zone,

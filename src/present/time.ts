@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import { formatDuration } from '../core/sla/business-time.ts';
 
 /**
  * Times as a person reads them: absolute, in the reader's own zone (people.time_zone, else
@@ -28,10 +27,4 @@ export function absolute(iso: string, zone: string): When {
 /** "d LLL, HH:mm" for timeline entries, in the zone the page states once. */
 export function shortTime(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).setLocale('en-GB').toFormat('d LLL, HH:mm');
-}
-
-/** "in 2 h 10 min" or "20 min ago", wall-clock; only for renderers that draw on read. */
-export function relative(iso: string, now: Date): string {
-  const minutes = (Date.parse(iso) - now.getTime()) / 60_000;
-  return minutes >= 0 ? `in ${formatDuration(minutes)}` : `${formatDuration(-minutes)} ago`;
 }
