@@ -32,7 +32,7 @@ export interface ActionView {
  * already its assignee (on a shared channel card the reader is "any agent", so Claim stays
  * while the ticket is open: another agent may take it over).
  */
-export function ticketActions(ticket: Pick<TicketView, 'status' | 'priority' | 'assignee'>, reader: Reader, agents: readonly string[]): ActionView[] {
+export function ticketActions(ticket: { status: string; priority: string; assignee: TicketView['assignee'] }, reader: Reader, agents: readonly string[]): ActionView[] {
   const closed = ticket.status === 'closed';
   const actions: ActionView[] = [];
   if (isDeskReader(reader)) {
@@ -40,6 +40,7 @@ export function ticketActions(ticket: Pick<TicketView, 'status' | 'priority' | '
     if (!closed && !mine) actions.push({ id: 'claim', label: 'Claim' });
     const others = agents.filter((email) => email !== ticket.assignee?.email);
     if (!closed && others.length) actions.push({ id: 'assign', label: 'Assign', options: others.map((email) => ({ value: email, label: email })) });
+    // A status core adds later (awaiting_approval) has no next states here until status.ts lists them.
     const next = allowedNext(ticket.status as Status) ?? [];
     if (next.length) actions.push({ id: 'status', label: 'Status', options: next.map((s) => ({ value: s, label: statusLabel(s, 'desk') })) });
     if (!closed) {

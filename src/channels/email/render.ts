@@ -36,6 +36,9 @@ export function renderNotice(job: DeliveryJob, link: string, catalog: Catalog, o
   lines.push(...notice.lines);
   // Only a mail: how to answer it.
   if (event.type === 'created' && audience === 'requester') lines.push('Reply to this email to add anything; your reply goes straight to the ticket.');
+  // What was asked, in the catalog's order, on the acknowledgement and on an escalation.
+  if ((event.type === 'created' || audience === 'escalation') && screen.fields.length) lines.push(screen.fields.map((f) => `${f.label}: ${f.value}`).join('\n'));
+  if (event.type === 'created' && audience === 'requester' && screen.sla) lines.push(`${screen.sla.line}.`);
   if (audience === 'escalation') {
     lines.push(screen.facts.filter((f) => f.id === 'priority' || f.id === 'status' || f.id === 'assignee').map((f) => `${f.label}: ${f.value}`).join(' · '));
     if (screen.sla) lines.push(`SLA: ${screen.sla.line}`);
