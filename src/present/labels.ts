@@ -80,6 +80,13 @@ export function clockLabel(clock: string): string {
   return CLOCK_LABELS[clock] ?? humanize(clock);
 }
 
+const CLOCK_STATES: Record<string, string> = { running: 'on the clock', paused: 'paused', met: 'met', breached: 'breached' };
+
+/** An SLA clock's state in words ("on the clock", not `running`). */
+export function clockStateLabel(state: string): string {
+  return CLOCK_STATES[state] ?? humanize(state);
+}
+
 export interface PersonRef {
   email: string;
   name: string | null;

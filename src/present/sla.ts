@@ -2,11 +2,13 @@ import type { BusinessCalendar } from '../core/sla/calendar.ts';
 import { businessMinutesBetween, formatDuration } from '../core/sla/business-time.ts';
 import { activeClock, slaSummary } from '../core/sla/explain.ts';
 import type { TicketView } from '../core/view.ts';
+import { clockStateLabel } from './labels.ts';
 import { absolute, type When } from './time.ts';
 
 export interface ClockFacts {
   label: 'First response' | 'Resolution';
   state: 'running' | 'paused' | 'met' | 'breached';
+  stateLabel: string;
   due: When | null;
 }
 
@@ -25,7 +27,7 @@ export interface SlaFacts {
 const cap = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 function clockFacts(label: ClockFacts['label'], clock: TicketView['sla']['firstResponse'], zone: string): ClockFacts {
-  return { label, state: clock.state, due: clock.dueAt ? absolute(clock.dueAt, zone) : null };
+  return { label, state: clock.state, stateLabel: clockStateLabel(clock.state), due: clock.dueAt ? absolute(clock.dueAt, zone) : null };
 }
 
 /**

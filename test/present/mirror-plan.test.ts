@@ -14,7 +14,6 @@ import { CATALOG, anchorRow, deliveryJob, eventView, personRow, queueRow, row, t
 // is told comes from the one notice model, and an internal note reaches no requester side.
 
 const requester = personRow(1, { email: 'ada@example.test', name: 'Ada Lovelace', slackUserId: 'U0ADA', preferredChannel: 'slack' });
-const agent = personRow(2, { email: 'bob@example.test', name: 'Bob Agent' });
 const watcher = personRow(3, { email: 'wes@example.test', name: 'Wes Watcher', teamsConversation: { conversation: { id: 'a:wes' } } });
 const ticket = row<Ticket>({ id: 7, key: 'IT-7', queueKey: 'IT', requesterId: 1 });
 

@@ -33,7 +33,7 @@ function slaFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolut
   if (!sla) return [fact('SLA', 'No SLA')];
   return [
     fact('SLA', sla.line),
-    ...clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].state}` : '—')),
+    ...clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].stateLabel}` : '—')),
   ];
 }
 
