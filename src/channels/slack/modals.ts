@@ -1,7 +1,7 @@
 import type { InputBlockElement, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { fieldValuesSchema, type Catalog } from '../../core/catalog.ts';
-import { DESCRIPTION_INPUT, formErrors, formMessage, labelsOf, PICK_A_TYPE, requestForm, TITLE_INPUT, type FormInput } from '../../present/forms.ts';
+import { DESCRIPTION_INPUT, formErrors, formMessage, labelsOf, PICK_A_TYPE, requestForm, TITLE_INPUT, typePicker, type FormInput } from '../../present/forms.ts';
 import type { Block } from './blocks.ts';
 
 // The request modal (type → that type's fields, views.update on pick) and the reply modal.
@@ -56,7 +56,11 @@ export interface Prefill {
 }
 
 export function requestModal(catalog: Catalog, meta: RequestMeta, prefill: Prefill = {}): ModalView {
-  const typeOptions = Object.entries(catalog.request_types).slice(0, 100).map(([key, type]) => ({ text: plain(type.name.slice(0, 75)), value: key }));
+  // The picker of every door (present/forms.ts): the catalog's types, queue by queue.
+  const typeOptions = typePicker(catalog)
+    .flatMap((group) => group.types)
+    .slice(0, 100)
+    .map((type) => ({ text: plain(type.name.slice(0, 75)), value: type.key }));
   const chosen = meta.type ? catalog.request_types[meta.type] : undefined;
   const blocks: Block[] = [];
   if (meta.source?.via === 'shortcut') {
