@@ -126,3 +126,13 @@ export function ticketScreen(input: ScreenInput): TicketScreen {
 export function actionOf(screen: Pick<TicketScreen, 'actions'>, id: ActionView['id']): ActionView | undefined {
   return screen.actions.find((a) => a.id === id);
 }
+
+/** The triage card's model: what any agent of the queue sees on a card shared in its channel, in the queue's zone. */
+export function triageScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, why?: string): TicketScreen {
+  return ticketScreen({ ticket, catalog, reader: { role: 'agent' }, link, now, why });
+}
+
+/** The requester's (or a watcher's) card model, in their own zone. */
+export function participantScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, person?: { timeZone: string | null } | null, role: 'requester' | 'watcher' = 'requester'): TicketScreen {
+  return ticketScreen({ ticket, catalog, reader: { role }, readerTimeZone: person?.timeZone, link, now });
+}

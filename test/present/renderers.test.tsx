@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { STATUSES } from '../../src/core/status.ts';
 import type { TicketView } from '../../src/core/view.ts';
 import { renderNotice } from '../../src/channels/email/render.ts';
-import { requesterCard as slackRequesterCard, requesterScreen as slackRequesterScreen, threadLine, triageCard as slackTriageCard, triageScreen as slackTriageScreen } from '../../src/channels/slack/blocks.ts';
-import { requesterCard as teamsRequesterCard, requesterScreen as teamsRequesterScreen, triageCard as teamsTriageCard, triageScreen as teamsTriageScreen } from '../../src/channels/teams/cards.ts';
+import { requesterCard as slackRequesterCard, threadLine, triageCard as slackTriageCard } from '../../src/channels/slack/blocks.ts';
+import { requesterCard as teamsRequesterCard, triageCard as teamsTriageCard } from '../../src/channels/teams/cards.ts';
 import { eventLine } from '../../src/channels/teams/lines.ts';
 import { DeskTicketPage } from '../../src/channels/web/desk-ticket-views.tsx';
 import { TicketPage } from '../../src/channels/web/views/ticket.tsx';
 import { webhookDisplay } from '../../src/channels/webhook/outbound.ts';
 import type { ActionId, Reader } from '../../src/present/actions.ts';
 import { noticeOf, timelineOf } from '../../src/present/notices.ts';
-import { ticketScreen } from '../../src/present/ticket.ts';
+import { participantScreen, ticketScreen, triageScreen } from '../../src/present/ticket.ts';
 import { CATALOG, FIELD_ORDER, NOW, ada, deliveryJob, eventView, personRow, textsOf, ticketView } from './fixtures.ts';
 
 // The same ticket drawn by every renderer: one view model (src/present) decides the labels,
@@ -89,14 +89,14 @@ const DESK_RENDERERS: Record<string, { supports: ActionId[]; render: (ticket: Ti
   slack: {
     supports: ['claim', 'assign', 'status', 'priority', 'reply'],
     render: async (ticket) => {
-      const blocks = slackTriageCard(slackTriageScreen(ticket, CATALOG, DESK_LINK, NOW));
+      const blocks = slackTriageCard(triageScreen(ticket, CATALOG, DESK_LINK, NOW));
       return { text: textsOf(blocks).join('\n'), actions: slackActions(blocks) };
     },
   },
   teams: {
     supports: ['claim', 'assign', 'status', 'priority', 'reply'],
     render: async (ticket) => {
-      const card = teamsTriageCard(teamsTriageScreen(ticket, CATALOG, DESK_LINK, NOW), CATALOG);
+      const card = teamsTriageCard(triageScreen(ticket, CATALOG, DESK_LINK, NOW), CATALOG);
       return { text: textsOf(card.body).join('\n'), actions: teamsActions(card) };
     },
   },
@@ -108,7 +108,7 @@ const REQUESTER_RENDERERS: Record<string, { supports: ActionId[]; render: (ticke
   slack: {
     supports: ['comment'],
     render: async (ticket, timeZone = null) => {
-      const blocks = slackRequesterCard(slackRequesterScreen(ticket, CATALOG, PAGE_LINK, NOW, { timeZone }));
+      const blocks = slackRequesterCard(participantScreen(ticket, CATALOG, PAGE_LINK, NOW, { timeZone }));
       const text = textsOf(blocks).join('\n');
       return { text, actions: new Set(text.includes('Reply in this thread') ? (['comment'] as const) : []) };
     },
@@ -116,7 +116,7 @@ const REQUESTER_RENDERERS: Record<string, { supports: ActionId[]; render: (ticke
   teams: {
     supports: ['comment'],
     render: async (ticket, timeZone = null) => {
-      const card = teamsRequesterCard(teamsRequesterScreen(ticket, CATALOG, PAGE_LINK, NOW, { timeZone }));
+      const card = teamsRequesterCard(participantScreen(ticket, CATALOG, PAGE_LINK, NOW, { timeZone }));
       return { text: textsOf(card.body).join('\n'), actions: teamsActions(card) };
     },
   },

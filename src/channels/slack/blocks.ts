@@ -1,10 +1,8 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Catalog } from '../../core/catalog.ts';
-import type { TicketView } from '../../core/view.ts';
-import type { Reader } from '../../present/actions.ts';
 import { typePicker as pickerGroups } from '../../present/forms.ts';
 import type { Notice } from '../../present/notices.ts';
-import { ticketScreen, type TicketScreen } from '../../present/ticket.ts';
+import type { TicketScreen } from '../../present/ticket.ts';
 
 // Block Kit renderers of the view models in src/present: the triage card, the requester's
 // card, thread lines and the type picker. Slack decides no wording, order or action here.
@@ -25,9 +23,6 @@ export type Block = KnownBlock;
 const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 75) || ' ', emoji: true });
 const md = (text: string) => ({ type: 'mrkdwn' as const, text: text.slice(0, 2_900) || ' ' });
 
-/** The triage card reads for any agent of the queue; its times are in the queue's zone. */
-const DESK: Reader = { role: 'agent' };
-
 /** Fallback text for notifications; also mrkdwn-parsed by Slack, hence escaped. */
 export function cardText(screen: TicketScreen): string {
   return mrkdwn(`${screen.key} ${screen.title} · ${screen.status.label}`);
@@ -35,16 +30,6 @@ export function cardText(screen: TicketScreen): string {
 
 function linkTo(url: string, label: string): string {
   return `<${mrkdwn(url)}|${label}>`;
-}
-
-/** The triage card's model: what an agent of the queue sees (present/ticket.ts). */
-export function triageScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, why?: string): TicketScreen {
-  return ticketScreen({ ticket, catalog, reader: DESK, link, now, why });
-}
-
-/** The requester's (or a watcher's) card model, in their own zone. */
-export function requesterScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, person?: { timeZone: string | null } | null, role: 'requester' | 'watcher' = 'requester'): TicketScreen {
-  return ticketScreen({ ticket, catalog, reader: { role }, readerTimeZone: person?.timeZone, link, now });
 }
 
 /** The triage card: the root of the ticket's thread in the queue's channel. */

@@ -8,8 +8,8 @@ import type { Logger } from '../../logger.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
 import { noticeOf, type NoticeAudience } from '../../present/notices.ts';
-import type { TicketScreen } from '../../present/ticket.ts';
-import { cardText, mrkdwn, requesterCard, requesterScreen, threadLine, triageCard, triageScreen, type Block } from './blocks.ts';
+import { participantScreen, triageScreen, type TicketScreen } from '../../present/ticket.ts';
+import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
 import type { ChannelPace } from './pace.ts';
 
 
@@ -76,7 +76,7 @@ export class SlackOutbound implements OutboundAdapter {
   private async sendParticipant(job: DeliveryJob, db: Db, side: 'requester' | 'watcher'): Promise<SendResult> {
     const person = job.person;
     if (!person) throw new PermanentError('a participant delivery without a person');
-    const screen = requesterScreen(job.ticket, this.catalog, this.link(job), new Date(), person, side);
+    const screen = participantScreen(job.ticket, this.catalog, this.link(job), new Date(), person, side);
     const blocks = requesterCard(screen);
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, side, person.id));
     if (!anchor) {

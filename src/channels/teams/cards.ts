@@ -1,8 +1,7 @@
 import type { Catalog } from '../../core/catalog.ts';
-import type { TicketView } from '../../core/view.ts';
 import type { ActionOption, ActionView } from '../../present/actions.ts';
 import { REPLY_REQUIRED } from '../../present/forms.ts';
-import { ticketScreen, type TicketScreen } from '../../present/ticket.ts';
+import type { TicketScreen } from '../../present/ticket.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
 import { AGENTS_DATASET } from './people-search.ts';
 
@@ -35,11 +34,6 @@ function slaFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolut
     fact('SLA', sla.line),
     ...clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].stateLabel}` : '—')),
   ];
-}
-
-/** The triage card's model: what an agent of the queue sees (present/ticket.ts). */
-export function triageScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, why?: string): TicketScreen {
-  return ticketScreen({ ticket, catalog, reader: { role: 'agent' }, link, now, why });
 }
 
 /** The triage card in the queue's channel: everything an agent needs, and the actions. */
@@ -148,11 +142,6 @@ function assignInputs(queueKey: string, agents: ActionOption[]): unknown[] {
 export function withNotice(card: AdaptiveCard, notice: string): AdaptiveCard {
   const body = Array.isArray(card.body) ? card.body : [];
   return { ...card, body: [plain(notice, { color: 'Attention', weight: 'Bolder' }), ...body] };
-}
-
-/** The requester's (or a watcher's) card model, in their own zone. */
-export function requesterScreen(ticket: TicketView, catalog: Catalog, link: string, now: Date, person?: { timeZone: string | null } | null, role: 'requester' | 'watcher' = 'requester'): TicketScreen {
-  return ticketScreen({ ticket, catalog, reader: { role }, readerTimeZone: person?.timeZone, link, now });
 }
 
 /** The requester's smaller card in their chat with the bot. */
