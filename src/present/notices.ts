@@ -150,7 +150,8 @@ export function noticeOf(event: EventView, ticket: Pick<TicketView, 'key' | 'tit
     lines,
     via: channelLabel(event.channel),
     at: absolute(event.createdAt, zone),
-    automatic: !WRITTEN.has(event.type) || event.actor === null,
+    // Only a person's own reply is not Auto-Submitted; an edit notice is Switchboard telling of one.
+    automatic: event.type !== 'comment' || event.actor === null,
   };
 }
 
