@@ -110,29 +110,29 @@ export function DeskTicketPage(props: DeskTicketProps) {
           </form>
         ) : null}
         {reply || note ? (
-        <form method="post" action={`${base}/reply`}>
-          <input type="hidden" name="token" value={props.tokens.reply} />
-          <div class="field">
-            <label for="desk-reply">Message</label>
-            <textarea id="desk-reply" name="body" rows={5} required aria-describedby="desk-reply-help">
-              {props.replyValue ?? ''}
-            </textarea>
-            <p id="desk-reply-help" class="help small">
-              An internal note unless you send it to the requester. Press r to come here.
-            </p>
-          </div>
-          {/* The first button is the form's default: Enter never reaches the requester by accident. */}
-          <button type="submit" name="visibility" value="internal">
-            {note?.label ?? 'Add internal note'}
-          </button>{' '}
-          {reply ? (
-            <button type="submit" name="visibility" value="public" class="primary">
-              Send to requester
-            </button>
-          ) : null}
-        </form>
+          <form method="post" action={`${base}/reply`}>
+            <input type="hidden" name="token" value={props.tokens.reply} />
+            <div class="field">
+              <label for="desk-reply">Message</label>
+              <textarea id="desk-reply" name="body" rows={5} required aria-describedby="desk-reply-help">
+                {props.replyValue ?? ''}
+              </textarea>
+              <p id="desk-reply-help" class="help small">
+                An internal note unless you send it to the requester. Press r to come here.
+              </p>
+            </div>
+            {/* The first button is the form's default: Enter never reaches the requester by accident. */}
+            <button type="submit" name="visibility" value="internal">
+              {note?.label ?? 'Add internal note'}
+            </button>{' '}
+            {reply ? (
+              <button type="submit" name="visibility" value="public" class="primary">
+                Send to requester
+              </button>
+            ) : null}
+          </form>
         ) : (
-          <p class="muted">This ticket is closed.</p>
+          <p class="muted">This ticket is closed: replies and notes are over. The requester can open a new request.</p>
         )}
       </section>
       <section aria-labelledby="manage-title" class="reply">
@@ -149,36 +149,36 @@ export function DeskTicketPage(props: DeskTicketProps) {
             <button type="submit">Change status</button>
           </form>
         ) : (
-          <p class="muted">This ticket is closed.</p>
+          <p class="muted">{screen.status.value === 'closed' ? 'This ticket is closed.' : `No status change is open from ${screen.status.label}.`}</p>
         )}
         {assignable ? (
-        <form method="post" action={`${base}/assign`} class="field">
-          <input type="hidden" name="token" value={props.tokens.assign} />
-          <label for="desk-assignee">Assignee</label>
-          <select id="desk-assignee" name="assignee">
-            <option value="">Nobody</option>
-            {props.agents.map((agent) => (
-              <option value={agent.email} selected={screen.assigneeEmail === agent.email}>
-                {`${agent.name ?? agent.email}${agent.away ? ' (away)' : ''}`}
-              </option>
-            ))}
-          </select>{' '}
-          <button type="submit">Assign</button>
-        </form>
+          <form method="post" action={`${base}/assign`} class="field">
+            <input type="hidden" name="token" value={props.tokens.assign} />
+            <label for="desk-assignee">Assignee</label>
+            <select id="desk-assignee" name="assignee">
+              <option value="">Nobody</option>
+              {props.agents.map((agent) => (
+                <option value={agent.email} selected={screen.assigneeEmail === agent.email}>
+                  {`${agent.name ?? agent.email}${agent.away ? ' (away)' : ''}`}
+                </option>
+              ))}
+            </select>{' '}
+            <button type="submit">Assign</button>
+          </form>
         ) : null}
         {priority ? (
-        <form method="post" action={`${base}/priority`} class="field">
-          <input type="hidden" name="token" value={props.tokens.priority} />
-          <label for="desk-priority">{priority.label}</label>
-          <select id="desk-priority" name="priority">
-            {PRIORITIES.map((p) => (
-              <option value={p} selected={screen.priority.value === p}>
-                {p === screen.priority.value ? screen.priority.label : (priority.options ?? []).find((o) => o.value === p)?.label ?? p}
-              </option>
-            ))}
-          </select>{' '}
-          <button type="submit">Change priority</button>
-        </form>
+          <form method="post" action={`${base}/priority`} class="field">
+            <input type="hidden" name="token" value={props.tokens.priority} />
+            <label for="desk-priority">{priority.label}</label>
+            <select id="desk-priority" name="priority">
+              {PRIORITIES.map((p) => (
+                <option value={p} selected={screen.priority.value === p}>
+                  {p === screen.priority.value ? screen.priority.label : (priority.options ?? []).find((o) => o.value === p)?.label ?? p}
+                </option>
+              ))}
+            </select>{' '}
+            <button type="submit">Change priority</button>
+          </form>
         ) : null}
         <form method="post" action={`${base}/watcher`} class="field">
           <input type="hidden" name="token" value={props.tokens.watcher} />
