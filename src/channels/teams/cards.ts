@@ -27,14 +27,13 @@ function header(screen: TicketScreen): unknown[] {
 }
 
 /** Due times as the model states them (absolute, in the reader's zone): a card kept in a chat cannot go stale. */
-function slaFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolution'>): unknown[] {
+function dueFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolution'>): unknown[] {
   const sla = screen.sla;
-  if (!sla) return [fact('SLA', 'No SLA')];
-  return [
-    fact('SLA', sla.line),
-    ...clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].stateLabel}` : '—')),
-  ];
+  if (!sla) return [];
+  return clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].stateLabel}` : '—'));
 }
+
+const slaFact = (screen: TicketScreen) => fact('SLA', screen.sla?.line ?? 'No SLA');
 
 /** The triage card in the queue's channel: everything an agent needs, and the actions. */
 export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard {
@@ -42,10 +41,10 @@ export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard
   const body: unknown[] = [
     ...header(screen),
     ...screen.facts.map((f) => fact(f.label, f.value)),
-    ...slaFacts(screen, ['firstResponse', 'resolution']).slice(0, 1),
+    slaFact(screen),
     // Why the due time is what it is (target, start, pauses, holidays).
     ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
-    ...slaFacts(screen, ['firstResponse', 'resolution']).slice(1),
+    ...dueFacts(screen, ['firstResponse', 'resolution']),
     ...screen.fields.map((f) => fact(f.label, f.value)),
   ];
   if (screen.description) body.push(plain(screen.description.slice(0, 2_000)));
@@ -149,7 +148,8 @@ export function requesterCard(screen: TicketScreen): AdaptiveCard {
   const body: unknown[] = [
     ...header(screen),
     ...screen.facts.filter((f) => f.id === 'status' || f.id === 'priority' || f.id === 'assignee').map((f) => fact(f.label, f.value)),
-    ...slaFacts(screen, ['resolution']),
+    slaFact(screen),
+    ...dueFacts(screen, ['resolution']),
   ];
   const actions: unknown[] = [];
   const comment = screen.actions.find((a) => a.id === 'comment');
