@@ -29,6 +29,26 @@ module.exports = {
       },
     },
     {
+      name: 'present-is-platform-free',
+      severity: 'error',
+      comment: 'src/present decides what a person sees (labels, field order, times, actions) for every channel: it reads core and db types and knows no channel, API, web framework or platform SDK. Channels import it; a new channel writes only a renderer.',
+      from: { path: '^src/present/' },
+      to: {
+        path: [
+          '^src/(channels|api|http|scim|auth|outbox|knowledge)/',
+          '^src/(server|runtime|main|cli)\\.ts$',
+          'node_modules/(@slack|botbuilder|botframework|@microsoft|imapflow|nodemailer|mailparser|hono|@hono)',
+        ],
+      },
+    },
+    {
+      name: 'core-does-not-present',
+      severity: 'error',
+      comment: 'Core decides what happens; src/present decides how it reads. Core never imports the view layer.',
+      from: { path: '^src/(core|db)/' },
+      to: { path: '^src/present/' },
+    },
+    {
       name: 'db-is-the-bottom',
       severity: 'error',
       comment: 'src/db holds the schema and the connection; it depends on nothing of ours above it.',

@@ -26,11 +26,4 @@ export function canTransition(from: Status, to: Status): boolean {
   return NEXT[from].includes(to);
 }
 
-export const STATUS_LABELS: Record<Status, string> = {
-  new: 'New',
-  open: 'Open',
-  in_progress: 'In progress',
-  waiting_on_requester: 'Waiting on requester',
-  resolved: 'Resolved',
-  closed: 'Closed',
-};
+// Labels for people live in src/present/labels.ts, one table per audience.

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookOutbound } from '../../src/channels/webhook/outbound.ts';
+import { loadCatalogFile } from '../../src/core/catalog.ts';
 import { createTicket, type CoreContext } from '../../src/core/tickets.ts';
 import { createWebhook } from '../../src/core/webhooks.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -96,6 +97,25 @@ describe(`delivery worker on ${engine}`, () => {
     expect(payload.type).toBe('ticket.created');
     expect(payload.data.ticket.key).toBe(ticket.key);
     expect(() => new Webhook(sub.secret).verify(request!.body.replace('Signed', 'Forged'), request!.headers as Record<string, string>)).toThrow();
+  });
+
+  it('keeps the payload contract and adds the words a person reads (status label, catalog field order, SLA line in the queue zone)', async () => {
+    const { sink } = await subscribe();
+    const { ticket } = await createTicket(ctx, { type: 'laptop', title: 'Labels please', requester: { email: 'ana@example.com' }, fields: { model: '13-inch', for_new_hire: true }, channel: 'api' });
+    const w = new DeliveryWorker({ database, adapters: [new WebhookOutbound(loadCatalogFile(undefined))], pollMs: 25 });
+    cleanups.push(() => w.stop());
+    await w.start();
+    const [request] = await sink.waitForRequests(1);
+    const { data } = JSON.parse(request!.body) as { data: { ticket: { key: string; status: string; fields: Record<string, unknown> }; event: { type: string }; display: { status: string; fields: Array<{ label: string }>; sla: string; zone: string; event: { label: string; headline: string } } } };
+    expect(data.ticket).toMatchObject({ key: ticket.key, status: 'new' });
+    expect(data.event.type).toBe('created');
+    expect(data.display.status).toBe('New');
+    expect(data.display.event.label).toBe('Request filed');
+    expect(data.display.event.headline).toContain(`${ticket.key} filed by`);
+    // Labels from the catalog, in its order (the order across renderers is tested in test/present).
+    expect(data.display.fields.map((f) => f.label)).toEqual(['Model', 'This is for a new hire']);
+    expect(data.display.zone).toBe('Europe/Madrid');
+    expect(data.display.sla).toMatch(/^First response due \w{3} \d{1,2} \w{3}, \d{2}:\d{2} Europe\/Madrid$/);
   });
 
   it('dead-letters after the last attempt, lists it, and sends it once re-queued', async () => {

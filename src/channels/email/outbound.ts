@@ -7,6 +7,7 @@ import { suggestForAcknowledgement } from '../../knowledge/suggest.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
 import { domainOf, plusAddress } from './addresses.ts';
+import type { Catalog } from '../../core/catalog.ts';
 import { escapeHtml, renderNotice } from './render.ts';
 
 /** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
@@ -37,6 +38,7 @@ export class EmailOutbound implements OutboundAdapter {
     smtpUrl: string,
     private readonly mailFrom: string,
     private readonly links: TicketLinks,
+    private readonly catalog: Catalog,
   ) {
     this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
     this.domain = domainOf(mailFrom);
@@ -65,7 +67,7 @@ export class EmailOutbound implements OutboundAdapter {
       event.type === 'created' && ticket.origin === 'email' && delivery.audience === 'requester'
         ? await suggestForAcknowledgement(db, { ticketKey: ticket.key, title: ticket.title, description: ticket.description, queue: ticket.queue, email: to, publicUrl: this.links.publicUrl })
         : [];
-    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), { articles });
+    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), this.catalog, { articles });
     const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
     await this.paced(db, () =>
       this.transport.sendMail({

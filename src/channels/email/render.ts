@@ -1,6 +1,9 @@
 import { escapeToBuffer } from 'hono/utils/html';
-import { STATUS_LABELS, statusSchema } from '../../core/status.ts';
+import type { Catalog } from '../../core/catalog.ts';
 import type { DeliveryJob } from '../../outbox/adapter.ts';
+import type { Reader } from '../../present/actions.ts';
+import { noticeOf, type NoticeAudience } from '../../present/notices.ts';
+import { ticketScreen } from '../../present/ticket.ts';
 
 /** One outbound mail's words, in text and HTML. */
 export interface Notice {
@@ -10,9 +13,6 @@ export interface Notice {
   automatic: boolean;
 }
 
-/** Events a person typed; everything else is a notice Switchboard generated. */
-const HUMAN_WORDS = new Set(['comment']);
-
 /** A help article listed in an acknowledgement. */
 export interface NoticeArticle {
   title: string;
@@ -20,52 +20,31 @@ export interface NoticeArticle {
   url: string;
 }
 
-export function renderNotice(job: DeliveryJob, link: string, options: { articles?: NoticeArticle[] } = {}): Notice {
+/**
+ * One mail from the view models in src/present: the notice for this event (plain text that
+ * each part escapes) and, at the foot, the ticket's status as this reader's audience says it.
+ * Times are absolute in the reader's zone: a mail stays in an inbox, so it never says "in 2 h".
+ */
+export function renderNotice(job: DeliveryJob, link: string, catalog: Catalog, options: { articles?: NoticeArticle[] } = {}): Notice {
   const { eventView: event, ticket } = job;
-  const actor = event.actor ? (event.actor.name ?? event.actor.email) : 'Switchboard';
-  const data = event.data;
-  const status = (value: unknown): string => {
-    const parsed = statusSchema.safeParse(value);
-    return parsed.success ? STATUS_LABELS[parsed.data] : String(value ?? '');
-  };
-  let lines: string[];
-  switch (event.type) {
-    case 'created':
-      lines = [
-        `We received your request and opened ticket ${ticket.key}: ${ticket.title}.`,
-        'Reply to this email to add anything; your reply goes straight to the ticket.',
-      ];
-      break;
-    case 'comment':
-      lines = [`${actor} wrote:`, event.body];
-      break;
-    case 'status_changed':
-      lines = [`${ticket.key} is now ${status(data.to)}${data.reason ? ` (${String(data.reason)})` : ''}.`];
-      if (data.to === 'waiting_on_requester') lines.push('We need something from you: reply to this email to continue.');
-      if (data.to === 'resolved') lines.push('If this is not solved for you, reply to this email and the ticket reopens.');
-      break;
-    case 'assigned':
-      lines = [data.to ? `${ticket.assignee?.name ?? String(data.to)} is now handling ${ticket.key}.` : `${ticket.key} is waiting for someone to pick it up.`];
-      break;
-    case 'priority_changed':
-      lines = [`The priority of ${ticket.key} changed from ${String(data.from)} to ${String(data.to)}.`];
-      break;
-    case 'comment_edited':
-      lines = [`${actor} edited a comment:`, event.body];
-      break;
-    case 'comment_removed':
-      lines = [`${actor} removed a comment from ${ticket.key}.`];
-      break;
-    case 'access_link_requested':
-      lines = [`Here is a fresh link to your ticket ${ticket.key}: ${ticket.title}.`, 'Links expire; ask for a new one from the ticket page whenever you need it.'];
-      break;
-    case 'sla_breached':
-      lines = [`The SLA of ${ticket.key} (${ticket.title}) was breached.`, event.body, `Priority ${ticket.priority}, status ${status(ticket.status)}, assignee ${ticket.assignee?.email ?? 'nobody'}.`];
-      break;
-    default:
-      lines = [event.body || `${ticket.key}: ${event.type.replace(/_/g, ' ')}`];
+  const audience: NoticeAudience = job.delivery.audience === 'escalation' ? 'escalation' : 'requester';
+  const reader: Reader = audience === 'escalation' ? { role: 'agent' } : { role: job.delivery.audience === 'watcher' ? 'watcher' : 'requester' };
+  const screen = ticketScreen({ ticket, catalog, reader, readerTimeZone: audience === 'escalation' ? null : job.person?.timeZone, link, now: new Date() });
+  const notice = noticeOf(event, ticket, audience, screen.zone);
+  const lines: string[] = [notice.body !== null ? `${notice.headline}:` : notice.headline];
+  if (notice.body !== null) lines.push(notice.body);
+  lines.push(...notice.lines);
+  // Only a mail: how to answer it.
+  if (event.type === 'created' && audience === 'requester') lines.push('Reply to this email to add anything; your reply goes straight to the ticket.');
+  // What was asked, in the catalog's order, on the acknowledgement and on an escalation.
+  if ((event.type === 'created' || audience === 'escalation') && screen.fields.length) lines.push(screen.fields.map((f) => `${f.label}: ${f.value}`).join('\n'));
+  if (event.type === 'created' && audience === 'requester' && screen.sla) lines.push(`${screen.sla.line}.`);
+  if (audience === 'escalation') {
+    lines.push(screen.facts.filter((f) => f.id === 'priority' || f.id === 'status' || f.id === 'assignee').map((f) => `${f.label}: ${f.value}`).join(' · '));
+    if (screen.sla) lines.push(`SLA: ${screen.sla.line}`);
   }
-  const footer = `${ticket.key} · ${status(ticket.status)} · ${link}`;
+  const status = screen.status.label;
+  const footer = `${ticket.key} · ${status} · ${link}`;
   const paragraphs = lines.filter((line) => line.trim() !== '');
   const articles = options.articles ?? [];
   const ARTICLES_INTRO = 'While you wait, these help articles may already answer it:';
@@ -83,10 +62,10 @@ export function renderNotice(job: DeliveryJob, link: string, options: { articles
     '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">',
     ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`),
     ...articleHtml,
-    `<hr><p style="color:#555; font-size: 90%">${escapeHtml(ticket.key)} · ${escapeHtml(status(ticket.status))} · <a href="${escapeHtml(link)}">Open the ticket</a></p>`,
+    `<hr><p style="color:#555; font-size: 90%">${escapeHtml(ticket.key)} · ${escapeHtml(status)} · <a href="${escapeHtml(link)}">Open the ticket</a></p>`,
     '</body></html>',
   ].join('\n');
-  return { text, html, automatic: !HUMAN_WORDS.has(event.type) || event.actor === null };
+  return { text, html, automatic: notice.automatic };
 }
 
 export function escapeHtml(value: string): string {

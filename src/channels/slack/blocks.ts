@@ -1,11 +1,11 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { Catalog } from '../../core/catalog.ts';
-import { PRIORITIES } from '../../core/catalog.ts';
-import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
-import { STATUS_LABELS, allowedNext } from '../../core/status.ts';
-import type { EventView, TicketView } from '../../core/view.ts';
+import { typePicker as pickerGroups } from '../../present/forms.ts';
+import type { Notice } from '../../present/notices.ts';
+import type { TicketScreen } from '../../present/ticket.ts';
 
-// Block Kit for the triage card, the requester's card, thread lines and the type picker.
+// Block Kit renderers of the view models in src/present: the triage card, the requester's
+// card, thread lines and the type picker. Slack decides no wording, order or action here.
 // Everything a person typed goes through `mrkdwn()` before it lands in a mrkdwn field.
 
 /**
@@ -23,68 +23,31 @@ export type Block = KnownBlock;
 const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 75) || ' ', emoji: true });
 const md = (text: string) => ({ type: 'mrkdwn' as const, text: text.slice(0, 2_900) || ' ' });
 
-function who(person: { email: string; name: string | null } | null): string {
-  if (!person) return '_nobody_';
-  return mrkdwn(person.name ? `${person.name} (${person.email})` : person.email);
-}
-
-/** `<!date^…>` renders in each reader's own time zone; the fallback is plain UTC. */
-function when(iso: string | null): string {
-  if (!iso) return 'no target';
-  const seconds = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
-}
-
-/** The SLA in one line: the clock that matters now (core's slaSummary), and when resolution is due. */
-export function slaLine(ticket: TicketView, catalog: Catalog, now = new Date()): string {
-  const summary = slaSummary(ticket, now, queueCalendar(catalog, ticket.queue));
-  if (summary === 'no SLA') return 'No SLA';
-  const due = ticket.sla.resolution.dueAt ? ` · resolution due ${when(ticket.sla.resolution.dueAt)}` : '';
-  return `${mrkdwn(summary.charAt(0).toUpperCase() + summary.slice(1))}${due}`;
+/** Fallback text for notifications; also mrkdwn-parsed by Slack, hence escaped. */
+export function cardText(screen: TicketScreen): string {
+  return mrkdwn(`${screen.key} ${screen.title} · ${screen.status.label}`);
 }
 
 function linkTo(url: string, label: string): string {
   return `<${mrkdwn(url)}|${label}>`;
 }
 
-function fieldLines(ticket: TicketView, catalog: Catalog): string {
-  const defs = catalog.request_types[ticket.type]?.fields ?? [];
-  return Object.entries(ticket.fields)
-    .map(([id, value]) => `*${mrkdwn(defs.find((f) => f.id === id)?.label ?? id)}:* ${mrkdwn(String(value))}`)
-    .join('\n');
-}
-
-/** Fallback text for notifications; also mrkdwn-parsed by Slack, hence escaped. */
-export function cardText(ticket: TicketView): string {
-  return mrkdwn(`${ticket.key} ${ticket.title} · ${STATUS_LABELS[ticket.status]}`);
-}
-
 /** The triage card: the root of the ticket's thread in the queue's channel. */
-export function triageCard(ticket: TicketView, catalog: Catalog, link: string, why?: string): Block[] {
-  const typeName = catalog.request_types[ticket.type]?.name ?? ticket.type;
+export function triageCard(screen: TicketScreen): Block[] {
   const blocks: Block[] = [
     // A mrkdwn section rather than a header block: one escaping rule for every user string on the card.
-    { type: 'section', block_id: 'title', text: md(`*${ticket.key}* ${mrkdwn(ticket.title)}`) },
-    {
-      type: 'section',
-      block_id: 'summary',
-      fields: [
-        md(`*Type*\n${mrkdwn(typeName)}`),
-        md(`*Requester*\n${who(ticket.requester)}`),
-        md(`*Priority*\n${ticket.priority}`),
-        md(`*Status*\n${STATUS_LABELS[ticket.status]}`),
-        md(`*Assignee*\n${who(ticket.assignee)}`),
-      ],
-    },
-    { type: 'section', block_id: 'sla', text: md(`*SLA* ${slaLine(ticket, catalog)}`) },
+    { type: 'section', block_id: 'title', text: md(`*${screen.key}* ${mrkdwn(screen.title)}`) },
+    { type: 'section', block_id: 'summary', fields: screen.facts.map((f) => md(`*${f.label}*\n${mrkdwn(f.value)}`)) },
+    { type: 'section', block_id: 'sla', text: md(`*SLA* ${screen.sla ? mrkdwn(screen.sla.line) : 'No SLA'}`) },
   ];
   // Why the due time is what it is (target, start, pauses, holidays).
+  const why = screen.sla?.why;
   if (why) blocks.push({ type: 'context', block_id: 'sla_why', elements: [md(mrkdwn(why.charAt(0).toUpperCase() + why.slice(1)))] });
-  const fields = fieldLines(ticket, catalog);
-  if (fields) blocks.push({ type: 'section', block_id: 'fields', text: md(fields) });
-  if (ticket.description) blocks.push({ type: 'section', block_id: 'description', text: md(mrkdwn(ticket.description)) });
-  blocks.push({ type: 'context', elements: [md(linkTo(link, 'Open the ticket page'))] });
-  blocks.push({ type: 'actions', block_id: `card:${ticket.key}`, elements: cardActions(ticket, catalog) });
+  if (screen.fields.length) blocks.push({ type: 'section', block_id: 'fields', text: md(screen.fields.map((f) => `*${mrkdwn(f.label)}:* ${mrkdwn(f.value)}`).join('\n')) });
+  if (screen.description) blocks.push({ type: 'section', block_id: 'description', text: md(mrkdwn(screen.description)) });
+  blocks.push({ type: 'context', elements: [md(`${linkTo(screen.link.url, screen.link.label)} · Times are ${mrkdwn(screen.zone)}`)] });
+  const elements = cardActions(screen);
+  if (elements.length) blocks.push({ type: 'actions', block_id: `card:${screen.key}`, elements });
   return blocks;
 }
 
@@ -92,46 +55,43 @@ function option(text: string, value: string) {
   return { text: plain(text), value };
 }
 
-/** The queue's agents and leads from the catalog roster: the only people Assign offers. */
-export function queueAgents(catalog: Catalog, queueKey: string): string[] {
-  const queue = catalog.queues[queueKey];
-  return queue ? [...new Set([...queue.agents, ...queue.leads])] : [];
-}
-
-function cardActions(ticket: TicketView, catalog: Catalog): ActionsBlockElement[] {
+/** The model's actions as Block Kit elements; the internal note is the thread itself. */
+function cardActions(screen: TicketScreen): ActionsBlockElement[] {
   const elements: ActionsBlockElement[] = [];
-  if (!ticket.assignee && ticket.status !== 'closed') {
-    elements.push({ type: 'button', action_id: 'card_claim', text: plain('Claim'), value: ticket.key, style: 'primary' });
+  for (const action of screen.actions) {
+    const options = (action.options ?? []).slice(0, 100).map((o) => option(o.label, o.value));
+    switch (action.id) {
+      case 'claim':
+        elements.push({ type: 'button', action_id: 'card_claim', text: plain(action.label), value: screen.key, style: 'primary' });
+        break;
+      case 'assign':
+        // A static list of the queue's agents (not users_select, which would offer the whole workspace).
+        elements.push({ type: 'static_select', action_id: 'card_assign', placeholder: plain(action.label), options });
+        break;
+      case 'status':
+        elements.push({ type: 'static_select', action_id: 'card_status', placeholder: plain(action.label), options });
+        break;
+      case 'priority':
+        elements.push({ type: 'static_select', action_id: 'card_priority', placeholder: plain(action.label), options });
+        break;
+      case 'reply':
+        elements.push({ type: 'button', action_id: 'card_reply', text: plain(action.label), value: screen.key });
+        break;
+    }
   }
-  const agents = queueAgents(catalog, ticket.queue).filter((email) => email !== ticket.assignee?.email);
-  if (agents.length) {
-    // A static list of the queue's agents (not users_select, which would offer the whole workspace).
-    elements.push({ type: 'static_select', action_id: 'card_assign', placeholder: plain('Assign'), options: agents.slice(0, 100).map((email) => option(email, email)) });
-  }
-  const next = allowedNext(ticket.status);
-  if (next.length) {
-    elements.push({ type: 'static_select', action_id: 'card_status', placeholder: plain('Status'), options: next.map((s) => option(STATUS_LABELS[s], s)) });
-  }
-  elements.push({
-    type: 'static_select',
-    action_id: 'card_priority',
-    placeholder: plain('Priority'),
-    options: PRIORITIES.filter((p) => p !== ticket.priority).map((p) => option(p, p)),
-  });
-  elements.push({ type: 'button', action_id: 'card_reply', text: plain('Reply to requester'), value: ticket.key });
   return elements;
 }
 
 /** The requester's smaller card in their DM (or channel) thread: status, assignee, SLA, link. */
-export function requesterCard(ticket: TicketView, catalog: Catalog, link: string): Block[] {
+export function requesterCard(screen: TicketScreen): Block[] {
+  const facts = screen.facts.filter((f) => f.id === 'status' || f.id === 'assignee').map((f) => `*${f.label}:* ${mrkdwn(f.value)}`);
+  const sla = screen.sla ? [`*SLA:* ${mrkdwn(screen.sla.line)}`] : [];
+  const reply = screen.actions.some((a) => a.id === 'comment') ? ' · Reply in this thread to add to the ticket.' : '';
   return [
-    { type: 'section', block_id: 'summary', text: md(`*${ticket.key}* ${mrkdwn(ticket.title)}`) },
+    { type: 'section', block_id: 'summary', text: md(`*${screen.key}* ${mrkdwn(screen.title)}`) },
     {
       type: 'context',
-      elements: [
-        md(`*Status:* ${STATUS_LABELS[ticket.status]} · *Assignee:* ${who(ticket.assignee)} · *SLA:* ${slaLine(ticket, catalog)}`),
-        md(`${linkTo(link, 'Open the ticket page')} · Reply in this thread to add to the ticket.`),
-      ],
+      elements: [md([...facts, ...sla].join(' · ')), md(`${linkTo(screen.link.url, screen.link.label)}${reply}`)],
     },
   ];
 }
@@ -147,21 +107,11 @@ const EVENT_ICON: Record<string, string> = {
   sla_breached: '🔴',
 };
 
-/** One short line in a thread for an event; `audience` decides what an internal note shows. */
-export function threadLine(event: EventView): string {
-  const icon = EVENT_ICON[event.type] ?? '•';
-  const actor = event.actor ? `*${mrkdwn(event.actor.name ?? event.actor.email)}*` : '_Switchboard_';
-  const internal = event.visibility === 'internal' && event.type.startsWith('comment') ? ' _(internal note)_' : '';
-  switch (event.type) {
-    case 'comment':
-      return `${icon} ${actor}${internal}: ${mrkdwn(event.body)}`;
-    case 'comment_edited':
-      return `${icon} ${actor} edited a message${internal}: ${mrkdwn(event.body)}`;
-    case 'comment_removed':
-      return `${icon} A message from ${actor} was removed.`;
-    default:
-      return `${icon} ${actor}: ${mrkdwn(event.body || event.type)}`;
-  }
+/** One short line in a thread for an event, from the notice model (present/notices.ts). */
+export function threadLine(notice: Notice): string {
+  const icon = EVENT_ICON[notice.type] ?? '•';
+  if (notice.body !== null) return `${icon} *${mrkdwn(notice.headline)}*: ${mrkdwn(notice.body)}`;
+  return `${icon} ${mrkdwn([notice.headline, ...notice.lines].join(' '))}`;
 }
 
 export type PickSource = { mode: 'dm' | 'react'; channel: string; ts: string };
@@ -177,21 +127,18 @@ export function decodePick(value: string): { type: string; source: PickSource } 
   return { type, source: { mode, channel, ts } };
 }
 
-/** A select of the catalog's request types, grouped by queue. */
+/** A select of the catalog's request types, grouped by queue (present/forms.ts). */
 export function typePicker(catalog: Catalog, source: PickSource, prompt: string): Block[] {
-  const groups = Object.entries(catalog.queues).map(([queueKey, queue]) => ({
-    label: plain(queue.name),
-    options: Object.entries(catalog.request_types)
-      .filter(([, type]) => type.queue === queueKey)
-      .slice(0, 100)
-      .map(([key, type]) => option(type.name, encodePick(key, source))),
+  const groups = pickerGroups(catalog).map((group) => ({
+    label: plain(group.label),
+    options: group.types.slice(0, 100).map((type) => option(type.name, encodePick(type.key, source))),
   }));
   return [
     { type: 'section', block_id: 'prompt', text: md(prompt) },
     {
       type: 'actions',
       block_id: 'pick',
-      elements: [{ type: 'static_select', action_id: 'pick_type', placeholder: plain('Choose a request type'), option_groups: groups.filter((g) => g.options.length) }],
+      elements: [{ type: 'static_select', action_id: 'pick_type', placeholder: plain('Choose a request type'), option_groups: groups }],
     },
   ];
 }

@@ -1,6 +1,7 @@
 import type { InputBlockElement, ModalView } from '@slack/types';
 import { z } from 'zod';
-import { fieldValuesSchema, type Catalog, type FieldDef } from '../../core/catalog.ts';
+import { fieldValuesSchema, type Catalog } from '../../core/catalog.ts';
+import { DESCRIPTION_INPUT, formErrors, formMessage, labelsOf, PICK_A_TYPE, requestForm, TITLE_INPUT, typePicker, type FormInput } from '../../present/forms.ts';
 import type { Block } from './blocks.ts';
 
 // The request modal (type → that type's fields, views.update on pick) and the reply modal.
@@ -29,7 +30,7 @@ export function readMeta(raw: string): RequestMeta {
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
-function fieldElement(field: FieldDef): InputBlockElement {
+function fieldElement(field: FormInput): InputBlockElement {
   const placeholder = field.placeholder ? { placeholder: plain(field.placeholder.slice(0, 150)) } : {};
   switch (field.type) {
     case 'textarea':
@@ -55,7 +56,11 @@ export interface Prefill {
 }
 
 export function requestModal(catalog: Catalog, meta: RequestMeta, prefill: Prefill = {}): ModalView {
-  const typeOptions = Object.entries(catalog.request_types).slice(0, 100).map(([key, type]) => ({ text: plain(type.name.slice(0, 75)), value: key }));
+  // The picker of every door (present/forms.ts): the catalog's types, queue by queue.
+  const typeOptions = typePicker(catalog)
+    .flatMap((group) => group.types)
+    .slice(0, 100)
+    .map((type) => ({ text: plain(type.name.slice(0, 75)), value: type.key }));
   const chosen = meta.type ? catalog.request_types[meta.type] : undefined;
   const blocks: Block[] = [];
   if (meta.source?.via === 'shortcut') {
@@ -80,23 +85,23 @@ export function requestModal(catalog: Catalog, meta: RequestMeta, prefill: Prefi
     },
   });
   if (chosen?.description) blocks.push({ type: 'context', elements: [plain(chosen.description.slice(0, 2_000))] });
-  blocks.push({ type: 'input', block_id: 'title', label: plain('Title'), element: { type: 'plain_text_input', action_id: 'value', max_length: 200, ...initial(prefill.title) } });
-  blocks.push({
-    type: 'input',
-    block_id: 'description',
-    optional: true,
-    label: plain('Details'),
-    element: { type: 'plain_text_input', action_id: 'value', multiline: true, ...initial(prefill.description) },
-  });
-  for (const field of chosen?.fields ?? []) {
-    blocks.push({
-      type: 'input',
-      block_id: `field:${field.id}`,
-      optional: !field.required,
-      label: plain(field.label.slice(0, 2_000)),
-      element: fieldElement(field),
-      ...(field.help ? { hint: plain(field.help.slice(0, 2_000)) } : {}),
-    });
+  // The form from the catalog (present/forms.ts): summary, the type's fields in catalog order, details.
+  const inputs = (meta.type ? requestForm(catalog, meta.type)?.inputs : undefined) ?? [TITLE_INPUT, DESCRIPTION_INPUT];
+  for (const input of inputs) {
+    if (input.id === 'title') {
+      blocks.push({ type: 'input', block_id: 'title', label: plain(input.label), element: { type: 'plain_text_input', action_id: 'value', max_length: 200, ...initial(prefill.title) } });
+    } else if (input.id === 'description') {
+      blocks.push({ type: 'input', block_id: 'description', optional: true, label: plain(input.label), element: { type: 'plain_text_input', action_id: 'value', multiline: true, ...initial(prefill.description) } });
+    } else {
+      blocks.push({
+        type: 'input',
+        block_id: `field:${input.id}`,
+        optional: !input.required,
+        label: plain(input.label.slice(0, 2_000)),
+        element: fieldElement(input),
+        ...(input.help ? { hint: plain(input.help.slice(0, 2_000)) } : {}),
+      });
+    }
   }
   return {
     type: 'modal',
@@ -143,18 +148,17 @@ export interface RequestSubmission {
 export function readRequestModal(catalog: Catalog, meta: RequestMeta, state: StateValues): { ok: RequestSubmission } | { errors: Record<string, string> } {
   const type = readValue(state, 'type', 'request_type') ?? meta.type;
   const def = type ? catalog.request_types[type] : undefined;
-  if (!type || !def) return { errors: { type: 'Choose a request type.' } };
+  if (!type || !def) return { errors: { type: PICK_A_TYPE } };
   if (type !== meta.type) return { errors: { type: 'Pick the type again so its fields show.' } };
   const title = (readValue(state, 'title') ?? '').trim();
   const errors: Record<string, string> = {};
-  if (!title) errors.title = 'A title is required.';
+  if (!title) errors.title = formMessage(TITLE_INPUT.label, 'is required');
   const raw = Object.fromEntries(def.fields.map((f) => [f.id, readValue(state, `field:${f.id}`)]));
   const parsed = fieldValuesSchema(def.fields).safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const id = String(issue.path[0] ?? '');
-      errors[`field:${id}`] ??= `${issue.message.charAt(0).toUpperCase() + issue.message.slice(1)}.`;
-    }
+    // One wording on every door (present/forms.ts): "Model is required".
+    const form = requestForm(catalog, type)!;
+    for (const [id, message] of Object.entries(formErrors(parsed.error.issues, labelsOf(form)))) errors[`field:${id}`] = message;
   }
   if (Object.keys(errors).length || !parsed.success) return { errors };
   const fields = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));

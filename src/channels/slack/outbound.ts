@@ -7,6 +7,8 @@ import type { Anchor } from '../../db/schema.ts';
 import type { Logger } from '../../logger.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
+import { noticeOf, type NoticeAudience } from '../../present/notices.ts';
+import { participantScreen, triageScreen, type TicketScreen } from '../../present/ticket.ts';
 import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
 import type { SharedPace } from '../../outbox/pace.ts';
 
@@ -56,21 +58,23 @@ export class SlackOutbound implements OutboundAdapter {
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = targetChannel(job);
     const why = await slaWhy({ db, now: () => new Date() }, job.ticket);
-    const blocks = triageCard(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), why);
+    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), new Date(), why);
+    const blocks = triageCard(screen);
     // Deliveries are at-least-once: look for the thread before posting a new card.
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, 'triage', null));
     if (!anchor) {
-      const ts = await this.post(target, { text: cardText(job.ticket), blocks });
+      const ts = await this.post(target, { text: cardText(screen), blocks });
       anchor = await insertAnchor(db, { ticketId: job.ticket.id, side: 'triage', personId: null, channel: target, threadTs: ts, cardRef: ts });
       if (job.event.type === 'created') return { platformMessageId: ts };
     }
-    return this.lineAndCard(job, db, anchor, blocks);
+    return this.lineAndCard(job, db, anchor, screen, blocks, 'desk');
   }
 
   private async sendParticipant(job: DeliveryJob, db: Db, side: 'requester' | 'watcher'): Promise<SendResult> {
     const person = job.person;
     if (!person) throw new PermanentError('a participant delivery without a person');
-    const blocks = requesterCard(job.ticket, this.catalog, this.link(job));
+    const screen = participantScreen(job.ticket, this.catalog, this.link(job), new Date(), person, side);
+    const blocks = requesterCard(screen);
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, side, person.id));
     if (!anchor) {
       if (!person.slackUserId) throw new PermanentError(`${person.email} has no Slack user`);
@@ -83,33 +87,34 @@ export class SlackOutbound implements OutboundAdapter {
     if (!anchor.cardRef) {
       // A thread we did not start (a reacted-to channel message): our card goes in as a reply.
       const { channel, threadTs } = parseRef(anchor.externalRef);
-      const ts = await this.post(channel, { text: cardText(job.ticket), blocks, thread_ts: threadTs });
+      const ts = await this.post(channel, { text: cardText(screen), blocks, thread_ts: threadTs });
       await setCardRef(db, anchor.id, ts);
       anchor = { ...anchor, cardRef: ts };
       if (job.event.type === 'created') return { platformMessageId: ts };
     }
-    return this.lineAndCard(job, db, anchor, blocks);
+    return this.lineAndCard(job, db, anchor, screen, blocks, 'requester');
   }
 
   private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
-    const text = `${threadLine(job.eventView)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(this.links.deskUrl(job.ticket.key))}|Open the ticket page>`;
+    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), new Date());
+    const notice = noticeOf(job.eventView, job.ticket, 'escalation', screen.zone);
+    const text = `${threadLine(notice)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(screen.link.url)}|${screen.link.label}>`;
     return { platformMessageId: await this.post(targetChannel(job), { text }) };
   }
 
   /** 'message': a short line in the thread, then the card; 'card': the card only. */
-  private async lineAndCard(job: DeliveryJob, db: Db, anchor: Anchor, blocks: Block[]): Promise<SendResult> {
+  private async lineAndCard(job: DeliveryJob, db: Db, anchor: Anchor, screen: TicketScreen, blocks: Block[], audience: NoticeAudience): Promise<SendResult> {
     const { channel, threadTs } = parseRef(anchor.externalRef);
     let platformMessageId: string | null = null;
     if (job.delivery.kind === 'message' && job.event.type !== 'created') {
-      platformMessageId = await this.postOrEditLine(job, db, anchor, channel, threadTs);
+      platformMessageId = await this.postOrEditLine(job, db, anchor, channel, threadTs, threadLine(noticeOf(job.eventView, job.ticket, audience, screen.zone)));
     }
-    if (anchor.cardRef) await this.update(channel, anchor.cardRef, { text: cardText(job.ticket), blocks });
+    if (anchor.cardRef) await this.update(channel, anchor.cardRef, { text: cardText(screen), blocks });
     return { platformMessageId: platformMessageId ?? anchor.cardRef };
   }
 
   /** An edit or removal rewrites the line we mirrored earlier instead of adding another. */
-  private async postOrEditLine(job: DeliveryJob, db: Db, anchor: Anchor, channel: string, threadTs: string): Promise<string> {
-    const text = threadLine(job.eventView);
+  private async postOrEditLine(job: DeliveryJob, db: Db, anchor: Anchor, channel: string, threadTs: string, text: string): Promise<string> {
     const original = Number(job.eventView.data.originalEventId);
     if ((job.event.type === 'comment_edited' || job.event.type === 'comment_removed') && Number.isInteger(original)) {
       const ts = await mirroredMessage(db, original, anchor.id);

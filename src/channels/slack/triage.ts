@@ -12,6 +12,7 @@ import { anchorOfThread } from './anchors.ts';
 import { personInput } from './identity.ts';
 import { actionUser, explainCoreError, slackMessage, tell, viewPayload, whoOrExplain, type Inbound } from './inbound.ts';
 import { macroList } from '../../core/macros.ts';
+import { REPLY_REQUIRED } from '../../present/forms.ts';
 import { REPLY_MODAL, readReply, replyBlockId, replyMetaSchema, replyModal, type StateValues } from './modals.ts';
 
 const cardAction = z.looseObject({
@@ -103,7 +104,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
     const replyBlock = replyBlockId(meta.data.rev);
     const reply = readReply((parsed.data.view.state?.values ?? {}) as StateValues);
     if (!reply) {
-      await ack({ response_action: 'errors', errors: { [replyBlock]: 'Write a reply first.' } });
+      await ack({ response_action: 'errors', errors: { [replyBlock]: REPLY_REQUIRED } });
       return;
     }
     // Checked before the modal closes, so a refusal shows next to the reply (the role may have changed since it opened).

@@ -1,8 +1,7 @@
 import type { Catalog } from '../../core/catalog.ts';
-import { PRIORITIES } from '../../core/catalog.ts';
-import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
-import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
-import type { TicketView } from '../../core/view.ts';
+import type { ActionOption, ActionView } from '../../present/actions.ts';
+import { REPLY_REQUIRED } from '../../present/forms.ts';
+import type { TicketScreen } from '../../present/ticket.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
 import { AGENTS_DATASET } from './people-search.ts';
 
@@ -12,8 +11,6 @@ export type TriageAction = 'claim' | 'assign' | 'status' | 'priority' | 'reply' 
 /** The dataset the Reply's article typeahead queries (`choices.data: Data.Query`, article-search.ts). */
 export const ARTICLES_DATASET = 'kb';
 
-const person = (p: { email: string; name: string | null } | null): string => (p ? (p.name ? `${p.name} (${p.email})` : p.email) : 'Unassigned');
-
 /**
  * A "label: value" line. FactSet values are Markdown in Teams, so user-supplied values go
  * in TextRuns instead (rendered as typed).
@@ -22,64 +19,65 @@ function fact(label: string, value: string): Record<string, unknown> {
   return { type: 'RichTextBlock', spacing: 'None', inlines: [{ type: 'TextRun', text: `${label}: `, weight: 'Bolder' }, { type: 'TextRun', text: value }] };
 }
 
-/** Teams formats these in the reader's own locale and time zone. */
-const when = (iso: string | null): string => (iso ? `{{DATE(${iso.replace(/\.\d{3}Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d{3}Z$/, 'Z')})}}` : '—');
-
-/** Due times go in a TextBlock: Teams expands DATE()/TIME() there in the reader's zone. */
-function slaFact(label: string, clock: { dueAt: string | null; state: string }): Record<string, unknown> {
-  return { type: 'TextBlock', spacing: 'None', wrap: true, text: `**${label}:** ${clock.dueAt ? `${when(clock.dueAt)} · ${clock.state}` : '—'}` };
-}
-
-function header(ticket: TicketView): unknown[] {
+function header(screen: TicketScreen): unknown[] {
   return [
-    { type: 'TextBlock', text: `${ticket.key} · ${STATUS_LABELS[ticket.status]}`, weight: 'Bolder', size: 'Medium', wrap: true },
-    plain(ticket.title, { weight: 'Bolder' }),
+    { type: 'TextBlock', text: `${screen.key} · ${screen.status.label}`, weight: 'Bolder', size: 'Medium', wrap: true },
+    plain(screen.title, { weight: 'Bolder' }),
   ];
 }
+
+/** Due times as the model states them (absolute, in the reader's zone): a card kept in a chat cannot go stale. */
+function dueFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolution'>): unknown[] {
+  const sla = screen.sla;
+  if (!sla) return [];
+  return clocks.map((clock) => fact(`${sla[clock].label} due`, sla[clock].due ? `${sla[clock].due!.text} · ${sla[clock].stateLabel}` : '—'));
+}
+
+const slaFact = (screen: TicketScreen) => fact('SLA', screen.sla?.line ?? 'No SLA');
 
 /** The triage card in the queue's channel: everything an agent needs, and the actions. */
-export function triageCard(ticket: TicketView, catalog: Catalog, link: string, now: Date, why?: string): AdaptiveCard {
-  const def = catalog.request_types[ticket.type];
-  const fieldFacts = Object.entries(ticket.fields).map(([id, value]) =>
-    fact(def?.fields.find((f) => f.id === id)?.label ?? id, typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value)),
-  );
+export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard {
+  const why = screen.sla?.why;
   const body: unknown[] = [
-    ...header(ticket),
-    fact('Type', def?.name ?? ticket.type),
-    fact('Requester', person(ticket.requester)),
-    fact('Priority', ticket.priority),
-    fact('Status', STATUS_LABELS[ticket.status]),
-    fact('Assignee', person(ticket.assignee)),
-    fact('SLA', slaSummary(ticket, now, queueCalendar(catalog, ticket.queue))),
+    ...header(screen),
+    ...screen.facts.map((f) => fact(f.label, f.value)),
+    slaFact(screen),
     // Why the due time is what it is (target, start, pauses, holidays).
     ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
-    slaFact('First response due', ticket.sla.firstResponse),
-    slaFact('Resolution due', ticket.sla.resolution),
-    ...fieldFacts,
+    ...dueFacts(screen, ['firstResponse', 'resolution']),
+    ...screen.fields.map((f) => fact(f.label, f.value)),
   ];
-  if (ticket.description) body.push(plain(ticket.description.slice(0, 2_000)));
-  const data = (sb: TriageAction) => ({ sb, ticket: ticket.key });
+  if (screen.description) body.push(plain(screen.description.slice(0, 2_000)));
+  body.push({ type: 'TextBlock', text: `Times are ${screen.zone}.`, isSubtle: true, size: 'Small', wrap: true });
+  const data = (sb: TriageAction) => ({ sb, ticket: screen.key });
   const submit = (sb: TriageAction, title: string) => ({ type: 'Action.Submit', title, data: data(sb) });
   const showCard = (title: string, inputs: unknown[], sb: TriageAction, submitTitle: string) => ({
     type: 'Action.ShowCard',
     title,
     card: card(inputs, [submit(sb, submitTitle)]),
   });
-  const next = allowedNext(ticket.status);
+  const choices = (options: ActionView['options']) => (options ?? []).slice(0, 100).map((o) => ({ title: o.label, value: o.value }));
   const actions: unknown[] = [];
-  if (ticket.status !== 'closed') {
-    actions.push(submit('claim', 'Claim'));
-    const agents = queueAgents(catalog, ticket.queue);
-    if (agents.length) actions.push(showCard('Assign', assignInputs(ticket.queue, agents), 'assign', 'Assign'));
+  for (const action of screen.actions) {
+    switch (action.id) {
+      case 'claim':
+        actions.push(submit('claim', action.label));
+        break;
+      case 'assign':
+        actions.push(showCard(action.label, assignInputs(screen.queue, action.options ?? []), 'assign', 'Assign'));
+        break;
+      case 'status':
+        actions.push(showCard(action.label, [{ type: 'Input.ChoiceSet', id: 'status', label: 'New status', style: 'compact', isRequired: true, errorMessage: 'Pick a status', choices: choices(action.options) }], 'status', 'Set status'));
+        break;
+      case 'priority':
+        actions.push(showCard(action.label, [{ type: 'Input.ChoiceSet', id: 'priority', label: 'Priority', style: 'compact', isRequired: true, errorMessage: 'Pick a priority', choices: choices(action.options) }], 'priority', 'Set priority'));
+        break;
+      case 'reply':
+        actions.push({ type: 'Action.ShowCard', title: action.label, card: card(replyInputs(catalog), [submit('reply_insert', 'Insert into reply'), submit('reply', 'Send reply')]) });
+        break;
+    }
   }
-  if (next.length) {
-    actions.push(showCard('Status', [{ type: 'Input.ChoiceSet', id: 'status', label: 'New status', style: 'compact', isRequired: true, errorMessage: 'Pick a status', choices: next.map((s) => ({ title: STATUS_LABELS[s], value: s })) }], 'status', 'Set status'));
-  }
-  if (ticket.status !== 'closed') {
-    actions.push(showCard('Priority', [{ type: 'Input.ChoiceSet', id: 'priority', label: 'Priority', style: 'compact', value: ticket.priority, choices: PRIORITIES.map((p) => ({ title: p, value: p })) }], 'priority', 'Set priority'));
-    actions.push({ type: 'Action.ShowCard', title: 'Reply to requester', card: card(replyInputs(catalog), [submit('reply_insert', 'Insert into reply'), submit('reply', 'Send reply')]) });
-  }
-  actions.push({ type: 'Action.OpenUrl', title: 'Open', url: link });
+  actions.push({ type: 'Action.OpenUrl', title: 'Open', url: screen.link.url });
   return card(body, actions);
 }
 
@@ -118,18 +116,12 @@ export function withReplyDraft(card: AdaptiveCard, draft: string): AdaptiveCard 
   return walk(card) as AdaptiveCard;
 }
 
-/** The queue's agents and leads from the catalog roster: the only people Assign offers. */
-export function queueAgents(catalog: Catalog, queueKey: string): string[] {
-  const queue = catalog.queues[queueKey];
-  return queue ? [...new Set([...queue.agents, ...queue.leads])] : [];
-}
-
 /**
  * The Assign picker offers the queue's agents only: their emails as static choices (every
  * client), and a typeahead (Data.Query → `application/search`, people-search.ts) that
  * searches the same agents by name.
  */
-function assignInputs(queueKey: string, agents: string[]): unknown[] {
+function assignInputs(queueKey: string, agents: ActionOption[]): unknown[] {
   return [
     {
       type: 'Input.ChoiceSet',
@@ -139,7 +131,7 @@ function assignInputs(queueKey: string, agents: string[]): unknown[] {
       placeholder: 'Search the queue\'s agents',
       isRequired: true,
       errorMessage: 'Pick an agent',
-      choices: agents.slice(0, 100).map((email) => ({ title: email, value: email })),
+      choices: agents.slice(0, 100).map((o) => ({ title: o.label, value: o.value })),
       'choices.data': { type: 'Data.Query', dataset: `${AGENTS_DATASET}:${queueKey}` },
     },
   ];
@@ -152,24 +144,24 @@ export function withNotice(card: AdaptiveCard, notice: string): AdaptiveCard {
 }
 
 /** The requester's smaller card in their chat with the bot. */
-export function requesterCard(ticket: TicketView, link: string): AdaptiveCard {
+export function requesterCard(screen: TicketScreen): AdaptiveCard {
   const body: unknown[] = [
-    ...header(ticket),
-    fact('Status', STATUS_LABELS[ticket.status]),
-    fact('Priority', ticket.priority),
-    fact('Assignee', person(ticket.assignee)),
-    slaFact('Resolution due', ticket.sla.resolution),
+    ...header(screen),
+    ...screen.facts.filter((f) => f.id === 'status' || f.id === 'priority' || f.id === 'assignee').map((f) => fact(f.label, f.value)),
+    slaFact(screen),
+    ...dueFacts(screen, ['resolution']),
   ];
   const actions: unknown[] = [];
-  if (ticket.status !== 'closed') {
+  const comment = screen.actions.find((a) => a.id === 'comment');
+  if (comment) {
     actions.push({
       type: 'Action.ShowCard',
       title: 'Reply',
-      card: card([{ type: 'Input.Text', id: 'comment', label: 'Your reply', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first' }], [
-        { type: 'Action.Submit', title: 'Send', data: { sb: 'comment', ticket: ticket.key } },
+      card: card([{ type: 'Input.Text', id: 'comment', label: comment.label === 'Reply' ? 'Your reply' : comment.label, isMultiline: true, isRequired: true, errorMessage: REPLY_REQUIRED }], [
+        { type: 'Action.Submit', title: 'Send', data: { sb: 'comment', ticket: screen.key } },
       ]),
     });
   }
-  actions.push({ type: 'Action.OpenUrl', title: 'View request', url: link });
+  actions.push({ type: 'Action.OpenUrl', title: screen.link.label, url: screen.link.url });
   return card(body, actions);
 }

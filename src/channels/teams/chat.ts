@@ -1,3 +1,4 @@
+import { PICK_A_TYPE } from '../../present/forms.ts';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import type { Catalog } from '../../core/catalog.ts';
 import { setAvailability } from '../../core/assignment.ts';
@@ -74,7 +75,7 @@ export class PersonalChat {
 
   private async showForm(ctx: TeamsTurn, person: Person, type: string | undefined, text: string, kb?: string): Promise<void> {
     if (!type || !typeDef(this.catalog, type)) {
-      await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), 'Pick a request type first.', kb));
+      await this.replace(ctx, typePickerCard(this.catalog, text, await this.openTickets(person), PICK_A_TYPE, kb));
       return;
     }
     await this.replace(ctx, requestFormCard(this.catalog, type, prefillFrom(text), {}, kb));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
 import type { CoreContext } from '../../core/tickets.ts';
+import { PICK_A_TYPE, REPLY_REQUIRED } from '../../present/forms.ts';
 import { readSubmit } from './actions.ts';
 import { card, requestFormCard, typePickerCard, type AdaptiveCard } from './form-cards.ts';
 import { fileForm, prefillFrom, readForm, typeDef } from './forms.ts';
@@ -59,7 +60,7 @@ export class MessageExtension {
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     const submit = readSubmit(action.data);
     if (submit?.sb === 'pick') {
-      if (!submit.type || !typeDef(this.catalog, submit.type)) return dialog(typePickerCard(this.catalog, submit.text, [], 'Pick a request type first.'));
+      if (!submit.type || !typeDef(this.catalog, submit.type)) return dialog(typePickerCard(this.catalog, submit.text, [], PICK_A_TYPE));
       return dialog(requestFormCard(this.catalog, submit.type, prefillFrom(submit.text)));
     }
     if (submit?.sb !== 'file') return message('Nothing to do.');
@@ -99,7 +100,7 @@ function sendCard(text: string): AdaptiveCard {
   return card(
     [
       { type: 'TextBlock', text: 'The requester will see this reply.', wrap: true },
-      { type: 'Input.Text', id: 'reply', label: 'Reply', isMultiline: true, isRequired: true, errorMessage: 'Write a reply first', value: text },
+      { type: 'Input.Text', id: 'reply', label: 'Reply', isMultiline: true, isRequired: true, errorMessage: REPLY_REQUIRED, value: text },
     ],
     [{ type: 'Action.Submit', title: 'Send to requester', data: { sb: 'send' } }],
   );

@@ -1,5 +1,6 @@
-import type { Catalog, FieldDef } from '../../core/catalog.ts';
-import { FIELD_PREFIX, typeDef, type FormValues } from './forms.ts';
+import type { Catalog } from '../../core/catalog.ts';
+import { formMessage, PICKER_PROMPT, requestForm, typePicker, type FormInput } from '../../present/forms.ts';
+import { FIELD_PREFIX, type FormValues } from './forms.ts';
 
 /** Adaptive Card JSON (schema 1.5, which Teams desktop and mobile render). */
 export type AdaptiveCard = Record<string, unknown>;
@@ -26,9 +27,10 @@ export interface OpenTicket {
  * `kb` is the turn whose suggested articles did not help (carried to the form, so filing records "filed anyway").
  */
 export function typePickerCard(catalog: Catalog, text: string, openTickets: OpenTicket[], error?: string, kb?: string): AdaptiveCard {
-  const choices = Object.entries(catalog.request_types).map(([key, def]) => ({ title: def.name, value: key }));
+  // Teams has no option groups: the queue goes in each title, in the picker's order.
+  const choices = typePicker(catalog).flatMap((group) => group.types.map((t) => ({ title: t.name, value: t.key })));
   const body: unknown[] = [
-    { type: 'TextBlock', text: 'What do you need?', weight: 'Bolder', size: 'Medium' },
+    { type: 'TextBlock', text: PICKER_PROMPT, weight: 'Bolder', size: 'Medium' },
     ...(error ? [{ type: 'TextBlock', text: error, color: 'Attention', wrap: true }] : []),
     { type: 'Input.ChoiceSet', id: 'type', label: 'Request type', style: 'compact', choices },
     { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Next', data: { sb: 'pick', text, ...(kb ? { kb } : {}) } }] },
@@ -45,26 +47,29 @@ export function typePickerCard(catalog: Catalog, text: string, openTickets: Open
 
 /** The type's form: title, description and the catalog fields, with required marks and errors. */
 export function requestFormCard(catalog: Catalog, type: string, values: FormValues, errors: Record<string, string> = {}, kb?: string): AdaptiveCard {
-  const def = typeDef(catalog, type);
-  if (!def) throw new Error(`unknown request type ${type}`);
+  const form = requestForm(catalog, type);
+  if (!form) throw new Error(`unknown request type ${type}`);
   const errorList = Object.values(errors);
   const body: unknown[] = [
-    { type: 'TextBlock', text: def.name, weight: 'Bolder', size: 'Medium', wrap: true },
-    ...(def.description ? [{ type: 'TextBlock', text: def.description, isSubtle: true, wrap: true }] : []),
-    ...(errorList.length ? [{ type: 'TextBlock', text: `Please fix: ${errorList.join(' ')}`, color: 'Attention', wrap: true }] : []),
-    { type: 'Input.Text', id: 'title', label: 'Title', isRequired: true, errorMessage: errors.title ?? 'A short title is required', maxLength: 200, value: values.title },
-    { type: 'Input.Text', id: 'description', label: 'Description', isMultiline: true, maxLength: 20_000, value: values.description },
-    ...def.fields.map((field) => fieldInput(field, values.fields[field.id], errors[`${FIELD_PREFIX}${field.id}`])),
+    { type: 'TextBlock', text: form.name, weight: 'Bolder', size: 'Medium', wrap: true },
+    ...(form.description ? [{ type: 'TextBlock', text: form.description, isSubtle: true, wrap: true }] : []),
+    ...(errorList.length ? [{ type: 'TextBlock', text: `Please fix: ${errorList.join('; ')}`, color: 'Attention', wrap: true }] : []),
+    // The form from the catalog (present/forms.ts): summary, the type's fields in catalog order, details.
+    ...form.inputs.map((input) => {
+      if (input.id === 'title') return { type: 'Input.Text', id: 'title', label: input.label, isRequired: true, errorMessage: errors.title ?? formMessage(input.label, 'is required'), maxLength: input.maxLength, value: values.title };
+      if (input.id === 'description') return { type: 'Input.Text', id: 'description', label: input.label, isMultiline: true, maxLength: input.maxLength, value: values.description };
+      return fieldInput(input, values.fields[input.id], errors[`${FIELD_PREFIX}${input.id}`]);
+    }),
   ];
   return card(body, [{ type: 'Action.Submit', title: 'Submit request', data: { sb: 'file', type, ...(kb ? { kb } : {}) } }]);
 }
 
-function fieldInput(field: FieldDef, value: string | undefined, error: string | undefined): Record<string, unknown> {
+function fieldInput(field: FormInput, value: string | undefined, error: string | undefined): Record<string, unknown> {
   const common = {
     id: `${FIELD_PREFIX}${field.id}`,
     label: field.label,
     isRequired: field.required,
-    errorMessage: error ?? `${field.label} is required`,
+    errorMessage: error ?? formMessage(field.label, 'is required'),
     ...(field.placeholder ? { placeholder: field.placeholder } : {}),
   };
   switch (field.type) {

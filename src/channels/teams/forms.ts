@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fieldValuesSchema, type Catalog, type FieldDef } from '../../core/catalog.ts';
+import { fieldValuesSchema, type Catalog } from '../../core/catalog.ts';
+import { formErrors, formMessage, labelsOf, requestForm, TITLE_INPUT } from '../../present/forms.ts';
 import { createTicket, type CoreContext } from '../../core/tickets.ts';
 import type { StoredReference } from './reference.ts';
 
@@ -43,14 +44,12 @@ export function readForm(catalog: Catalog, submitted: Record<string, unknown>): 
   }
   const values: FormValues = { title: (parsed.data.title ?? '').trim(), description: (parsed.data.description ?? '').trim(), fields: fieldStrings };
   const errors: Record<string, string> = {};
-  if (!values.title) errors.title = 'Give the request a short title.';
+  if (!values.title) errors.title = formMessage(TITLE_INPUT.label, 'is required');
   const result = fieldValuesSchema(def.fields).safeParse(fieldStrings);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const id = String(issue.path[0] ?? '');
-      const field = def.fields.find((f: FieldDef) => f.id === id);
-      if (field) errors[`${FIELD_PREFIX}${id}`] = `${field.label} ${issue.message}.`;
-    }
+    // One wording on every door (present/forms.ts): "Model is required".
+    const labels = labelsOf(requestForm(catalog, parsed.data.type)!);
+    for (const [id, message] of Object.entries(formErrors(result.error.issues, labels))) errors[`${FIELD_PREFIX}${id}`] = message;
   }
   if (Object.keys(errors).length || !result.success) return { ok: false, values, errors };
   const fields = Object.fromEntries(Object.entries(result.data as Record<string, unknown>).filter(([, v]) => v !== undefined));

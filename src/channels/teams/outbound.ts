@@ -6,6 +6,7 @@ import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
 import { anchors, type Anchor } from '../../db/schema.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
+import { participantScreen, queueZone, triageScreen } from '../../present/ticket.ts';
 import { requesterCard, triageCard, withNotice } from './cards.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
@@ -55,7 +56,8 @@ export class TeamsOutbound implements OutboundAdapter {
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const anchor = job.anchor ?? (await findAnchor(db, job.ticketRow.id, 'triage', null));
     const why = await slaWhy({ db, now: this.deps.now }, job.ticket);
-    const card = triageCard(job.ticket, this.deps.catalog, this.deps.links.deskUrl(job.ticket.key), this.deps.now(), why);
+    const screen = triageScreen(job.ticket, this.deps.catalog, this.deps.links.deskUrl(job.ticket.key), this.deps.now(), why);
+    const card = triageCard(screen, this.deps.catalog);
     if (!anchor) {
       const channelId = channelTarget(job);
       const { conversationId, activityId, reference } = await this.startChain(channelId, card);
@@ -63,21 +65,22 @@ export class TeamsOutbound implements OutboundAdapter {
         .insert(anchors)
         .values({ ticketId: job.ticketRow.id, channel: 'teams', side: 'triage', externalRef: conversationId, cardRef: activityId, data: { reference } })
         .onConflictDoNothing();
-      if (job.eventView.type !== 'created') await this.post(reference, [{ text: eventLine(job.eventView, job.ticket, 'triage') }]);
+      if (job.eventView.type !== 'created') await this.post(reference, [{ text: eventLine(job.eventView, job.ticket, 'triage', screen.zone) }]);
       return { platformMessageId: activityId };
     }
-    return this.refresh(job, anchor, card, 'triage', db);
+    return this.refresh(job, anchor, card, 'triage', screen.zone, db);
   }
 
   private async sendParticipant(job: DeliveryJob, db: Db): Promise<SendResult> {
     const side = job.delivery.audience === 'watcher' ? 'watcher' : 'requester';
     const person = job.person;
     const anchor = job.anchor ?? (person ? await findAnchor(db, job.ticketRow.id, side, person.id) : undefined);
-    const card = requesterCard(job.ticket, this.link(job));
-    if (anchor) return this.refresh(job, anchor, card, side, db);
+    const screen = participantScreen(job.ticket, this.deps.catalog, this.link(job), this.deps.now(), person, side);
+    const card = requesterCard(screen);
+    if (anchor) return this.refresh(job, anchor, card, side, screen.zone, db);
     const reference = referenceSchema.safeParse(person?.teamsConversation);
     if (!person || !reference.success) throw new PermanentError(`no Teams conversation reference for ${person?.email ?? 'this person'}`);
-    const lines = job.eventView.type === 'created' ? [] : [{ text: eventLine(job.eventView, job.ticket, side) }];
+    const lines = job.eventView.type === 'created' ? [] : [{ text: eventLine(job.eventView, job.ticket, side, screen.zone) }];
     const [cardId] = await this.post(reference.data, [...lines, { card }]);
     if (cardId) {
       await db
@@ -89,18 +92,19 @@ export class TeamsOutbound implements OutboundAdapter {
   }
 
   private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
-    const text = `Escalation: ${eventLine(job.eventView, job.ticket, 'escalation')} <a href="${escapeHtml(this.deps.links.deskUrl(job.ticket.key))}">Open</a>`;
+    const zone = queueZone(this.deps.catalog, job.ticket.queue);
+    const text = `${eventLine(job.eventView, job.ticket, 'escalation', zone)} <a href="${escapeHtml(this.deps.links.deskUrl(job.ticket.key))}">Open</a>`;
     const { activityId } = await this.startChain(channelTarget(job), null, text);
     return { platformMessageId: activityId };
   }
 
   /** Post the event line (for 'message' deliveries) and update the card in place. */
-  private async refresh(job: DeliveryJob, anchor: Anchor, card: AdaptiveCard, audience: string, db: Db): Promise<SendResult> {
+  private async refresh(job: DeliveryJob, anchor: Anchor, card: AdaptiveCard, audience: string, zone: string, db: Db): Promise<SendResult> {
     const stored = z.object({ reference: referenceSchema }).safeParse(anchor.data);
     if (!stored.success) throw new PermanentError(`anchor ${anchor.id} has no conversation reference`);
     // Card first: a retry after a failed line repeats an idempotent PUT, not a message.
     const steps: Step[] = [anchor.cardRef ? { update: anchor.cardRef, card } : { card }];
-    if (job.delivery.kind === 'message') steps.push({ text: eventLine(job.eventView, job.ticket, audience) });
+    if (job.delivery.kind === 'message') steps.push({ text: eventLine(job.eventView, job.ticket, audience, zone) });
     const ids = await this.post(stored.data.reference, steps);
     const cardId = ids[0];
     if (!anchor.cardRef && cardId) await db.update(anchors).set({ cardRef: cardId }).where(eq(anchors.id, anchor.id));
@@ -170,7 +174,7 @@ export class TeamsOutbound implements OutboundAdapter {
   async refusedCard(ticket: TicketView, reason: string): Promise<AdaptiveCard> {
     const why = this.deps.db ? await slaWhy({ db: this.deps.db, now: this.deps.now }, ticket) : undefined;
     const job = { ticket, delivery: { audience: 'triage' } } as unknown as DeliveryJob;
-    return withNotice(triageCard(ticket, this.deps.catalog, this.link(job), this.deps.now(), why), reason);
+    return withNotice(triageCard(triageScreen(ticket, this.deps.catalog, this.link(job), this.deps.now(), why), this.deps.catalog), reason);
   }
 
   private link(job: DeliveryJob): string {

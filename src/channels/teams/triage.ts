@@ -13,6 +13,7 @@ import { articleUrl } from '../../knowledge/suggest.ts';
 import { withReplyDraft } from './cards.ts';
 import { findPersonByEmail, type PersonInput } from '../../core/people.ts';
 import { isDesk } from '../../core/roles.ts';
+import { REPLY_REQUIRED } from '../../present/forms.ts';
 import { readSubmit, type CardSubmit } from './actions.ts';
 import type { TeamsIdentity } from './identity.ts';
 import { adaptiveCard, type TeamsTurn } from './platform.ts';
@@ -131,7 +132,7 @@ export class TriageThread {
         case 'reply': {
           // Whatever is still picked goes in too: a macro picked and sent is two clicks.
           const body = await this.composeReply(submit, actor);
-          if (!body) throw new Invalid('Write a reply first.');
+          if (!body) throw new Invalid(REPLY_REQUIRED);
           await addComment(this.core, { ...common, body, visibility: 'public', author: actor, as: 'desk', data: { via: 'card' } });
           break;
         }

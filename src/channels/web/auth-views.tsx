@@ -1,3 +1,4 @@
+import { Flash } from './views/flash.tsx';
 import { Layout } from './views/layout.tsx';
 
 /** The sign-in page: a button to the company's OpenID provider, or the one-time link form. */
@@ -5,16 +6,7 @@ export function LoginPage(props: { mode: 'oidc' | 'link'; next: string | undefin
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
-      {props.notice ? (
-        <div class="notice ok" role="status">
-          {props.notice}
-        </div>
-      ) : null}
-      {props.error ? (
-        <div class="error-summary" role="alert">
-          <p>{props.error}</p>
-        </div>
-      ) : null}
+      <Flash ok={props.notice} error={props.error} />
       {props.mode === 'oidc' ? (
         <form method="post" action="/login">
           {props.next ? <input type="hidden" name="next" value={props.next} /> : null}

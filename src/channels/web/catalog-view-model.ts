@@ -1,6 +1,7 @@
 import type { Catalog, RequestTypeDef } from '../../core/catalog.ts';
 import { formatDuration } from '../../core/sla/business-time.ts';
 import { targetsFor } from '../../core/sla/clocks.ts';
+import { typePicker } from '../../present/forms.ts';
 
 export interface CatalogEntry {
   key: string;
@@ -18,19 +19,20 @@ export interface CatalogQueue {
   entries: CatalogEntry[];
 }
 
-/** Request types grouped by queue, in catalog order, filtered by a search query. */
+/** Request types grouped by queue, in catalog order (the picker of every door, present/forms.ts), filtered by a search query. */
 export function catalogQueues(catalog: Catalog, query: string): CatalogQueue[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const grouped = new Map<string, CatalogQueue>();
-  for (const [queueKey, queue] of Object.entries(catalog.queues)) grouped.set(queueKey, { key: queueKey, name: queue.name, entries: [] });
-  for (const [key, type] of Object.entries(catalog.request_types)) {
-    const queue = grouped.get(type.queue);
-    if (!queue) continue;
-    const searchText = `${type.name} ${type.description} ${queue.name} ${type.fields.map((f) => f.label).join(' ')}`.toLowerCase();
-    if (!words.every((word) => searchText.includes(word))) continue;
-    queue.entries.push({ key, name: type.name, description: type.description, expected: expectedTimes(type), searchText });
-  }
-  return [...grouped.values()].filter((q) => q.entries.length > 0);
+  return typePicker(catalog)
+    .map((group) => ({
+      key: group.queue,
+      name: group.label,
+      entries: group.types.flatMap(({ key }) => {
+        const type = catalog.request_types[key]!;
+        const searchText = `${type.name} ${type.description} ${group.label} ${type.fields.map((f) => f.label).join(' ')}`.toLowerCase();
+        return words.every((word) => searchText.includes(word)) ? [{ key, name: type.name, description: type.description, expected: expectedTimes(type), searchText }] : [];
+      }),
+    }))
+    .filter((q) => q.entries.length > 0);
 }
 
 /** The promise for a type's default priority, in business time. */

@@ -6,7 +6,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts';
 import { fillCatalogMacro, macroList } from '../../core/macros.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
 import { slaWhy } from '../../core/sla/explain.ts';
-import { allowedNext, statusSchema } from '../../core/status.ts';
+import { statusSchema } from '../../core/status.ts';
 import { addComment, assign, getTicket, setPriority, transition } from '../../core/tickets.ts';
 import { loadEvents, type TicketView } from '../../core/view.ts';
 import { addWatcher, watchersOf } from '../../core/watchers.ts';
@@ -15,7 +15,9 @@ import { DeskTicketPage } from './desk-ticket-views.tsx';
 import { DeskForbiddenPage } from './desk-views.tsx';
 import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
-import { slaLine } from './sla-line.ts';
+import { REPLY_REQUIRED } from '../../present/forms.ts';
+import { timelineOf } from '../../present/notices.ts';
+import { ticketScreen } from '../../present/ticket.ts';
 import { ForbiddenPostPage, NotFoundPage, UnreadableFormPage } from './views/notices.tsx';
 
 export const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
@@ -29,7 +31,7 @@ const FLASH: Record<string, string> = {
 };
 
 // No visibility given (Enter in a form without the buttons' values) means an internal note: safe by default.
-const replySchema = z.object({ body: z.string().trim().min(1, 'Write something before sending.').max(40_000, 'That is too long (at most 40,000 characters).'), visibility: z.enum(['public', 'internal']).default('internal') });
+const replySchema = z.object({ body: z.string().trim().min(1, REPLY_REQUIRED).max(40_000, 'That is too long (at most 40,000 characters).'), visibility: z.enum(['public', 'internal']).default('internal') });
 const statusForm = z.object({ status: statusSchema });
 const assignForm = z.object({ assignee: z.string().trim().max(320) });
 const priorityForm = z.object({ priority: prioritySchema });
@@ -71,24 +73,27 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
   };
 
   const page = async (c: Context, person: Person, ticket: TicketView, extra: { flash?: string | undefined; error?: string; replyValue?: string | undefined; macro?: string; status?: 200 | 400 | 403 | 409 } = {}) => {
-    const queue = deps.catalog.queues[ticket.queue];
-    const timezone = (queue ? deps.catalog.calendars[queue.calendar]?.timezone : undefined) ?? 'UTC';
-    const [timeline, agents, watchers, why] = await Promise.all([loadEvents(core.db, ticket.id, true), agentsOf(core.db, ticket.queue), watchersOf(core.db, ticket.id), slaWhy(core, ticket)]);
+    const [timeline, agents, watchers, why, role] = await Promise.all([
+      loadEvents(core.db, ticket.id, true),
+      agentsOf(core.db, ticket.queue),
+      watchersOf(core.db, ticket.id),
+      slaWhy(core, ticket),
+      roleOn(core.db, person.id, ticket.queue),
+    ]);
+    // This agent's view (present/ticket.ts): their zone, the desk's wording, what their role allows on this state.
+    const screen = ticketScreen({ ticket, catalog: deps.catalog, reader: { role: role ?? 'agent', email: person.email }, readerTimeZone: person.timeZone, link: `/desk/t/${encodeURIComponent(ticket.key)}`, now: core.now(), why });
     return render(
       c,
       <DeskTicketPage
         who={who(person)}
-        ticket={ticket}
-        queueName={queue?.name ?? ticket.queue}
-        timeline={timeline}
-        timezone={timezone}
-        next={allowedNext(ticket.status)}
+        me={person.email}
+        screen={screen}
+        timeline={timelineOf(timeline, ticket, 'desk', screen.zone)}
         agents={agents}
         watchers={watchers}
         macros={macroList(deps.catalog)}
         macro={extra.macro}
-        sla={slaLine(ticket, deps.catalog, core.now(), why)}
-        tokens={{ reply: tokens.issue(c), status: tokens.issue(c), assign: tokens.issue(c), priority: tokens.issue(c), watcher: tokens.issue(c) }}
+        tokens={{ reply: tokens.issue(c), status: tokens.issue(c), assign: tokens.issue(c), claim: tokens.issue(c), priority: tokens.issue(c), watcher: tokens.issue(c) }}
         flash={extra.flash}
         error={extra.error}
         replyValue={extra.replyValue}

@@ -1,132 +1,97 @@
-import { DateTime } from 'luxon';
 import { PRIORITIES } from '../../core/catalog.ts';
-import { STATUS_LABELS, type Status } from '../../core/status.ts';
-import type { EventView, TicketView } from '../../core/view.ts';
+import type { TimelineEntry } from '../../present/notices.ts';
+import { actionOf, type TicketScreen } from '../../present/ticket.ts';
 import { SignedInBar } from './auth-views.tsx';
-import type { SlaLine } from './sla-line.ts';
+import { Flash } from './views/flash.tsx';
 import { Layout } from './views/layout.tsx';
-import { RichText } from './views/rich-text.tsx';
-import { channelLabel } from './views/timeline.tsx';
+import { SlaBox } from './views/sla-box.tsx';
+import { Timeline } from './views/timeline.tsx';
 
 export interface DeskTicketProps {
   who: string;
-  ticket: TicketView;
-  queueName: string;
-  timeline: EventView[];
-  timezone: string;
-  next: readonly Status[];
+  /** The signed-in agent's email (Claim assigns the ticket to them). */
+  me: string;
+  /** The ticket as this agent sees it (present/ticket.ts): labels, fields in catalog order, times in their zone, their actions. */
+  screen: TicketScreen;
+  timeline: TimelineEntry[];
   agents: Array<{ email: string; name: string | null; away: boolean }>;
   watchers: Array<{ email: string; name: string | null }>;
   macros: Array<{ key: string; title: string }>;
   macro?: string | undefined;
-  sla: SlaLine | null;
-  tokens: { reply: string; status: string; assign: string; priority: string; watcher: string };
+  tokens: { reply: string; status: string; assign: string; claim: string; priority: string; watcher: string };
   flash?: string | undefined;
   error?: string | undefined;
   replyValue?: string | undefined;
 }
 
-function Entry({ event, timezone }: { event: EventView; timezone: string }) {
-  const internal = event.visibility === 'internal';
-  return (
-    <li class={`entry entry-${event.type}${internal ? ' internal' : ''}`} id={`event-${event.id}`}>
-      <div class="entry-head">
-        {internal ? <strong class="tag-internal">Internal note · </strong> : null}
-        <span class="who">{event.actor ? (event.actor.name ?? event.actor.email) : 'Switchboard'}</span>
-        {event.actor?.role === 'requester' ? <span class="muted"> (requester)</span> : null} <span class="what">{event.type === 'comment' ? 'wrote' : event.type === 'created' ? 'opened this request' : event.body || event.type.replace(/_/g, ' ')}</span>{' '}
-        <span class={`via via-${event.channel}`}>via {channelLabel(event.channel)}</span> <time datetime={event.createdAt}>{DateTime.fromISO(event.createdAt).setZone(timezone).toFormat('d LLL, HH:mm')}</time>
-      </div>
-      {event.body && (event.type === 'comment' || event.type === 'created') ? <RichText text={event.body} /> : null}
-    </li>
-  );
-}
-
 /** GET /desk/t/:key: the agent workspace — whole timeline (internal notes marked), reply, status, assignee, priority, watchers, macros, SLA. */
 export function DeskTicketPage(props: DeskTicketProps) {
-  const { ticket } = props;
-  const base = `/desk/t/${encodeURIComponent(ticket.key)}`;
-  const person = (p: { email: string; name: string | null } | null) => (p ? (p.name ?? p.email) : 'Nobody');
+  const { screen } = props;
+  const base = `/desk/t/${encodeURIComponent(screen.key)}`;
+  const person = (p: { email: string; name: string | null }) => p.name ?? p.email;
+  const claim = actionOf(screen, 'claim');
+  const status = actionOf(screen, 'status');
+  const priority = actionOf(screen, 'priority');
+  const reply = actionOf(screen, 'reply');
+  const note = actionOf(screen, 'note');
+  const assignable = claim !== undefined || actionOf(screen, 'assign') !== undefined;
+  const assignee = screen.facts.find((f) => f.id === 'assignee');
   return (
-    <Layout title={`${ticket.key} ${ticket.title}`} deskScript>
+    <Layout title={`${screen.key} ${screen.title}`} deskScript>
       <SignedInBar who={props.who} desk />
       <p class="crumbs">
-        <a href="/desk">Desk</a> › <a href={`/desk/tickets?queue=${encodeURIComponent(ticket.queue)}`}>{props.queueName}</a>
+        <a href="/desk">Desk</a> › <a href={`/desk/tickets?queue=${encodeURIComponent(screen.queue)}`}>{screen.queueName}</a>
       </p>
       <h1>
-        <span class="key">{ticket.key}</span> {ticket.title}
+        <span class="key">{screen.key}</span> {screen.title}
       </h1>
-      {props.flash ? (
-        <div class="notice ok" role="status">
-          {props.flash}
-        </div>
-      ) : null}
-      {props.error ? (
-        <div class="error-summary" role="alert">
-          <p>{props.error}</p>
-        </div>
-      ) : null}
-      <div id="desk-live" data-live="ticket" data-ticket={ticket.key} aria-live="polite" class="live-note muted small"></div>
+      <Flash ok={props.flash} error={props.error} />
+      <div id="desk-live" data-live="ticket" data-ticket={screen.key} aria-live="polite" class="live-note muted small"></div>
       <div id="desk-results">
         <dl class="facts">
-          <div>
-            <dt>Status</dt>
-            <dd>
-              <span class={`status status-${ticket.status}`}>{STATUS_LABELS[ticket.status]}</span>
-            </dd>
-          </div>
-          <div>
-            <dt>Priority</dt>
-            <dd>{ticket.priority}</dd>
-          </div>
-          <div>
-            <dt>Requester</dt>
-            <dd>{person(ticket.requester)}</dd>
-          </div>
-          <div>
-            <dt>Assigned to</dt>
-            <dd>{person(ticket.assignee)}</dd>
-          </div>
-          <div>
-            <dt>Came from</dt>
-            <dd>{channelLabel(ticket.origin)}</dd>
-          </div>
+          {screen.facts.map((fact) => (
+            <div>
+              <dt>{fact.label}</dt>
+              <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
+            </div>
+          ))}
           <div>
             <dt>Watchers</dt>
             <dd>{props.watchers.length ? props.watchers.map((w) => person(w)).join(', ') : 'None'}</dd>
           </div>
         </dl>
-        {props.sla ? (
+        {claim ? (
+          <form method="post" action={`${base}/assign`} class="inline claim">
+            <input type="hidden" name="token" value={props.tokens.claim} />
+            <input type="hidden" name="assignee" value={props.me} />
+            <button type="submit" class="primary">
+              {claim.label}
+            </button>{' '}
+            <span class="muted small">{assignee ? `${assignee.label}: ${assignee.value}` : null}</span>
+          </form>
+        ) : null}
+        {screen.sla ? (
           <section aria-labelledby="sla-title" class="sla-box">
             <h2 id="sla-title" class="small">
               SLA
             </h2>
-            <p class={`sla sla-${props.sla.tone}`}>{props.sla.text}</p>
-            {props.sla.why ? (
-              <details class="sla-why">
-                <summary>Why this due time?</summary>
-                <p>{props.sla.why.charAt(0).toUpperCase() + props.sla.why.slice(1)}.</p>
-              </details>
-            ) : null}
+            <SlaBox sla={screen.sla} whyLabel="Why this due time?" />
           </section>
         ) : null}
-        {Object.keys(ticket.fields).length ? (
+        {screen.fields.length ? (
           <dl class="fields">
-            {Object.entries(ticket.fields).map(([k, v]) => (
+            {screen.fields.map((field) => (
               <div>
-                <dt>{k.replace(/_/g, ' ')}</dt>
-                <dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                <dt>{field.label}</dt>
+                <dd>{field.value}</dd>
               </div>
             ))}
           </dl>
         ) : null}
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>
-          <p class="muted small">Times are {props.timezone}. Internal notes are marked and never reach the requester.</p>
-          <ol class="timeline">
-            {props.timeline.map((event) => (
-              <Entry event={event} timezone={props.timezone} />
-            ))}
-          </ol>
+          <p class="muted small">Times are {screen.zone}. Internal notes are marked and never reach the requester.</p>
+          <Timeline entries={props.timeline} />
         </section>
       </div>
       <section aria-labelledby="reply-title" class="reply">
@@ -144,67 +109,77 @@ export function DeskTicketPage(props: DeskTicketProps) {
             <button type="submit">Use it</button>
           </form>
         ) : null}
-        <form method="post" action={`${base}/reply`}>
-          <input type="hidden" name="token" value={props.tokens.reply} />
-          <div class="field">
-            <label for="desk-reply">Message</label>
-            <textarea id="desk-reply" name="body" rows={5} required aria-describedby="desk-reply-help">
-              {props.replyValue ?? ''}
-            </textarea>
-            <p id="desk-reply-help" class="help small">
-              An internal note unless you send it to the requester. Press r to come here.
-            </p>
-          </div>
-          {/* The first button is the form's default: Enter never reaches the requester by accident. */}
-          <button type="submit" name="visibility" value="internal">
-            Add internal note
-          </button>{' '}
-          <button type="submit" name="visibility" value="public" class="primary">
-            Send to requester
-          </button>
-        </form>
+        {reply || note ? (
+          <form method="post" action={`${base}/reply`}>
+            <input type="hidden" name="token" value={props.tokens.reply} />
+            <div class="field">
+              <label for="desk-reply">Message</label>
+              <textarea id="desk-reply" name="body" rows={5} required aria-describedby="desk-reply-help">
+                {props.replyValue ?? ''}
+              </textarea>
+              <p id="desk-reply-help" class="help small">
+                An internal note unless you send it to the requester. Press r to come here.
+              </p>
+            </div>
+            {/* The first button is the form's default: Enter never reaches the requester by accident. */}
+            <button type="submit" name="visibility" value="internal">
+              {note?.label ?? 'Add internal note'}
+            </button>{' '}
+            {reply ? (
+              <button type="submit" name="visibility" value="public" class="primary">
+                Send to requester
+              </button>
+            ) : null}
+          </form>
+        ) : (
+          <p class="muted">This ticket is closed: replies and notes are over. The requester can open a new request.</p>
+        )}
       </section>
       <section aria-labelledby="manage-title" class="reply">
         <h2 id="manage-title">Status, assignee, priority, watchers</h2>
-        {props.next.length ? (
+        {status ? (
           <form method="post" action={`${base}/status`} class="field">
             <input type="hidden" name="token" value={props.tokens.status} />
-            <label for="desk-status">Status</label>
+            <label for="desk-status">{status.label}</label>
             <select id="desk-status" name="status">
-              {props.next.map((status) => (
-                <option value={status}>{STATUS_LABELS[status]}</option>
+              {(status.options ?? []).map((option) => (
+                <option value={option.value}>{option.label}</option>
               ))}
             </select>{' '}
             <button type="submit">Change status</button>
           </form>
         ) : (
-          <p class="muted">This ticket is closed.</p>
+          <p class="muted">{screen.status.value === 'closed' ? 'This ticket is closed.' : `No status change is open from ${screen.status.label}.`}</p>
         )}
-        <form method="post" action={`${base}/assign`} class="field">
-          <input type="hidden" name="token" value={props.tokens.assign} />
-          <label for="desk-assignee">Assignee</label>
-          <select id="desk-assignee" name="assignee">
-            <option value="">Nobody</option>
-            {props.agents.map((agent) => (
-              <option value={agent.email} selected={ticket.assignee?.email === agent.email}>
-                {`${agent.name ?? agent.email}${agent.away ? ' (away)' : ''}`}
-              </option>
-            ))}
-          </select>{' '}
-          <button type="submit">Assign</button>
-        </form>
-        <form method="post" action={`${base}/priority`} class="field">
-          <input type="hidden" name="token" value={props.tokens.priority} />
-          <label for="desk-priority">Priority</label>
-          <select id="desk-priority" name="priority">
-            {PRIORITIES.map((p) => (
-              <option value={p} selected={ticket.priority === p}>
-                {p}
-              </option>
-            ))}
-          </select>{' '}
-          <button type="submit">Change priority</button>
-        </form>
+        {assignable ? (
+          <form method="post" action={`${base}/assign`} class="field">
+            <input type="hidden" name="token" value={props.tokens.assign} />
+            <label for="desk-assignee">Assignee</label>
+            <select id="desk-assignee" name="assignee">
+              <option value="">Nobody</option>
+              {props.agents.map((agent) => (
+                <option value={agent.email} selected={screen.assigneeEmail === agent.email}>
+                  {`${agent.name ?? agent.email}${agent.away ? ' (away)' : ''}`}
+                </option>
+              ))}
+            </select>{' '}
+            <button type="submit">Assign</button>
+          </form>
+        ) : null}
+        {priority ? (
+          <form method="post" action={`${base}/priority`} class="field">
+            <input type="hidden" name="token" value={props.tokens.priority} />
+            <label for="desk-priority">{priority.label}</label>
+            <select id="desk-priority" name="priority">
+              {PRIORITIES.map((p) => (
+                <option value={p} selected={screen.priority.value === p}>
+                  {p === screen.priority.value ? screen.priority.label : (priority.options ?? []).find((o) => o.value === p)?.label ?? p}
+                </option>
+              ))}
+            </select>{' '}
+            <button type="submit">Change priority</button>
+          </form>
+        ) : null}
         <form method="post" action={`${base}/watcher`} class="field">
           <input type="hidden" name="token" value={props.tokens.watcher} />
           <label for="desk-watcher">Add a watcher (email)</label>

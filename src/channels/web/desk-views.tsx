@@ -1,10 +1,10 @@
 import type { QueueCounts } from '../../core/desk-summary.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
-import { STATUSES, STATUS_LABELS } from '../../core/status.ts';
+import { STATUSES } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';
 import { SignedInBar } from './auth-views.tsx';
 import { Layout } from './views/layout.tsx';
-import { channelLabel } from './views/timeline.tsx';
+import { channelLabel, statusLabel } from '../../present/labels.ts';
 
 export interface DeskRow {
   ticket: TicketView;
@@ -50,7 +50,7 @@ function Row({ row }: { row: DeskRow }) {
         <span class="key">{t.key}</span> {t.title}
       </a>
       <p class="muted small">
-        <span class={`status status-${t.status}`}>{STATUS_LABELS[t.status]}</span> · {t.priority} · {t.assignee ? (t.assignee.name ?? t.assignee.email) : 'unassigned'} · {t.requester.name ?? t.requester.email} · via {channelLabel(t.origin)} · <span class="sla-inline">{row.sla}</span>
+        <span class={`status status-${t.status}`}>{statusLabel(t.status, 'desk')}</span> · {t.priority} · {t.assignee ? (t.assignee.name ?? t.assignee.email) : 'unassigned'} · {t.requester.name ?? t.requester.email} · via {channelLabel(t.origin)} · <span class="sla-inline">{row.sla}</span>
       </p>
       {row.snippet ? <Snippet text={row.snippet} /> : null}
     </li>
@@ -177,7 +177,7 @@ export function DeskListPage(props: { who: string; queues: Array<{ key: string; 
           <input id="desk-q" name="q" type="search" value={query.q} maxlength={200} />
         </div>
         <Select id="f-queue" name="queue" label="Queue" value={query.queue} options={[['', 'All my queues'], ...props.queues.map((q): [string, string] => [q.key, q.name])]} />
-        <Select id="f-status" name="status" label="Status" value={query.status} options={[['', 'Needs work'], ['all', 'Any'], ...STATUSES.map((s): [string, string] => [s, STATUS_LABELS[s]])]} />
+        <Select id="f-status" name="status" label="Status" value={query.status} options={[['', 'Needs work'], ['all', 'Any'], ...STATUSES.map((s): [string, string] => [s, statusLabel(s, 'desk')])]} />
         <Select id="f-assignee" name="assignee" label="Assignee" value={query.assignee} options={[['', 'Anyone'], ['me', 'Me'], ['none', 'Nobody']]} />
         <Select id="f-priority" name="priority" label="Priority" value={query.priority} options={[['', 'Any'], ...PRIORITIES.map((p): [string, string] => [p, p])]} />
         <Select id="f-channel" name="channel" label="Came from" value={query.channel} options={[['', 'Anywhere'], ...['slack', 'teams', 'email', 'web', 'api'].map((c): [string, string] => [c, channelLabel(c)])]} />

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
 import { cleanText } from '../../http/input.ts';
 import { requestBaseRules } from '../../core/request-rules.ts';
 import { fieldValuesSchema, type FieldDef } from '../../core/catalog.ts';
+import { DESCRIPTION_INPUT, formErrors, TITLE_INPUT } from '../../present/forms.ts';
 
 /** The request form's own inputs, with the API's rules for title, description and requester. */
 const BaseSchema = requestBaseRules;
@@ -10,7 +10,7 @@ const BaseSchema = requestBaseRules;
 /** What the browser posted, as strings keyed by input name (kept to re-render the form). */
 export type PostedValues = Record<string, string>;
 
-/** Input name → message shown beside that input. */
+/** Input name → message shown beside that input ("Model is required": present/forms.ts, the same words on every door). */
 export type FieldErrors = Record<string, string>;
 
 export interface ValidRequest {
@@ -57,29 +57,23 @@ export function validateRequestForm(fields: FieldDef[], posted: PostedValues): {
   const fieldInput = Object.fromEntries(fields.map((f) => [f.id, posted[fieldInputName(f.id)]]));
   const custom = fieldValuesSchema(fields).safeParse(fieldInput);
 
-  const errors: FieldErrors = {};
-  if (!base.success) {
-    for (const issue of base.error.issues) {
-      const name = issue.path.join('_');
-      errors[name] ??= friendly(issue);
-    }
-  }
-  if (!custom.success) {
-    for (const issue of custom.error.issues) {
-      const name = fieldInputName(String(issue.path[0]));
-      errors[name] ??= issue.message;
-    }
-  }
+  const labels = new Map<string, string>([
+    ['title', TITLE_INPUT.label],
+    ['description', DESCRIPTION_INPUT.label],
+    ...REQUESTER_LABELS,
+    ...fields.map((f) => [fieldInputName(f.id), f.label] as [string, string]),
+  ]);
+  const errors: FieldErrors = {
+    ...(base.success ? {} : formErrors(base.error.issues, labels, (issue) => issue.path.join('_'))),
+    ...(custom.success ? {} : formErrors(custom.error.issues, labels, (issue) => fieldInputName(String(issue.path[0])))),
+  };
   if (!base.success || !custom.success) return { ok: false, errors };
   const values = Object.fromEntries(Object.entries(custom.data).filter(([, v]) => v !== undefined));
   return { ok: true, value: { ...base.data, fields: values } };
 }
 
-/** zod's default wording is for developers; a person filling a form gets plain words. */
-function friendly(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'too_small') return 'is required';
-  if (issue.code === 'too_big') return `is too long (at most ${String(issue.maximum)} characters)`;
-  if (issue.code === 'invalid_format' && issue.format === 'email') return 'must be an email address, like ana@example.com';
-  if (issue.code === 'invalid_type') return 'is required';
-  return issue.message;
-}
+/** The web form's own inputs about the requester (Slack and Teams know who is asking). */
+export const REQUESTER_LABELS: Array<[string, string]> = [
+  ['requester_email', 'Your work email'],
+  ['requester_name', 'Your name'],
+];

@@ -1,7 +1,6 @@
-import { STATUS_LABELS } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';
 import { SignedInBar } from './auth-views.tsx';
-import { channelLabel } from './views/timeline.tsx';
+import { channelLabel, statusLabel } from '../../present/labels.ts';
 import { Layout } from './views/layout.tsx';
 
 /** A signed-in employee's requests, from every channel, each linking its ticket page. */
@@ -18,7 +17,7 @@ export function MyRequestsPage(props: { who: string; desk: boolean; tickets: Arr
                 <span class="key">{ticket.key}</span> {ticket.title}
               </a>
               <p class="muted small">
-                <span class={`status status-${ticket.status}`}>{STATUS_LABELS[ticket.status]}</span> · from {channelLabel(ticket.origin)} · {ticket.assignee ? `with ${ticket.assignee.name ?? ticket.assignee.email}` : 'not assigned yet'}
+                <span class={`status status-${ticket.status}`}>{statusLabel(ticket.status, 'requester')}</span> · from {channelLabel(ticket.origin)} · {ticket.assignee ? `with ${ticket.assignee.name ?? ticket.assignee.email}` : 'not assigned yet'}
               </p>
             </li>
           ))}

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { Invalid, NotFound } from '../../core/errors.ts';
 import { createTicket } from '../../core/tickets.ts';
+import { formMessage, labelsOf, requestForm } from '../../present/forms.ts';
 import { expectedTimes } from './catalog-view-model.ts';
 import { fieldInputName, readPostedForm, validateRequestForm, type FieldErrors, type PostedValues } from './form-values.ts';
 import { pathOf, render, type WebContext } from './render.tsx';
@@ -19,9 +20,7 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
     return render(
       c,
       <RequestFormPage
-        typeKey={typeKey}
-        type={type}
-        queueName={catalog.queues[type.queue]?.name ?? type.queue}
+        form={requestForm(catalog, typeKey)!}
         expected={expectedTimes(type)}
         token={options.token ?? web.tokens.issue(c)}
         values={options.values ?? {}}
@@ -71,7 +70,7 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
     } catch (error) {
       if (error instanceof NotFound) return unknownType(c, typeKey);
       if (error instanceof Invalid) {
-        return show(c, typeKey, { values, errors: coreErrors(error), token: values.token, status: 400, notice: error.details ? undefined : error.message });
+        return show(c, typeKey, { values, errors: coreErrors(error, labelsOf(requestForm(catalog, typeKey)!)), token: values.token, status: 400, notice: error.details ? undefined : error.message });
       }
       throw error;
     }
@@ -79,13 +78,14 @@ export function requestFormRoutes(app: Hono, web: WebContext): void {
 }
 
 /** Core's Invalid details ("fields.model": "is required") mapped back onto form inputs. */
-function coreErrors(error: Invalid): FieldErrors {
+function coreErrors(error: Invalid, labels: ReadonlyMap<string, string>): FieldErrors {
   const errors: FieldErrors = {};
   const details = Array.isArray(error.details) ? (error.details as Array<{ path?: unknown; message?: unknown }>) : [];
   for (const detail of details) {
     const path = String(detail.path ?? '');
-    const name = path.startsWith('fields.') ? fieldInputName(path.slice('fields.'.length)) : path;
-    errors[name] = String(detail.message ?? 'is not valid');
+    const id = path.startsWith('fields.') ? path.slice('fields.'.length) : path;
+    const name = path.startsWith('fields.') ? fieldInputName(id) : path;
+    errors[name] = formMessage(labels.get(id) ?? id, String(detail.message ?? 'is not valid'));
   }
   return errors;
 }

@@ -8,7 +8,9 @@ import type { TicketView } from '../../core/view.ts';
 import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
 import { slaWhy } from '../../core/sla/explain.ts';
-import { slaLine } from './sla-line.ts';
+import { REPLY_REQUIRED } from '../../present/forms.ts';
+import { timelineOf } from '../../present/notices.ts';
+import { ticketScreen } from '../../present/ticket.ts';
 import { channelFor } from '../../core/reach.ts';
 import { LinkNotSentPage, LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
@@ -64,31 +66,22 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
 
   const page = async (c: Context, ticket: TicketView, self: string, extra: { flash?: string; replyError?: string; replyValue?: string; status?: 200 | 400 } = {}) => {
     const { catalog } = web.deps;
-    const queue = catalog.queues[ticket.queue];
-    const calendar = queue ? catalog.calendars[queue.calendar] : undefined;
-    const timezone = calendar?.timezone ?? 'UTC';
-    const type = catalog.request_types[ticket.type];
-    const [timeline, unreachable] = await Promise.all([
+    const [timeline, requester, why] = await Promise.all([
       getTimeline(core, ticket.key, { includeInternal: false }),
-      // Nothing can bring this person the updates (no email, no Slack or Teams for them): this page is their only way back.
-      core.db
-        .select()
-        .from(people)
-        .where(eq(people.email, ticket.requester.email))
-        .then(async ([requester]) => (requester ? (await channelFor(core.db, requester, core.enabled)) === null : false)),
+      core.db.select().from(people).where(eq(people.email, ticket.requester.email)).then((rows) => rows[0]),
+      slaWhy(core, ticket),
     ]);
+    // Nothing can bring this person the updates (no email, no Slack or Teams for them): this page is their only way back.
+    const unreachable = requester ? (await channelFor(core.db, requester, core.enabled)) === null : false;
     const actionPath = (verb: string) => self.replace(/\?/, `/${verb}?`);
+    // The page is the requester's (a signed link of theirs): their zone, their wording, their actions.
+    const screen = ticketScreen({ ticket, catalog, reader: { role: 'requester', email: ticket.requester.email }, readerTimeZone: requester?.timeZone, link: self, now: core.now(), why });
     return render(
       c,
       <TicketPage
-        ticket={ticket}
-        timeline={timeline}
+        screen={screen}
+        timeline={timelineOf(timeline, ticket, 'requester', screen.zone)}
         attachmentLink={(file) => `${attachmentHref(ticket.key, file)}${self.slice(self.indexOf('?'))}`}
-        typeName={type?.name ?? ticket.type}
-        queueName={queue?.name ?? ticket.queue}
-        fieldDefs={Object.fromEntries((type?.fields ?? []).map((f) => [f.id, { label: f.label, type: f.type }]))}
-        timezone={timezone}
-        sla={slaLine(ticket, catalog, core.now(), await slaWhy(core, ticket))}
         action={actionPath}
         tokens={{ reply: tokens.issue(c), state: tokens.issue(c) }}
         flash={extra.flash}
@@ -121,7 +114,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
       try {
         if (verb === 'reply') {
           const body = (values.body ?? '').trim();
-          if (!body) return page(c, ticket, self, { replyError: 'Write something before sending.', status: 400 });
+          if (!body) return page(c, ticket, self, { replyError: REPLY_REQUIRED, status: 400 });
           if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400 });
           await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         } else {

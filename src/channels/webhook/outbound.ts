@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
+import type { Catalog } from '../../core/catalog.ts';
 import type { Db } from '../../db/client.ts';
+import { noticeOf } from '../../present/notices.ts';
+import { ticketScreen } from '../../present/ticket.ts';
 import { webhookSubscriptions, type WebhookSubscription } from '../../db/schema.ts';
 import { PermanentError, RetryableError, retryAfterMs, type DeliveryJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
@@ -17,6 +20,27 @@ const TIMEOUT_MS = 10_000;
 const CACHE_MS = 5_000;
 
 /**
+ * The words a person would read for this event (present/), added next to the contract's raw
+ * fields so a chat relay or a dashboard needs no label table of its own: status and event
+ * labels, custom fields in catalog order, the SLA line, times in the queue's zone.
+ */
+export function webhookDisplay(job: Pick<DeliveryJob, 'ticket' | 'eventView'>, catalog: Catalog) {
+  const screen = ticketScreen({ ticket: job.ticket, catalog, reader: { role: 'agent' }, link: '', now: new Date() });
+  const notice = noticeOf(job.eventView, job.ticket, 'desk', screen.zone);
+  return {
+    zone: screen.zone,
+    status: screen.status.label,
+    priority: screen.priority.label,
+    type: screen.typeName,
+    queue: screen.queueName,
+    assignee: screen.assignee,
+    fields: screen.fields.map((f) => ({ id: f.id, label: f.label, value: f.value })),
+    sla: screen.sla?.line ?? null,
+    event: { label: notice.label, headline: notice.headline, at: notice.at.text },
+  };
+}
+
+/**
  * Webhooks: each delivery POSTs the event as JSON, signed the Standard Webhooks way
  * (webhook-id, webhook-timestamp, webhook-signature). The delivery id is the webhook-id,
  * so a receiver can dedupe a redelivery.
@@ -26,6 +50,9 @@ export class WebhookOutbound implements OutboundAdapter {
   /** Subscriptions change rarely; a short cache saves a query per delivery. */
   private readonly cache = new Map<number, { at: number; sub: WebhookSubscription | undefined }>();
   private pace: SharedPace | undefined;
+
+  /** The catalog gives the human labels (`data.display`); without it the payload carries the raw contract only. */
+  constructor(private readonly catalog?: Catalog) {}
 
   private async subscription(db: Db, id: number): Promise<WebhookSubscription | undefined> {
     const hit = this.cache.get(id);
@@ -47,7 +74,7 @@ export class WebhookOutbound implements OutboundAdapter {
     const payload = JSON.stringify({
       type: `ticket.${job.event.type}`,
       timestamp: job.event.createdAt.toISOString(),
-      data: { ticket: job.ticket, event: job.eventView },
+      data: { ticket: job.ticket, event: job.eventView, display: this.catalog ? webhookDisplay(job, this.catalog) : undefined },
     });
     const messageId = `msg_${job.delivery.id}`;
     const timestamp = new Date();

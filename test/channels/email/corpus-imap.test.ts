@@ -34,7 +34,7 @@ describe.skipIf(!haveDovecot)('the mail corpus through Dovecot', () => {
     expect(ticket!.description).toBe(seed!.text);
     await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes('ann@example.org'));
     await desk.api('POST', `/tickets/${ticket!.key}/transition`, { status: 'waiting_on_requester' });
-    await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes('ann@example.org') && (mail.parsed.text ?? '').includes('Waiting on requester'));
+    await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes('ann@example.org') && (mail.parsed.text ?? '').includes('Awaiting your reply'));
     const [row] = await desk.service.database.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, ticket!.key));
     const before = await desk.events(ticket!.key);
     const sentBefore = desk.sink.messages.length;

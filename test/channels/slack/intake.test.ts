@@ -39,7 +39,9 @@ describe('intake from Slack', () => {
     const triage = await desk.fake.waitFor('chat.postMessage', (c) => c.body.channel === IT_TRIAGE && textOf(c.body.blocks).includes(key));
     const cardText = textOf(triage.body.blocks);
     expect(cardText).toContain('Ada Lovelace');
-    expect(cardText).toMatch(/First response due in \d+ h.*resolution due <!date\^\d+\^/s);
+    // A card stays in the channel: absolute due times in the queue's zone, never "in 2 h" (src/present/sla.ts).
+    expect(cardText).toMatch(/First response due \w{3} \d{1,2} \w{3}, \d{2}:\d{2} [\w/]+/);
+    expect(cardText).not.toMatch(/ due in | ago\b/);
     // The triage card links the agent workspace (sign in as yourself), never the requester's signed link.
     expect(cardText).toMatch(/<http:\/\/localhost:0\/desk\/t\/IT-\d+\|Open the ticket page>/);
     expect(cardText).not.toMatch(/\/t\/IT-\d+\?e=/);

@@ -16,7 +16,7 @@ describe('Teams triage: one reply chain per ticket, cards updated in place, inte
     await desk.post(channelSubmit(connector.url, threadId, { sb: 'claim', ticket: key }, bob));
     const triageUpdate = await connector.waitFor((c) => c.route === 'updateActivity' && c.activityId === rootId && cardText(cardOf(c.body)).includes('Bob Agent'), 5_000);
     expect(triageUpdate.conversationId).toBe(threadId);
-    await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === threadId && textOf(c).includes('Assigned to Bob Agent'), 5_000);
+    await connector.waitFor((c) => c.route === 'replyToActivity' && c.conversationId === threadId && textOf(c).includes(`${key}</b> assigned to Bob Agent`), 5_000);
     await connector.waitFor((c) => c.route === 'updateActivity' && c.conversationId === personalChat && c.activityId === requesterCardId && cardText(cardOf(c.body)).includes('Bob Agent'), 5_000);
 
     await desk.post(channelSubmit(connector.url, threadId, { sb: 'status', ticket: key, status: 'in_progress' }, bob));

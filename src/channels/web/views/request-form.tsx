@@ -1,13 +1,13 @@
-import type { FieldDef, RequestTypeDef } from '../../../core/catalog.ts';
-import { fieldInputName, type FieldErrors, type PostedValues } from '../form-values.ts';
+import type { FieldDef } from '../../../core/catalog.ts';
+import type { RequestForm } from '../../../present/forms.ts';
+import { fieldInputName, REQUESTER_LABELS, type FieldErrors, type PostedValues } from '../form-values.ts';
 import type { KnowledgeHit } from '../../../knowledge/search.ts';
 import { Layout } from './layout.tsx';
 import { Highlighted } from './knowledge.tsx';
 
 export interface RequestFormProps {
-  typeKey: string;
-  type: RequestTypeDef;
-  queueName: string;
+  /** The form from the catalog (present/forms.ts), as every door shows it. */
+  form: RequestForm;
   expected: string | null;
   token: string;
   values: PostedValues;
@@ -31,26 +31,21 @@ interface InputSpec {
 
 /** The form generated from the request type's fields, plus summary, details and requester. */
 export function RequestFormPage(props: RequestFormProps) {
-  const { type, values, errors } = props;
-  const hasTextarea = type.fields.some((f) => f.type === 'textarea');
-  const inputs: InputSpec[] = [
-    { name: 'title', label: 'Summary', type: 'text', required: true, help: 'One line the team will see first.', placeholder: summaryHint(type) },
-    ...type.fields.map((f) => ({ name: fieldInputName(f.id), label: f.label, type: f.type, required: f.required, help: f.help, placeholder: f.placeholder, options: f.options })),
-    ...(hasTextarea ? [] : [{ name: 'description', label: 'Details', type: 'textarea' as const, required: false, help: 'Anything else that helps.' }]),
-  ];
+  const { form, values, errors } = props;
+  const inputs: InputSpec[] = form.inputs.map((i) => ({ name: i.custom ? fieldInputName(i.id) : i.id, label: i.label, type: i.type, required: i.required, help: i.help, placeholder: i.placeholder, options: i.options }));
+  const [email, name] = REQUESTER_LABELS;
   const who: InputSpec[] = [
-    { name: 'requester_email', label: 'Your work email', type: 'email', required: true, help: 'Updates and your link to this request go here.', autocomplete: 'email' },
-    { name: 'requester_name', label: 'Your name', type: 'text', required: false, autocomplete: 'name' },
+    { name: email![0], label: email![1], type: 'email', required: true, help: 'Updates and your link to this request go here.', autocomplete: 'email' },
+    { name: name![0], label: name![1], type: 'text', required: false, autocomplete: 'name' },
   ];
-  const labels = new Map([...inputs, ...who].map((i) => [i.name, i.label]));
   const failing = Object.keys(errors);
   return (
-    <Layout title={failing.length ? `Fix ${failing.length} problem${failing.length === 1 ? '' : 's'} · ${type.name}` : type.name} suggestScript>
+    <Layout title={failing.length ? `Fix ${failing.length} problem${failing.length === 1 ? '' : 's'} · ${form.name}` : form.name} suggestScript>
       <p class="crumbs">
-        <a href="/">All requests</a> › {props.queueName}
+        <a href="/">All requests</a> › {form.queueName}
       </p>
-      <h1>{type.name}</h1>
-      {type.description ? <p class="lead">{type.description}</p> : null}
+      <h1>{form.name}</h1>
+      {form.description ? <p class="lead">{form.description}</p> : null}
       {props.expected ? <p class="expected">{props.expected}</p> : null}
       {props.notice ? (
         <div class="notice" role="alert">
@@ -63,13 +58,13 @@ export function RequestFormPage(props: RequestFormProps) {
           <ul>
             {failing.map((name) => (
               <li>
-                <a href={`#${inputId(name)}`}>{`${labels.get(name) ?? name} ${errors[name]}`}</a>
+                <a href={`#${inputId(name)}`}>{errors[name]}</a>
               </li>
             ))}
           </ul>
         </div>
       ) : null}
-      <form class="request" method="post" action={`/new/${props.typeKey}`} novalidate>
+      <form class="request" method="post" action={`/new/${form.typeKey}`} novalidate>
         <input type="hidden" name="token" value={props.token} />
         <input type="hidden" name="shown" value={values.shown ?? ''} />
         <fieldset>
@@ -90,7 +85,7 @@ export function RequestFormPage(props: RequestFormProps) {
             Check for answers
           </button>
           <button type="submit" class="primary">
-            Send request
+            {form.submitLabel}
           </button>
         </div>
       </form>
@@ -129,10 +124,6 @@ function Suggestions({ hits, query }: { hits: KnowledgeHit[] | undefined; query:
 
 const inputId = (name: string) => `in-${name.replace(/[^a-z0-9_-]/gi, '-')}`;
 
-function summaryHint(type: RequestTypeDef): string {
-  return `e.g. ${type.name} for …`;
-}
-
 function FormInput({ spec, value, error }: { spec: InputSpec; value: string | undefined; error: string | undefined }) {
   const id = inputId(spec.name);
   const describedBy = [spec.help ? `${id}-help` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
@@ -156,7 +147,7 @@ function FormInput({ spec, value, error }: { spec: InputSpec; value: string | un
   ) : null;
   const message = error ? (
     <p class="field-error" id={`${id}-error`}>
-      {`${spec.label} ${error}`}
+      {error}
     </p>
   ) : null;
 

@@ -1,21 +1,17 @@
-import { STATUS_LABELS } from '../../../core/status.ts';
-import type { EventView, TicketView } from '../../../core/view.ts';
-import type { SlaLine } from '../sla-line.ts';
+import type { TimelineEntry } from '../../../present/notices.ts';
+import { actionOf, type TicketScreen } from '../../../present/ticket.ts';
+import { Flash } from './flash.tsx';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
+import { SlaBox } from './sla-box.tsx';
 import { Timeline, type AttachmentLink } from './timeline.tsx';
 
 export interface TicketPageProps {
-  ticket: TicketView;
-  timeline: EventView[];
+  /** The ticket as the requester sees it (present/ticket.ts). */
+  screen: TicketScreen;
+  timeline: TimelineEntry[];
   /** The signed download link of a file an email brought in. */
   attachmentLink?: AttachmentLink;
-  typeName: string;
-  queueName: string;
-  /** Label and input type of each custom field, to show stored values. */
-  fieldDefs: Record<string, { label: string; type: string }>;
-  timezone: string;
-  sla: SlaLine | null;
   /** The page's own signed path (/t/KEY?e=..&s=..); actions post to siblings of it. */
   action: (verb: 'reply' | 'resolve' | 'reopen') => string;
   /** One-time tokens, one per form, so a replayed reply never swallows a resolve. */
@@ -33,45 +29,26 @@ export interface TicketPageProps {
 
 /** The requester's view of one request. */
 export function TicketPage(props: TicketPageProps) {
-  const { ticket } = props;
-  const done = ticket.status === 'resolved' || ticket.status === 'closed';
-  const fields = Object.entries(ticket.fields).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== false);
+  const { screen } = props;
+  const comment = actionOf(screen, 'comment');
+  const state = actionOf(screen, 'resolve') ?? actionOf(screen, 'reopen');
+  const reopens = actionOf(screen, 'reopen') !== undefined;
   return (
-    <Layout title={`${ticket.key} ${ticket.title}`}>
+    <Layout title={`${screen.key} ${screen.title}`}>
       <p class="crumbs">
-        <a href="/">All requests</a> › {props.queueName}
+        <a href="/">All requests</a> › {screen.queueName}
       </p>
       <h1>
-        <span class="key">{ticket.key}</span> {ticket.title}
+        <span class="key">{screen.key}</span> {screen.title}
       </h1>
-      {props.flash ? (
-        <div class="notice ok" role="status">
-          {props.flash}
-        </div>
-      ) : null}
+      <Flash ok={props.flash} />
       <dl class="facts">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <span class={`status status-${ticket.status}`}>{STATUS_LABELS[ticket.status]}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Priority</dt>
-          <dd>{ticket.priority}</dd>
-        </div>
-        <div>
-          <dt>Assigned to</dt>
-          <dd>{ticket.assignee ? (ticket.assignee.name ?? ticket.assignee.email) : 'Not assigned yet'}</dd>
-        </div>
-        <div>
-          <dt>Team</dt>
-          <dd>{props.queueName}</dd>
-        </div>
-        <div>
-          <dt>Type</dt>
-          <dd>{props.typeName}</dd>
-        </div>
+        {screen.facts.map((fact) => (
+          <div>
+            <dt>{fact.label}</dt>
+            <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
+          </div>
+        ))}
       </dl>
       {props.unreachable ? (
         <section class="notice save-link" role="note" aria-labelledby="save-link-title">
@@ -90,39 +67,33 @@ export function TicketPage(props: TicketPageProps) {
           ) : null}
         </section>
       ) : null}
-      {props.sla ? <p class={`sla sla-${props.sla.tone}`}>{props.sla.text}</p> : null}
-      {props.sla?.why ? (
-        <details class="sla-why">
-          <summary>Why this time?</summary>
-          <p>{props.sla.why.charAt(0).toUpperCase() + props.sla.why.slice(1)}.</p>
-        </details>
-      ) : null}
-      {fields.length ? (
+      <SlaBox sla={screen.sla} whyLabel="Why this time?" />
+      {screen.fields.length ? (
         <dl class="fields">
-          {fields.map(([id, value]) => (
+          {screen.fields.map((field) => (
             <div>
-              <dt>{props.fieldDefs[id]?.label ?? id}</dt>
-              <dd>{props.fieldDefs[id]?.type === 'textarea' ? <RichText text={String(value)} /> : value === true ? 'Yes' : String(value)}</dd>
+              <dt>{field.label}</dt>
+              <dd>{field.type === 'textarea' ? <RichText text={field.value} /> : field.value}</dd>
             </div>
           ))}
         </dl>
       ) : null}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">What happened so far</h2>
-        <p class="muted small">Times are {props.timezone}.</p>
-        <Timeline events={props.timeline} timezone={props.timezone} attachmentLink={props.attachmentLink} />
+        <p class="muted small">Times are {screen.zone}.</p>
+        <Timeline entries={props.timeline} attachmentLink={props.attachmentLink} />
       </section>
-      {ticket.status === 'closed' ? (
+      {!comment ? (
         <p class="muted">
           This request is closed. Need more help? <a href="/">Open a new request</a>.
         </p>
       ) : (
         <section aria-labelledby="reply-title" class="reply">
-          <h2 id="reply-title">{done ? 'Not fixed after all?' : 'Add a reply'}</h2>
+          <h2 id="reply-title">{reopens ? 'Not fixed after all?' : 'Add a reply'}</h2>
           <form method="post" action={props.action('reply')}>
             <input type="hidden" name="token" value={props.tokens.reply} />
             <div class={`field${props.replyError ? ' has-error' : ''}`}>
-              <label for="reply-body">Your reply{done ? ' (this reopens the request)' : ''}</label>
+              <label for="reply-body">Your reply{reopens ? ' (this reopens the request)' : ''}</label>
               {props.replyError ? (
                 <p class="field-error" id="reply-error">
                   {props.replyError}
@@ -136,13 +107,15 @@ export function TicketPage(props: TicketPageProps) {
               Send reply
             </button>
           </form>
-          <form method="post" action={props.action(done ? 'reopen' : 'resolve')} class="inline">
-            <input type="hidden" name="token" value={props.tokens.state} />
-            <button type="submit">{done ? 'Reopen this request' : 'Mark as resolved'}</button>
-          </form>
+          {state ? (
+            <form method="post" action={props.action(state.id === 'reopen' ? 'reopen' : 'resolve')} class="inline">
+              <input type="hidden" name="token" value={props.tokens.state} />
+              <button type="submit">{state.label}</button>
+            </form>
+          ) : null}
         </section>
       )}
-      {ticket.description && !props.timeline.some((e) => e.type === 'created') ? <RichText text={ticket.description} /> : null}
+      {screen.description && !props.timeline.some((e) => e.type === 'created') ? <RichText text={screen.description} /> : null}
     </Layout>
   );
 }
