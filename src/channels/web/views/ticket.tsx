@@ -61,7 +61,7 @@ export function TicketPage(props: TicketPageProps) {
               <label for="save-link-url">Your link to this request</label>
               <input id="save-link-url" type="text" readonly value={props.savedLink} />
               <span class="muted small">
-                Bookmark this page or keep the link somewhere safe{props.linkExpires ? `: it works until ${longDate(props.linkExpires, props.timezone)}` : ''}.
+                Bookmark this page or keep the link somewhere safe{props.linkExpires ? `: it works until ${longDate(props.linkExpires, screen.zone)}` : ''}.
               </span>
             </p>
           ) : null}
