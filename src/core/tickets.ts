@@ -16,6 +16,7 @@ import type { CommandResult, CoreContext } from './context.ts';
 import { idempotent } from './idempotent.ts';
 import { indexTicket } from './search-index.ts';
 import { durationPatch } from './durations.ts';
+import { startApprovals, type ApprovalRule } from './approvals.ts';
 import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
@@ -61,7 +62,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
 
     const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
     const rules = rulesFor(queue!, type, priority);
-    const due = dueTimes(rules.cal, rules.targets, now);
+    // A type with approvals waits for them with its clocks stopped (src/core/approvals.ts starts them).
+    const approvalRules = (type.approvals ?? []) as ApprovalRule[];
+    const awaiting = approvalRules.length > 0;
+    const due = awaiting ? { firstResponseDueAt: null, resolutionDueAt: null } : dueTimes(rules.cal, rules.targets, now);
     const draft = {
       // Numbered last (see below); until then a unique placeholder key.
       key: `~${randomUUID()}`,
@@ -75,12 +79,13 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       originChannel: input.channel,
       fields,
       ...due,
+      ...(awaiting ? { status: 'awaiting_approval', slaPausedAt: now } : {}),
       createdAt: now,
       updatedAt: now,
     };
-    const [ticket] = await tx
+    let [ticket] = await tx
       .insert(tickets)
-      .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, rules) })
+      .values({ ...draft, nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules) })
       .returning();
     let originAnchorId: number | null = null;
     const ticketAnchors: Anchor[] = [];
@@ -104,6 +109,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       at: now,
       known: { queue: queue!, requester, anchors: ticketAnchors },
     });
+    if (awaiting) {
+      const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
+      ticket = await startApprovals(tx, ctx.enabled, { ticket: ticket!, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
+    }
     // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
     const chosen = await pickAssignee(tx, queue!);
     let current = ticket!;

@@ -5,6 +5,14 @@ import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEve
 import { slaView } from './sla/clocks.ts';
 import { statusSchema, type Status } from './status.ts';
 import { prioritySchema, type Priority } from './catalog.ts';
+import type { ApprovalView } from './approvals.ts';
+
+/** The requester's rating of a resolved ticket (API `satisfaction`). */
+export interface SatisfactionView {
+  rating: number;
+  comment: string | null;
+  ratedAt: string;
+}
 
 /** The ticket as every outside reader sees it (API, web page, cards). */
 export interface TicketView {
@@ -23,6 +31,9 @@ export interface TicketView {
   createdAt: string;
   updatedAt: string;
   sla: ReturnType<typeof slaView>;
+  /** The approval steps in order ([] when the type needs none). */
+  approvals: ApprovalView[];
+  satisfaction: SatisfactionView | null;
 }
 
 export interface EventView {
@@ -55,6 +66,8 @@ export function toTicketView(ticket: Ticket, requester: Person, assignee: Person
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
     sla: slaView(ticket, now),
+    approvals: Array.isArray(ticket.approvals) ? (ticket.approvals as ApprovalView[]) : [],
+    satisfaction: (ticket.satisfaction as SatisfactionView | null) ?? null,
   };
 }
 
