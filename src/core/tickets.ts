@@ -17,6 +17,8 @@ import { idempotent } from './idempotent.ts';
 import { indexTicket } from './search-index.ts';
 import { durationPatch } from './durations.ts';
 import { startApprovals, type ApprovalRule } from './approvals.ts';
+import { followUpOnStatus } from './follow-up-schedule.ts';
+import { askSatisfaction } from './satisfaction.ts';
 import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
@@ -351,7 +353,8 @@ export async function recordEvent(ctx: CoreContext, input: RecordEventInput): Pr
 
 // ---------------------------------------------------------------------------------------
 
-async function changeStatus(
+/** A status change inside a command's transaction (also the follow-up scanner's resolve and close). */
+export async function changeStatus(
   ctx: CoreContext,
   tx: Tx,
   ticket: Ticket,
@@ -366,10 +369,11 @@ async function changeStatus(
 ): Promise<{ ticket: Ticket; event: TicketEvent }> {
   const now = ctx.now();
   const rules = await slaRulesOf(tx, ticket);
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
   const sla = onStatusChange(ticket, to, rules.cal, now, { byDesk });
   const [updated] = await tx
     .update(tickets)
-    .set({ status: to, updatedAt: now, ...sla.patch, ...durationPatch(rules.cal, ticket, sla.patch), ...(ticket.status === 'resolved' && to !== 'closed' ? { reopenCount: ticket.reopenCount + 1 } : {}) })
+    .set({ status: to, updatedAt: now, ...followUpOnStatus(queue!.followUp, to, now), ...sla.patch, ...durationPatch(rules.cal, ticket, sla.patch), ...(ticket.status === 'resolved' && to !== 'closed' ? { reopenCount: ticket.reopenCount + 1 } : {}) })
     .where(eq(tickets.id, ticket.id))
     .returning();
   const event = await appendEvent(tx, ctx.enabled, {
@@ -383,7 +387,9 @@ async function changeStatus(
     idempotencyKey: idempotencyKey ?? null,
     at: now,
   });
-  return { ticket: await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel, rules), event };
+  const clocked = await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel, rules);
+  if (to === 'resolved') await askSatisfaction(tx, ctx.enabled, clocked, queue!, now);
+  return { ticket: clocked, event };
 }
 
 /** Write an SLA change and its events, and recompute when the scanner must look next. */

@@ -10,6 +10,7 @@ import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mir
 import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './clocks.ts';
 import type { CoreContext } from '../tickets.ts';
 import { scanApprovalReminders } from '../approvals.ts';
+import { scanFollowUps } from '../follow-ups.ts';
 
 /**
  * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
@@ -234,6 +235,8 @@ export class SlaScanner {
     }
     // Approval reminders run on the same schedule, claimed the same way (SKIP LOCKED), so replicas remind once.
     while ((await scanApprovalReminders(this.options.core, { batchSize: this.batchSize })) >= this.batchSize);
+    // Follow-ups (nudges, auto-resolve, auto-close): one ticket per transaction, SKIP LOCKED.
+    while ((await scanFollowUps(this.options.core, { limit: this.batchSize })) >= this.batchSize);
     return total;
   }
 
