@@ -11,6 +11,7 @@ import { addBusinessMinutes, businessMinutesBetween } from './sla/business-time.
 import type { BusinessCalendar } from './sla/calendar.ts';
 import { calendarOf, dueTimes, nextCheckAt, rulesFor } from './sla/clocks.ts';
 import { lockTicket } from './ticket-rows.ts';
+import type { ApprovalState, ApprovalView } from './view.ts';
 
 /**
  * Approvals: a request type's steps (the requester's manager from the directory, an email field
@@ -24,24 +25,6 @@ import { lockTicket } from './ticket-rows.ts';
  */
 
 export type ApprovalRule = { approver: string };
-export type ApprovalState = 'pending' | 'approved' | 'rejected';
-
-/** What the ticket shows of a step (API `approvals`, cards, pages). */
-export interface ApprovalView {
-  step: number;
-  /** manager | field:<id> | queue_leads */
-  rule: string;
-  /** Who must decide; null while any lead of the queue may (a queue_leads step, or a missing approver). */
-  approver: { email: string; name: string | null } | null;
-  state: ApprovalState;
-  /** True for the step whose turn it is. */
-  current: boolean;
-  /** Why the step went to the queue's leads (its approver is missing). */
-  reason: string | null;
-  decidedBy: { email: string; name: string | null } | null;
-  decidedAt: string | null;
-  comment: string | null;
-}
 
 /** Reminders: after one business day, at most twice; then the leads are told. */
 export const MAX_REMINDERS = 2;

@@ -5,7 +5,25 @@ import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEve
 import { slaView } from './sla/clocks.ts';
 import { statusSchema, type Status } from './status.ts';
 import { prioritySchema, type Priority } from './catalog.ts';
-import type { ApprovalView } from './approvals.ts';
+export type ApprovalState = 'pending' | 'approved' | 'rejected';
+
+/** What the ticket shows of a step (API `approvals`, cards, pages). */
+export interface ApprovalView {
+  step: number;
+  /** manager | field:<id> | queue_leads */
+  rule: string;
+  /** Who must decide; null while any lead of the queue may (a queue_leads step, or a missing approver). */
+  approver: { email: string; name: string | null } | null;
+  state: ApprovalState;
+  /** True for the step whose turn it is. */
+  current: boolean;
+  /** Why the step went to the queue's leads (its approver is missing). */
+  reason: string | null;
+  decidedBy: { email: string; name: string | null } | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
 
 /** The requester's rating of a resolved ticket (API `satisfaction`). */
 export interface SatisfactionView {

@@ -7,6 +7,7 @@ import { suggestForAcknowledgement } from '../../knowledge/suggest.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { domainOf, plusAddress } from './addresses.ts';
 import { escapeHtml, renderNotice } from './render.ts';
+import { DIRECT_AUDIENCES, decisionMail } from './decision-mail.ts';
 
 /** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
 const MAX_REFERENCES = 12;
@@ -35,6 +36,7 @@ export class EmailOutbound implements OutboundAdapter {
     const target = (delivery.target ?? {}) as { address?: string };
     const to = target.address ?? job.person?.email;
     if (!to) throw new PermanentError('no email address for this delivery');
+    if (DIRECT_AUDIENCES.has(delivery.audience)) return this.sendDirect(job, db, to);
     // Internal notes never reach email participants; only the escalation audience could ask.
     if (event.visibility !== 'public' && delivery.audience !== 'escalation') return { platformMessageId: null };
     if (event.type === 'created' && (job.anchor?.data as { suppressAcknowledgement?: boolean } | undefined)?.suppressAcknowledgement) {
@@ -103,6 +105,29 @@ export class EmailOutbound implements OutboundAdapter {
         html: `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4"><p>${escapeHtml(message.text)}</p><p><a href="${escapeHtml(message.link.url)}">${escapeHtml(message.link.label)}</a></p></body></html>`,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         envelope: { from: this.mailFrom, to: [person.email] },
+      });
+    } catch (error) {
+      throw smtpFailure(error);
+    }
+    return { platformMessageId: messageId };
+  }
+
+  /** A message to one person outside the ticket's thread: an approval request, an overdue notice, a survey. */
+  private async sendDirect(job: DeliveryJob, db: Db, to: string): Promise<SendResult> {
+    const mail = await decisionMail(job, db, this.links);
+    if (!mail) return { platformMessageId: null };
+    const [queue] = await db.select().from(queues).where(eq(queues.key, job.ticket.queue));
+    const messageId = `<sb.d${job.delivery.id}.${job.ticket.key.toLowerCase()}@${this.domain}>`;
+    try {
+      await this.transport.sendMail({
+        from: { name: queue?.name ?? 'Switchboard', address: this.mailFrom },
+        to,
+        subject: mail.subject,
+        messageId,
+        text: mail.text,
+        html: mail.html,
+        headers: { 'X-Switchboard-Ticket': job.ticket.key, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        envelope: { from: this.mailFrom, to: [to] },
       });
     } catch (error) {
       throw smtpFailure(error);

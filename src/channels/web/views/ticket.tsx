@@ -4,6 +4,7 @@ import type { SlaLine } from '../sla-line.ts';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
 import { Timeline, type AttachmentLink } from './timeline.tsx';
+import { ApprovalSteps, RatingForm } from './decision.tsx';
 
 export interface TicketPageProps {
   ticket: TicketView;
@@ -25,6 +26,8 @@ export interface TicketPageProps {
   replyValue?: string | undefined;
   /** No channel can reach the requester: tell them to keep this link. */
   unreachable?: boolean | undefined;
+  /** The requester's "How did we do?" form, once the ticket is resolved. */
+  rate?: { action: string; token: string } | undefined;
 }
 
 /** The requester's view of one request. */
@@ -90,6 +93,18 @@ export function TicketPage(props: TicketPageProps) {
             </div>
           ))}
         </dl>
+      ) : null}
+      {ticket.approvals.length ? (
+        <section aria-labelledby="approvals-title">
+          <h2 id="approvals-title">Approvals</h2>
+          <ApprovalSteps steps={ticket.approvals} timezone={props.timezone} />
+        </section>
+      ) : null}
+      {props.rate ? (
+        <section aria-labelledby="rate-title" class="rate">
+          <h2 id="rate-title">{ticket.satisfaction ? `Your rating: ${ticket.satisfaction.rating} of 5` : 'Rate this request'}</h2>
+          <RatingForm action={props.rate.action} token={props.rate.token} selected={ticket.satisfaction?.rating} comment={ticket.satisfaction?.comment ?? undefined} />
+        </section>
       ) : null}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">What happened so far</h2>
