@@ -303,13 +303,6 @@ async function startClocks(tx: Tx, ticket: Ticket, queue: Queue, now: Date): Pro
   return updated!;
 }
 
-/** The step a person may decide on a ticket now (the current one), for cards and pages. */
-export async function currentStep(conn: Conn, ticketId: number): Promise<ApprovalStep | null> {
-  const steps = await conn.select().from(approvalSteps).where(eq(approvalSteps.ticketId, ticketId)).orderBy(asc(approvalSteps.step));
-  if (steps.some((s) => s.state === 'rejected')) return null;
-  return steps.find((s) => s.state === 'pending') ?? null;
-}
-
 export async function stepById(conn: Conn, id: number): Promise<{ step: ApprovalStep; ticket: Ticket } | null> {
   const [row] = await conn.select({ step: approvalSteps, ticket: tickets }).from(approvalSteps).innerJoin(tickets, eq(tickets.id, approvalSteps.ticketId)).where(eq(approvalSteps.id, id));
   return row ?? null;

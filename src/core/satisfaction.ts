@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
 import { satisfactionSurveys, tickets, type Queue, type Ticket } from '../db/schema.ts';
 import type { CommandResult, CoreContext } from './context.ts';
@@ -93,12 +93,6 @@ export async function rateTicket(ctx: CoreContext, input: RateInput): Promise<Co
     });
     return { ticketId: ticket.id, event };
   });
-}
-
-/** The survey of a ticket, if one was asked or answered. */
-export async function surveyOf(conn: Conn, ticketId: number) {
-  const [row] = await conn.select().from(satisfactionSurveys).where(eq(satisfactionSurveys.ticketId, ticketId)).orderBy(desc(satisfactionSurveys.id));
-  return row ?? null;
 }
 
 export interface SatisfactionFigures {

@@ -14,6 +14,7 @@ import { registerReplyTools } from './reply-tools.ts';
 import { HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
+import { registerApprovalActions } from './approval-actions.ts';
 
 export interface SlackChannelOptions {
   pace?: PaceOptions;
@@ -72,6 +73,7 @@ export async function createSlackChannel(deps: ChannelDeps, options: SlackChanne
   registerCreateShortcut(app, inbound);
   registerTriage(app, inbound);
   registerReplyTools(app, inbound);
+  registerApprovalActions(app, inbound);
 
   const outbound = new SlackOutbound(client, new ChannelPace(deps.database.db, options.pace), deps.catalog, deps.links, log);
   return {

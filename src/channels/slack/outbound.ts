@@ -9,6 +9,7 @@ import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type 
 import { insertAnchor, mirroredMessage, parseRef, setCardRef, ticketAnchor } from './anchors.ts';
 import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
 import type { ChannelPace } from './pace.ts';
+import { DIRECT_AUDIENCES, SlackDirect } from './approval.ts';
 
 
 /** How long a send may wait for its channel's pace before handing the slot back to the outbox. */
@@ -41,6 +42,10 @@ export class SlackOutbound implements OutboundAdapter {
     if (audience === 'triage') return this.sendTriage(job, db);
     if (audience === 'requester' || audience === 'watcher') return this.sendParticipant(job, db, audience);
     if (audience === 'escalation') return this.sendEscalation(job);
+    if (DIRECT_AUDIENCES.has(audience)) {
+      const transport = { post: (channel: string, message: { text: string; blocks?: Block[] }) => this.post(channel, message), update: (channel: string, ts: string, message: { text: string; blocks?: Block[] }) => this.update(channel, ts, message), openDm: (userId: string) => this.openDm(userId) };
+      return new SlackDirect(transport, this.links).send(job, db);
+    }
     throw new PermanentError(`slack has no audience '${audience}'`);
   }
 

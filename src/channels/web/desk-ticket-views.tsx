@@ -7,6 +7,7 @@ import type { SlaLine } from './sla-line.ts';
 import { Layout } from './views/layout.tsx';
 import { RichText } from './views/rich-text.tsx';
 import { channelLabel } from './views/timeline.tsx';
+import { ApprovalSteps } from './views/decision.tsx';
 
 export interface DeskTicketProps {
   who: string;
@@ -24,6 +25,8 @@ export interface DeskTicketProps {
   flash?: string | undefined;
   error?: string | undefined;
   replyValue?: string | undefined;
+  /** The current approval step, when this agent may decide it (an admin, a lead for a leads' step, or its approver). */
+  approval?: { step: number; token: string } | undefined;
 }
 
 function Entry({ event, timezone }: { event: EventView; timezone: string }) {
@@ -118,6 +121,28 @@ export function DeskTicketPage(props: DeskTicketProps) {
               </div>
             ))}
           </dl>
+        ) : null}
+        {ticket.approvals.length ? (
+          <section aria-labelledby="approvals-title" class="approvals-box">
+            <h2 id="approvals-title">Approvals</h2>
+            <ApprovalSteps steps={ticket.approvals} timezone={props.timezone} />
+            {props.approval ? (
+              <form method="post" action={`${base}/approval`} class="decision">
+                <input type="hidden" name="token" value={props.approval.token} />
+                <input type="hidden" name="step" value={String(props.approval.step)} />
+                <div class="field">
+                  <label for="approval-comment">Comment (required to reject)</label>
+                  <textarea id="approval-comment" name="comment" rows={2}></textarea>
+                </div>
+                <button type="submit" name="decision" value="approve" class="primary">
+                  Approve step {props.approval.step}
+                </button>{' '}
+                <button type="submit" name="decision" value="reject">
+                  Reject
+                </button>
+              </form>
+            ) : null}
+          </section>
         ) : null}
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>
