@@ -237,7 +237,7 @@ export async function decideApproval(ctx: CoreContext, input: DecideInput): Prom
       await requestStep(tx, ctx.enabled, current, queue!, next, now);
       current = await writeSnapshot(tx, ticket.id);
     } else {
-      current = await startClocks(tx, current, queue!, now);
+      current = await startClocks(tx, ctx.enabled, current, queue!, now);
       current = await leave('open', `approved by ${who}`);
     }
     return { ticketId: current.id, event };
@@ -290,7 +290,7 @@ async function decidedDetails(conn: Conn, step: ApprovalStep): Promise<DecidedDe
  * The clocks start at the last approval: the business time spent awaiting approval counts as
  * paused (so due = approval + target, and warnings, priority changes and durations stay exact).
  */
-async function startClocks(tx: Tx, ticket: Ticket, queue: Queue, now: Date): Promise<Ticket> {
+async function startClocks(tx: Tx, enabled: ReadonlySet<string>, ticket: Ticket, queue: Queue, now: Date): Promise<Ticket> {
   const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
   const rules = rulesFor(queue, type, ticket.priority);
   const waited = businessMinutesBetween(rules.cal, ticket.createdAt, now);
@@ -300,6 +300,17 @@ async function startClocks(tx: Tx, ticket: Ticket, queue: Queue, now: Date): Pro
     .set({ ...patch, nextSlaCheckAt: nextCheckAt({ ...ticket, ...patch, status: 'open' }, rules) })
     .where(eq(tickets.id, ticket.id))
     .returning();
+  // The explanation of the due times (src/core/sla/explain.ts) reads the wait from this event.
+  await appendEvent(tx, enabled, {
+    ticket: updated!,
+    type: 'sla_resumed',
+    visibility: 'internal',
+    channel: 'system',
+    body: `SLA clocks started on approval (${Math.round(waited)} business minutes awaiting approval)`,
+    data: { reason: 'approved', since: ticket.createdAt.toISOString(), pausedMinutes: waited },
+    at: now,
+    known: { queue },
+  });
   return updated!;
 }
 

@@ -6,6 +6,7 @@ import { resolvePerson } from '../../src/core/people.ts';
 import { addBusinessMinutes } from '../../src/core/sla/business-time.ts';
 import { compileCalendar } from '../../src/core/sla/calendar.ts';
 import { SlaScanner } from '../../src/core/sla/scanner.ts';
+import { explainSla, slaSummary } from '../../src/core/sla/explain.ts';
 import { createTicket, getTicket, getTimeline, transition, type CoreContext } from '../../src/core/tickets.ts';
 import { deliveries, people, ticketEvents } from '../../src/db/schema.ts';
 import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
@@ -60,6 +61,7 @@ describe(`approvals on ${engine}`, () => {
     expect(ticket.status).toBe('awaiting_approval');
     expect(ticket.sla.firstResponse).toMatchObject({ dueAt: null, state: 'paused' });
     expect(ticket.sla.resolution).toMatchObject({ dueAt: null, state: 'paused' });
+    expect(slaSummary(ticket, clock.now(), madrid)).toBe('SLA paused until the request is approved');
     expect(ticket.approvals.map((a) => [a.step, a.approver?.email ?? null, a.state, a.current])).toEqual([
       [1, who.manager.email, 'pending', true],
       [2, who.fieldApprover, 'pending', false],
@@ -94,8 +96,13 @@ describe(`approvals on ${engine}`, () => {
       'approval_decided',
       'approval_requested',
       'approval_decided',
+      'sla_resumed',
       'status_changed',
     ]);
+    // The explanation of the due time names the wait for approval.
+    const explained = await explainSla(ctx, ticket.key);
+    expect(explained.firstResponse.explanation.text).toMatch(/2 business hours from Mon 10:30, started after .+ awaiting approval/);
+    expect((await getTicket(ctx, ticket.key)).sla.firstResponse.state).toBe('running');
   });
 
   it('only the step\'s approver decides: anyone else, the requester and an agent are refused and nothing changes', async () => {
