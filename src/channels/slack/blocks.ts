@@ -3,7 +3,7 @@ import type { Catalog } from '../../core/catalog.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
 import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
 import { STATUS_LABELS, allowedNext } from '../../core/status.ts';
-import type { EventView, TicketView } from '../../core/view.ts';
+import { approvalsLine, type EventView, type TicketView } from '../../core/view.ts';
 
 // Block Kit for the triage card, the requester's card, thread lines and the type picker.
 // Everything a person typed goes through `mrkdwn()` before it lands in a mrkdwn field.
@@ -78,6 +78,8 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, w
     },
     { type: 'section', block_id: 'sla', text: md(`*SLA* ${slaLine(ticket, catalog)}`) },
   ];
+  const approvals = approvalsLine(ticket);
+  if (approvals) blocks.push({ type: 'context', block_id: 'approvals', elements: [md(mrkdwn(approvals))] });
   // Why the due time is what it is (target, start, pauses, holidays).
   if (why) blocks.push({ type: 'context', block_id: 'sla_why', elements: [md(mrkdwn(why.charAt(0).toUpperCase() + why.slice(1)))] });
   const fields = fieldLines(ticket, catalog);
@@ -130,6 +132,7 @@ export function requesterCard(ticket: TicketView, catalog: Catalog, link: string
       type: 'context',
       elements: [
         md(`*Status:* ${STATUS_LABELS[ticket.status]} · *Assignee:* ${who(ticket.assignee)} · *SLA:* ${slaLine(ticket, catalog)}`),
+        ...(approvalsLine(ticket) ? [md(mrkdwn(approvalsLine(ticket)!))] : []),
         md(`${linkTo(link, 'Open the ticket page')} · Reply in this thread to add to the ticket.`),
       ],
     },

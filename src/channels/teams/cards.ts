@@ -2,7 +2,7 @@ import type { Catalog } from '../../core/catalog.ts';
 import { PRIORITIES } from '../../core/catalog.ts';
 import { allowedNext, STATUS_LABELS } from '../../core/status.ts';
 import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
-import type { TicketView } from '../../core/view.ts';
+import { approvalsLine, type TicketView } from '../../core/view.ts';
 import { card, plain, type AdaptiveCard } from './form-cards.ts';
 import { AGENTS_DATASET } from './people-search.ts';
 
@@ -55,6 +55,7 @@ export function triageCard(ticket: TicketView, catalog: Catalog, link: string, n
     ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
     slaFact('First response due', ticket.sla.firstResponse),
     slaFact('Resolution due', ticket.sla.resolution),
+    ...(approvalsLine(ticket) ? [plain(approvalsLine(ticket)!)] : []),
     ...fieldFacts,
   ];
   if (ticket.description) body.push(plain(ticket.description.slice(0, 2_000)));
@@ -159,6 +160,7 @@ export function requesterCard(ticket: TicketView, link: string): AdaptiveCard {
     fact('Priority', ticket.priority),
     fact('Assignee', person(ticket.assignee)),
     slaFact('Resolution due', ticket.sla.resolution),
+    ...(approvalsLine(ticket) ? [plain(approvalsLine(ticket)!)] : []),
   ];
   const actions: unknown[] = [];
   if (ticket.status !== 'closed') {

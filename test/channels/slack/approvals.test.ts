@@ -69,7 +69,8 @@ describe('approvals and ratings on Slack', { timeout: 60_000 }, () => {
     const edited = await desk.until(() => desk.fake.callsTo('chat.update').find((c) => c.body.channel === `D${eve.id}` && c.body.ts === ts && textOf(c.body.blocks).includes('Approved')), "Eve's card edited");
     expect(textOf(edited.body.blocks)).not.toContain('Reject');
     // The triage card and Ada's card are refreshed too (the decision is on the timeline of both threads).
-    await desk.until(() => desk.fake.callsTo('chat.update').find((c) => c.body.channel === IT_TRIAGE && c.body.ts === filed.cardTs), 'the triage card refreshed', 10_000);
+    await desk.until(() => desk.fake.callsTo('chat.update').find((c) => c.body.channel === IT_TRIAGE && c.body.ts === filed.cardTs && textOf(c.body.blocks).includes('Approvals: 1 approved by Eve Colleague · 2 waiting for a lead')), 'the triage card showing the decision', 10_000);
+    await desk.until(() => desk.fake.callsTo('chat.update').find((c) => c.body.channel === filed.dm && textOf(c.body.blocks).includes('Approvals: 1 approved by Eve Colleague')), "Ada's card showing the decision", 10_000);
     await desk.until(() => desk.fake.callsTo('chat.postMessage').find((c) => c.body.channel === filed.dm && String(c.body.text).includes('Approved by Eve')), 'the line in her DM', 10_000);
 
     // Eve clicks the old button again: told who decided what and when.
