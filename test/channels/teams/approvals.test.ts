@@ -27,10 +27,10 @@ describe('approvals on Teams (Action.Execute)', { timeout: 60_000 }, () => {
   });
   afterAll(async () => desk?.stop());
 
-  /** Eve pressing an Action.Execute button on a card in her chat with the bot. */
-  function execute(verb: string, data: Record<string, unknown>, from: typeof eve | typeof bob = eve) {
+  /** Someone (Eve by default) pressing an Action.Execute button on a card in their chat with the bot. */
+  function execute(verb: string, data: Record<string, unknown>, from: typeof eve | typeof bob | typeof ada = eve, chat = EVE_CHAT) {
     const base = personalSubmit(desk.connector.url, {}, undefined, from);
-    return desk.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', id: nextId(), conversation: { ...base.conversation, id: EVE_CHAT }, value: { action: { type: 'Action.Execute', verb, data } } });
+    return desk.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', id: nextId(), conversation: { ...base.conversation, id: chat }, value: { action: { type: 'Action.Execute', verb, data } } });
   }
 
   it('the manager gets the card in her Teams chat, approves there; the answer and her copy show the decision; a second press is told who decided', async () => {
@@ -67,5 +67,24 @@ describe('approvals on Teams (Action.Execute)', { timeout: 60_000 }, () => {
     expect(ticket.approvals.map((a) => a.state)).toEqual(['approved', 'pending', 'pending']);
     const events = ((await (await desk.api('GET', `/tickets/${key}/events`)).json()) as { items: Array<{ type: string; channel: string }> }).items;
     expect(events.filter((e) => e.type === 'approval_decided').map((e) => e.channel)).toEqual(['teams']);
+  });
+
+  it('the requester rates a resolved ticket from the "How did we do?" card in her Teams chat', async () => {
+    const install = installed(desk.connector.url, ada);
+    expect((await desk.post(install)).status).toBe(200);
+    await eventually(async () => ((await desk.sb.database.db.select().from(people).where(eq(people.email, ada.email)))[0]?.teamsConversation ? true : undefined));
+    const created = await desk.api('POST', '/tickets', { type: 'laptop', title: 'Dock for desk 4', requester: { email: ada.email }, fields: { model: '13-inch' } });
+    const { key } = (await created.json()) as { key: string };
+    await desk.api('POST', `/tickets/${key}/transition`, { status: 'resolved', actor: { email: bob.email } });
+    const chat = install.conversation.id;
+    const sent = await desk.connector.waitFor((c) => c.conversationId === chat && cardText(cardOf(c.body)).includes(`How did we do? · ${key}`), 8_000);
+    const verbs = (cardOf(sent.body)!.actions as Array<{ verb?: string; data?: { rating?: number } }>).map((a) => a.data?.rating);
+    expect(verbs).toEqual([1, 2, 3, 4, 5]);
+    const bobTries = await execute('rate', { ticket: key, rating: 1 }, bob, chat);
+    expect(cardText(((await bobTries.json()) as { value: unknown }).value)).toContain(`only the requester of ${key} can rate it`);
+    const rated = await execute('rate', { ticket: key, rating: 4 }, ada, chat);
+    expect(cardText(((await rated.json()) as { value: unknown }).value)).toContain('You rated it 4/5 (Good)');
+    const ticket = (await (await desk.api('GET', `/tickets/${key}`)).json()) as { satisfaction: { rating: number } };
+    expect(ticket.satisfaction.rating).toBe(4);
   });
 });
