@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
 import { approvalSteps, people, queues, requestTypes, tickets, type ApprovalStep, type Person, type Queue, type Ticket } from '../db/schema.ts';
 import type { CommandResult, CoreContext } from './context.ts';
@@ -6,11 +6,11 @@ import { Conflict, Forbidden, Invalid, NotFound } from './errors.ts';
 import { idempotent } from './idempotent.ts';
 import { appendEvent } from './mirror.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
-import { agentsOf, roleOn } from './roles.ts';
-import { addBusinessMinutes, businessMinutesBetween } from './sla/business-time.ts';
-import type { BusinessCalendar } from './sla/calendar.ts';
+import { roleOn } from './roles.ts';
+import { businessMinutesBetween } from './sla/business-time.ts';
 import { calendarOf, dueTimes, nextCheckAt, rulesFor } from './sla/clocks.ts';
 import { lockTicket } from './ticket-rows.ts';
+import { askedFor, reminderAt, stepCount } from './approval-reminders.ts';
 import type { ApprovalState, ApprovalView } from './view.ts';
 
 /**
@@ -25,20 +25,6 @@ import type { ApprovalState, ApprovalView } from './view.ts';
  */
 
 export type ApprovalRule = { approver: string };
-
-/** Reminders: after one business day, at most twice; then the leads are told. */
-export const MAX_REMINDERS = 2;
-
-/** One business day of a calendar: the mean open minutes of the days it is open in a week. */
-export function businessDayMinutes(cal: BusinessCalendar): number {
-  if (cal.alwaysOpen) return 1440;
-  const days = cal.weekly.map((ranges) => ranges.reduce((sum, r) => sum + (r.end - r.start), 0)).filter((m) => m > 0);
-  return days.length ? days.reduce((a, b) => a + b, 0) / days.length : 480;
-}
-
-export function reminderAt(cal: BusinessCalendar, from: Date): Date {
-  return addBusinessMinutes(cal, from, businessDayMinutes(cal));
-}
 
 interface Resolved {
   approverId: number | null;
@@ -83,12 +69,6 @@ export async function startApprovals(
   return writeSnapshot(tx, ticket.id);
 }
 
-/** Who is asked for a step: its approver, else the queue's leads. */
-async function askedFor(tx: Conn, step: Pick<ApprovalStep, 'approverId'>, queueKey: string): Promise<number[]> {
-  if (step.approverId !== null) return [step.approverId];
-  return (await agentsOf(tx, queueKey)).filter((m) => m.role === 'lead').map((m) => m.id);
-}
-
 async function requestStep(tx: Tx, enabled: ReadonlySet<string>, ticket: Ticket, queue: Queue, step: ApprovalStep, now: Date): Promise<void> {
   const cal = calendarOf(queue.calendar);
   await tx
@@ -109,10 +89,6 @@ async function requestStep(tx: Tx, enabled: ReadonlySet<string>, ticket: Ticket,
     at: now,
     known: { queue },
   });
-}
-
-async function stepCount(conn: Conn, ticketId: number): Promise<number> {
-  return (await conn.select({ id: approvalSteps.id }).from(approvalSteps).where(eq(approvalSteps.ticketId, ticketId))).length;
 }
 
 /** The steps of a ticket as readers see them. */
@@ -317,60 +293,4 @@ async function startClocks(tx: Tx, enabled: ReadonlySet<string>, ticket: Ticket,
 export async function stepById(conn: Conn, id: number): Promise<{ step: ApprovalStep; ticket: Ticket } | null> {
   const [row] = await conn.select({ step: approvalSteps, ticket: tickets }).from(approvalSteps).innerJoin(tickets, eq(tickets.id, approvalSteps.ticketId)).where(eq(approvalSteps.id, id));
   return row ?? null;
-}
-
-/**
- * Remind approvers whose step has waited a business day (twice at most), then tell the leads.
- * Claimed with SKIP LOCKED on the step rows and moved on in the same transaction, so several
- * replicas running the scanner remind once.
- */
-export async function scanApprovalReminders(ctx: CoreContext, options: { batchSize?: number } = {}): Promise<number> {
-  return ctx.db.transaction(async (tx) => {
-    const now = ctx.now();
-    const due = await tx
-      .select()
-      .from(approvalSteps)
-      .where(and(isNotNull(approvalSteps.nextReminderAt), lte(approvalSteps.nextReminderAt, now), eq(approvalSteps.state, 'pending')))
-      .orderBy(asc(approvalSteps.nextReminderAt))
-      .limit(options.batchSize ?? 100)
-      .for('update', { skipLocked: true });
-    for (const step of due) {
-      const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, step.ticketId));
-      const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket!.queueKey));
-      if (ticket!.status !== 'awaiting_approval') {
-        await tx.update(approvalSteps).set({ nextReminderAt: null }).where(eq(approvalSteps.id, step.id));
-        continue;
-      }
-      const cal = calendarOf(queue!.calendar);
-      const count = await stepCount(tx, ticket!.id);
-      if (step.reminders < MAX_REMINDERS) {
-        const reminders = step.reminders + 1;
-        await tx.update(approvalSteps).set({ reminders, nextReminderAt: reminderAt(cal, now) }).where(eq(approvalSteps.id, step.id));
-        await appendEvent(tx, ctx.enabled, {
-          ticket: ticket!,
-          type: 'approval_reminder',
-          visibility: 'internal',
-          channel: 'system',
-          body: `Reminder ${reminders} of ${MAX_REMINDERS}: approval ${step.step} of ${count} is still waiting`,
-          data: { step: step.step, of: count, reminder: reminders, notify: await askedFor(tx, step, ticket!.queueKey), notifyAs: 'approver' },
-          at: now,
-          known: { queue: queue! },
-        });
-      } else {
-        await tx.update(approvalSteps).set({ nextReminderAt: null, leadsToldAt: now }).where(eq(approvalSteps.id, step.id));
-        const leads = (await agentsOf(tx, ticket!.queueKey)).filter((m) => m.role === 'lead').map((m) => m.id);
-        await appendEvent(tx, ctx.enabled, {
-          ticket: ticket!,
-          type: 'approval_overdue',
-          visibility: 'internal',
-          channel: 'system',
-          body: `Approval ${step.step} of ${count} is still waiting after ${MAX_REMINDERS} reminders; the queue's leads are told`,
-          data: { step: step.step, of: count, notify: leads, notifyAs: 'lead' },
-          at: now,
-          known: { queue: queue! },
-        });
-      }
-    }
-    return due.length;
-  });
 }

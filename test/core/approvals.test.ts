@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlreadyDecided, decideApproval, scanApprovalReminders } from '../../src/core/approvals.ts';
+import { AlreadyDecided, decideApproval } from '../../src/core/approvals.ts';
+import { scanApprovalReminders } from '../../src/core/approval-reminders.ts';
 import { Conflict, Forbidden, Invalid } from '../../src/core/errors.ts';
 import { resolvePerson } from '../../src/core/people.ts';
 import { addBusinessMinutes } from '../../src/core/sla/business-time.ts';

@@ -9,7 +9,7 @@ import { slaEvents } from '../../metrics.ts';
 import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
 import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './clocks.ts';
 import type { CoreContext } from '../tickets.ts';
-import { scanApprovalReminders } from '../approvals.ts';
+import { scanApprovalReminders } from '../approval-reminders.ts';
 import { scanFollowUps } from '../follow-ups.ts';
 
 /**
