@@ -12,6 +12,7 @@ import { errorResponses, IdParam } from './schemas.ts';
 import { docsRoutes } from './docs.ts';
 import { idempotencyGuard } from './idempotency.ts';
 import { ticketRoutes } from './tickets.ts';
+import { approvalRoutes } from './approvals.ts';
 
 export interface ApiOptions {
   core: CoreContext;
@@ -52,6 +53,7 @@ export function apiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.use('/reports/*', bearerAuth(options.tokens));
 
   app.route('/', ticketRoutes());
+  app.route('/', approvalRoutes());
   adminRoutes(app);
   for (const extend of options.extend ?? []) extend(app);
   return app;

@@ -46,6 +46,27 @@ export const TicketSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     sla: z.object({ firstResponse: Clock, resolution: Clock }),
+    approvals: z
+      .array(
+        z
+          .object({
+            step: z.number().int().openapi({ description: '1, 2, ... in the order they are decided' }),
+            rule: z.string().openapi({ description: 'manager | field:<id> | queue_leads', example: 'manager' }),
+            approver: PersonOut.nullable().openapi({ description: 'who must decide; null while any lead of the queue may (until one has)' }),
+            state: z.enum(['pending', 'approved', 'rejected']),
+            current: z.boolean().openapi({ description: 'the step whose turn it is' }),
+            reason: z.string().nullable().openapi({ description: 'why the step went to the queue\'s leads (its approver is missing)' }),
+            decidedBy: PersonOut.nullable(),
+            decidedAt: z.string().nullable(),
+            comment: z.string().nullable(),
+          })
+          .openapi('ApprovalStep'),
+      )
+      .openapi({ description: 'the approval steps of the request type, [] when it needs none' }),
+    satisfaction: z
+      .object({ rating: z.number().int().min(1).max(5), comment: z.string().nullable(), ratedAt: z.string() })
+      .nullable()
+      .openapi('Satisfaction', { description: 'the requester\'s rating, once given' }),
   })
   .openapi('Ticket');
 
@@ -81,6 +102,26 @@ export const CommentBody = z
   })
   .openapi('CreateComment');
 
+export const DecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().max(2000).optional().openapi({ description: 'the reason; required to reject' }),
+    approver: PersonRef,
+  })
+  .openapi('ApprovalDecision');
+
+export const StepParam = KeyParamShape().extend({
+  step: z.coerce.number().int().min(1).max(100).openapi({ param: { name: 'step', in: 'path' }, example: 1 }),
+});
+
+export const SatisfactionBody = z
+  .object({
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().trim().max(2000).optional(),
+    rater: PersonRef,
+  })
+  .openapi('Rate');
+
 export const TransitionBody = z.object({ status: z.enum(STATUSES), actor: PersonRef.optional() }).openapi('Transition');
 export const AssignBody = z.object({ assignee: PersonRef.nullable(), actor: PersonRef.optional() }).openapi('Assign');
 export const PriorityBody = z.object({ priority: z.enum(PRIORITIES), actor: PersonRef.optional() }).openapi('SetPriority');
@@ -91,7 +132,10 @@ export const AvailabilitySchema = z
   .object({ email: z.string(), away: z.boolean(), queues: z.array(z.string()).openapi({ description: 'the queues the agent works' }) })
   .openapi('AgentAvailability');
 
-export const KeyParam = z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9]*-\d+$/, 'must be a ticket key like IT-42').openapi({ param: { name: 'key', in: 'path' }, example: 'IT-42' }) });
+function KeyParamShape() {
+  return z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9]*-\d+$/, 'must be a ticket key like IT-42').openapi({ param: { name: 'key', in: 'path' }, example: 'IT-42' }) });
+}
+export const KeyParam = KeyParamShape();
 
 export const ListQuery = z.object({
   queue: z.string().optional(),

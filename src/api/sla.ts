@@ -12,7 +12,7 @@ const Explanation = z
     targetMinutes: z.number().nullable().openapi({ description: 'the target in business minutes' }),
     startedAt: z.string(),
     pausedMinutes: z.number().openapi({ description: 'business minutes the due time was pushed out by' }),
-    pauses: z.array(z.object({ from: z.string(), to: z.string().nullable(), reason: z.enum(['waiting_on_requester', 'resolved']), businessMinutes: z.number() })),
+    pauses: z.array(z.object({ from: z.string(), to: z.string().nullable(), reason: z.enum(['waiting_on_requester', 'resolved', 'awaiting_approval']), businessMinutes: z.number() })),
     closedDays: z.array(z.object({ date: z.string(), reason: z.enum(['holiday', 'short_day']) })),
     text: z.string().openapi({ example: 'due Tue 11:30 Europe/Madrid: 8 business hours from Mon 14:30, paused 1 h 10 min waiting on requester, holiday Mon excluded' }),
   })

@@ -288,6 +288,8 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<void> {
         warnAt: queue.warn_at,
         escalation: queue.escalation ?? null,
         assignment: queue.assignment,
+        satisfaction: queue.satisfaction ?? null,
+        followUp: queue.follow_up ?? null,
         archivedAt: null,
         updatedAt: new Date(),
       };
@@ -302,6 +304,7 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<void> {
         defaultPriority: type.default_priority,
         fields: type.fields,
         sla: type.sla,
+        approvals: type.approvals,
         position: position++,
         archivedAt: null,
         updatedAt: new Date(),

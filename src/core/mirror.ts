@@ -56,6 +56,13 @@ export interface MirrorContext {
   /** Outbound channels that are configured in this deployment. */
   enabled: ReadonlySet<string>;
   webhooks: Array<{ id: number; events: unknown; includeInternal: boolean }>;
+  /**
+   * People this event is addressed to directly, on their own channel (an approver asked to
+   * decide, the leads told of an overdue approval, a requester asked how we did): the event's
+   * `data.notify` ids. `data.notifyAs` names the audience, `data.notifyKind` 'card' refreshes
+   * what they were sent before instead of sending anew.
+   */
+  notify?: Person[];
 }
 
 /**
@@ -113,6 +120,8 @@ export function planDeliveries(ctx: MirrorContext): NewDelivery[] {
     }
   }
 
+  planned.push(...directTargets(ctx));
+
   if (event.type === 'sla_breached' && queue.escalation) {
     planned.push(...escalationTargets(ctx));
   }
@@ -155,6 +164,34 @@ function participantChannel(
   if (ctx.enabled.has('slack') && person.slackUserId) return { channel: 'slack' };
   if (ctx.enabled.has('teams') && person.teamsConversation) return { channel: 'teams' };
   return undefined;
+}
+
+/** Ids of the people an event is addressed to directly (see MirrorContext.notify). */
+export function notifyIds(data: unknown): number[] {
+  const ids = (data as { notify?: unknown } | null)?.notify;
+  return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
+}
+
+/** A person's own channel when the ticket has no thread of theirs: their preference, else chat, else email. */
+export function personalChannel(person: Person, enabled: ReadonlySet<string>): OutboundChannel | undefined {
+  const reachable = (channel: string) =>
+    enabled.has(channel) && (channel === 'slack' ? Boolean(person.slackUserId) : channel === 'teams' ? Boolean(person.teamsConversation) : channel === 'email');
+  if (person.preferredChannel && reachable(person.preferredChannel)) return person.preferredChannel as OutboundChannel;
+  return (['slack', 'teams', 'email'] as const).find(reachable);
+}
+
+function directTargets(ctx: MirrorContext): NewDelivery[] {
+  const data = (ctx.event.data ?? {}) as { notifyAs?: unknown; notifyKind?: unknown };
+  const audience = typeof data.notifyAs === 'string' ? data.notifyAs : 'person';
+  const kind = data.notifyKind === 'card' ? 'card' : 'message';
+  const out: NewDelivery[] = [];
+  for (const person of ctx.notify ?? []) {
+    const channel = personalChannel(person, ctx.enabled);
+    // Email cannot be edited in place: a refresh there is nothing to send.
+    if (!channel || (kind === 'card' && channel === 'email')) continue;
+    out.push({ eventId: ctx.event.id, ticketId: ctx.ticket.id, channel, audience, kind, personId: person.id, anchorId: null, target: channel === 'email' ? { address: person.email } : {} });
+  }
+  return out;
 }
 
 function escalationTargets(ctx: MirrorContext): NewDelivery[] {
@@ -226,7 +263,9 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
   ]);
   const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
   const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
-  const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks });
+  const direct = notifyIds(event!.data);
+  const notify = direct.length ? await tx.select().from(people).where(inArray(people.id, direct)) : [];
+  const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks, notify });
   // One NOTIFY per event, delivered on commit: it wakes the delivery workers and, through its
   // payload (queue and ticket id), the desk's live pages (src/channels/web/desk-live.ts).
   await Promise.all([

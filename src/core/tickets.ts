@@ -16,6 +16,9 @@ import type { CommandResult, CoreContext } from './context.ts';
 import { idempotent } from './idempotent.ts';
 import { indexTicket } from './search-index.ts';
 import { durationPatch } from './durations.ts';
+import { startApprovals, type ApprovalRule } from './approvals.ts';
+import { followUpOnStatus } from './follow-up-schedule.ts';
+import { askSatisfaction } from './satisfaction.ts';
 import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
@@ -61,7 +64,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
 
     const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
     const rules = rulesFor(queue!, type, priority);
-    const due = dueTimes(rules.cal, rules.targets, now);
+    // A type with approvals waits for them with its clocks stopped (src/core/approvals.ts starts them).
+    const approvalRules = (type.approvals ?? []) as ApprovalRule[];
+    const awaiting = approvalRules.length > 0;
+    const due = awaiting ? { firstResponseDueAt: null, resolutionDueAt: null } : dueTimes(rules.cal, rules.targets, now);
     const draft = {
       // Numbered last (see below); until then a unique placeholder key.
       key: `~${randomUUID()}`,
@@ -75,12 +81,13 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       originChannel: input.channel,
       fields,
       ...due,
+      ...(awaiting ? { status: 'awaiting_approval', slaPausedAt: now } : {}),
       createdAt: now,
       updatedAt: now,
     };
-    const [ticket] = await tx
+    let [ticket] = await tx
       .insert(tickets)
-      .values({ ...draft, nextSlaCheckAt: nextCheckAt({ ...emptyClock(now), ...due }, rules) })
+      .values({ ...draft, nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules) })
       .returning();
     let originAnchorId: number | null = null;
     const ticketAnchors: Anchor[] = [];
@@ -104,6 +111,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
       at: now,
       known: { queue: queue!, requester, anchors: ticketAnchors },
     });
+    if (awaiting) {
+      const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
+      ticket = await startApprovals(tx, ctx.enabled, { ticket: ticket!, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
+    }
     // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
     const chosen = await pickAssignee(tx, queue!);
     let current = ticket!;
@@ -342,7 +353,8 @@ export async function recordEvent(ctx: CoreContext, input: RecordEventInput): Pr
 
 // ---------------------------------------------------------------------------------------
 
-async function changeStatus(
+/** A status change inside a command's transaction (also the follow-up scanner's resolve and close). */
+export async function changeStatus(
   ctx: CoreContext,
   tx: Tx,
   ticket: Ticket,
@@ -357,10 +369,11 @@ async function changeStatus(
 ): Promise<{ ticket: Ticket; event: TicketEvent }> {
   const now = ctx.now();
   const rules = await slaRulesOf(tx, ticket);
+  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
   const sla = onStatusChange(ticket, to, rules.cal, now, { byDesk });
   const [updated] = await tx
     .update(tickets)
-    .set({ status: to, updatedAt: now, ...sla.patch, ...durationPatch(rules.cal, ticket, sla.patch), ...(ticket.status === 'resolved' && to !== 'closed' ? { reopenCount: ticket.reopenCount + 1 } : {}) })
+    .set({ status: to, updatedAt: now, ...followUpOnStatus(queue!.followUp, to, now), ...sla.patch, ...durationPatch(rules.cal, ticket, sla.patch), ...(ticket.status === 'resolved' && to !== 'closed' ? { reopenCount: ticket.reopenCount + 1 } : {}) })
     .where(eq(tickets.id, ticket.id))
     .returning();
   const event = await appendEvent(tx, ctx.enabled, {
@@ -374,7 +387,9 @@ async function changeStatus(
     idempotencyKey: idempotencyKey ?? null,
     at: now,
   });
-  return { ticket: await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel, rules), event };
+  const clocked = await applySla(ctx, tx, updated!, { patch: {}, events: sla.events }, channel, rules);
+  if (to === 'resolved') await askSatisfaction(tx, ctx.enabled, clocked, queue!, now);
+  return { ticket: clocked, event };
 }
 
 /** Write an SLA change and its events, and recompute when the scanner must look next. */

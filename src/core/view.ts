@@ -5,6 +5,32 @@ import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEve
 import { slaView } from './sla/clocks.ts';
 import { statusSchema, type Status } from './status.ts';
 import { prioritySchema, type Priority } from './catalog.ts';
+export type ApprovalState = 'pending' | 'approved' | 'rejected';
+
+/** What the ticket shows of a step (API `approvals`, cards, pages). */
+export interface ApprovalView {
+  step: number;
+  /** manager | field:<id> | queue_leads */
+  rule: string;
+  /** Who must decide; null while any lead of the queue may (a queue_leads step, or a missing approver). */
+  approver: { email: string; name: string | null } | null;
+  state: ApprovalState;
+  /** True for the step whose turn it is. */
+  current: boolean;
+  /** Why the step went to the queue's leads (its approver is missing). */
+  reason: string | null;
+  decidedBy: { email: string; name: string | null } | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
+
+/** The requester's rating of a resolved ticket (API `satisfaction`). */
+export interface SatisfactionView {
+  rating: number;
+  comment: string | null;
+  ratedAt: string;
+}
 
 /** The ticket as every outside reader sees it (API, web page, cards). */
 export interface TicketView {
@@ -23,6 +49,9 @@ export interface TicketView {
   createdAt: string;
   updatedAt: string;
   sla: ReturnType<typeof slaView>;
+  /** The approval steps in order ([] when the type needs none). */
+  approvals: ApprovalView[];
+  satisfaction: SatisfactionView | null;
 }
 
 export interface EventView {
@@ -55,6 +84,8 @@ export function toTicketView(ticket: Ticket, requester: Person, assignee: Person
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
     sla: slaView(ticket, now),
+    approvals: Array.isArray(ticket.approvals) ? (ticket.approvals as ApprovalView[]) : [],
+    satisfaction: (ticket.satisfaction as SatisfactionView | null) ?? null,
   };
 }
 

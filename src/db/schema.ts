@@ -86,6 +86,9 @@ export const queues = pgTable('queues', {
   escalation: jsonb('escalation'),
   /** How a new ticket gets an assignee: none | round_robin | least_open (from the catalog). */
   assignment: text('assignment').notNull().default('none'),
+  /** The catalog's `satisfaction` ({survey, cooldown minutes}) and `follow_up` (calendar minutes) of the queue. */
+  satisfaction: jsonb('satisfaction'),
+  followUp: jsonb('follow_up'),
   /** Next ticket number; incremented under the row lock so keys are consecutive. */
   nextNumber: integer('next_number').notNull().default(1),
   archivedAt: ts('archived_at'),
@@ -113,6 +116,8 @@ export const requestTypes = pgTable('request_types', {
   defaultPriority: text('default_priority').notNull().default('P3'),
   fields: jsonb('fields').notNull().default([]),
   sla: jsonb('sla').notNull().default({}),
+  /** The catalog's approval steps, in order: [{approver: manager | queue_leads | field:<id>}]. */
+  approvals: jsonb('approvals').notNull().default([]),
   position: integer('position').notNull().default(0),
   archivedAt: ts('archived_at'),
   updatedAt: updatedAt(),
@@ -159,6 +164,12 @@ export const tickets = pgTable(
     resolutionMinutes: real('resolution_minutes'),
     reopenCount: integer('reopen_count').notNull().default(0),
     agentReplies: integer('agent_replies').notNull().default(0),
+    /** What readers show of the approval steps and the rating (kept by src/core/approvals.ts and satisfaction.ts). */
+    approvals: jsonb('approvals').notNull().default([]),
+    satisfaction: jsonb('satisfaction'),
+    /** The next follow-up instant (a nudge, an auto-resolve, an auto-close) and how many nudges went out. */
+    followUpAt: ts('follow_up_at'),
+    followUpStep: integer('follow_up_step').notNull().default(0),
     /** Set by the migration for tickets whose durations the start-up backfill still has to compute. */
     durationsPending: boolean('durations_pending').notNull().default(false),
     /**
@@ -208,6 +219,77 @@ export const tickets = pgTable(
     index('tickets_sla_check_idx')
       .on(t.nextSlaCheckAt)
       .where(sql`${t.nextSlaCheckAt} is not null`),
+    index('tickets_follow_up_idx')
+      .on(t.followUpAt)
+      .where(sql`${t.followUpAt} is not null`),
+  ],
+);
+
+/**
+ * One row per approval step of a ticket, decided in order. `approverId` is the person who must
+ * decide (null = any lead of the queue: a queue_leads step, or a step whose approver is missing,
+ * with `fallbackReason`). `requestedAt` is set when the step's turn comes; the scanner reminds at
+ * `nextReminderAt` (twice at most, then tells the leads).
+ */
+export const approvalSteps = pgTable(
+  'approval_steps',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    step: integer('step').notNull(),
+    rule: text('rule').notNull(),
+    approverId: integer('approver_id').references(() => people.id),
+    fallbackReason: text('fallback_reason'),
+    /** pending | approved | rejected */
+    state: text('state').notNull().default('pending'),
+    requestedAt: ts('requested_at'),
+    reminders: integer('reminders').notNull().default(0),
+    nextReminderAt: ts('next_reminder_at'),
+    leadsToldAt: ts('leads_told_at'),
+    decidedBy: integer('decided_by').references(() => people.id),
+    decidedAt: ts('decided_at'),
+    decidedChannel: text('decided_channel'),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('approval_steps_ticket_step_uq').on(t.ticketId, t.step),
+    index('approval_steps_approver_idx').on(t.approverId, t.state),
+    index('approval_steps_reminder_idx')
+      .on(t.nextReminderAt)
+      .where(sql`${t.nextReminderAt} is not null`),
+  ],
+);
+
+/** One satisfaction survey per ticket: asked on resolve (asked_at), answered on any channel (rating 1–5). */
+export const satisfactionSurveys = pgTable(
+  'satisfaction_surveys',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    queueKey: text('queue_key').notNull(),
+    requesterId: integer('requester_id')
+      .notNull()
+      .references(() => people.id),
+    /** The assignee when it was asked: the report's "by agent". */
+    agentId: integer('agent_id').references(() => people.id),
+    /** The ticket's origin channel: the report's "by channel". */
+    channel: text('channel').notNull(),
+    askedAt: ts('asked_at'),
+    rating: integer('rating'),
+    comment: text('comment'),
+    ratedAt: ts('rated_at'),
+    ratedChannel: text('rated_channel'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('satisfaction_surveys_ticket_uq').on(t.ticketId),
+    index('satisfaction_surveys_queue_asked_idx').on(t.queueKey, t.askedAt),
+    index('satisfaction_surveys_requester_idx').on(t.requesterId, t.queueKey, t.askedAt),
   ],
 );
 
@@ -562,6 +644,8 @@ export type DeskRole = typeof deskRoles.$inferSelect;
 export type Queue = typeof queues.$inferSelect;
 export type RequestType = typeof requestTypes.$inferSelect;
 export type Ticket = typeof tickets.$inferSelect;
+export type ApprovalStep = typeof approvalSteps.$inferSelect;
+export type SatisfactionSurvey = typeof satisfactionSurveys.$inferSelect;
 export type TicketEvent = typeof ticketEvents.$inferSelect;
 export type Anchor = typeof anchors.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;

@@ -1,6 +1,7 @@
 import type { Catalog } from '../core/catalog.ts';
 import { queueCalendar } from '../core/sla/explain.ts';
-import type { TicketView } from '../core/view.ts';
+import type { ApprovalView, SatisfactionView, TicketView } from '../core/view.ts';
+import { approvalsLine } from './approvals.ts';
 import { isDeskReader, ticketActions, type ActionView, type Reader } from './actions.ts';
 import { fieldFacts, type FieldFact } from './fields.ts';
 import { channelLabel, personLabel, priorityLabel, statusLabel, type Audience } from './labels.ts';
@@ -40,6 +41,12 @@ export interface TicketScreen {
   zone: string;
   created: When;
   sla: SlaFacts | null;
+  /** The approval steps in one line ("Approvals: 1 approved by … · 2 waiting for …"), or null without steps. */
+  approvals: string | null;
+  /** The approval steps themselves, for pages that list them one by one. */
+  steps: ApprovalView[];
+  /** The requester's rating, once given. */
+  satisfaction: SatisfactionView | null;
   actions: ActionView[];
   /** Agents of the queue (the Assign picker), in roster order. */
   agents: string[];
@@ -116,6 +123,9 @@ export function ticketScreen(input: ScreenInput): TicketScreen {
     zone,
     created: absolute(ticket.createdAt, zone),
     sla: slaFacts(ticket, zone, input.now, queueCalendar(catalog, ticket.queue), input.why),
+    approvals: approvalsLine(ticket),
+    steps: ticket.approvals,
+    satisfaction: ticket.satisfaction,
     actions: ticketActions(ticket, reader, agents),
     agents,
     link: { url: input.link, label: audience === 'desk' ? 'Open the ticket page' : 'View request' },

@@ -31,6 +31,11 @@ function laptopRequest(overrides: Record<string, unknown> = {}) {
 }
 
 async function ticketIn(status: Status) {
+  // A type with approvals starts there (the sample's system-access).
+  if (status === 'awaiting_approval') {
+    const fields = { system: 'GitHub', role: 'read', manager_email: 'boss@example.com' };
+    return (await createTicket(ctx, laptopRequest({ type: 'system-access', title: 'GitHub access', fields }))).ticket.key;
+  }
   const { ticket } = await createTicket(ctx, laptopRequest());
   const path: Record<Status, Status[]> = {
     new: [],
@@ -39,6 +44,7 @@ async function ticketIn(status: Status) {
     waiting_on_requester: ['waiting_on_requester'],
     resolved: ['resolved'],
     closed: ['resolved', 'closed'],
+    awaiting_approval: [],
   };
   for (const step of path[status]) await transition(ctx, { ticketKey: ticket.key, status: step, channel: 'api' });
   return ticket.key;

@@ -67,6 +67,8 @@ export function ticketView(overrides: Partial<TicketView> = {}): TicketView {
       firstResponse: { dueAt: '2026-12-01T13:00:00.000Z', state: 'running', metAt: null, breachedAt: null, pausedAt: null },
       resolution: { dueAt: '2026-12-02T09:00:00.000Z', state: 'running', metAt: null, breachedAt: null, pausedAt: null },
     },
+    approvals: [],
+    satisfaction: null,
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
 import { domainOf, plusAddress } from './addresses.ts';
 import type { Catalog } from '../../core/catalog.ts';
 import { escapeHtml, renderNotice } from './render.ts';
+import { DIRECT_AUDIENCES, decisionMail } from './decision-mail.ts';
 
 /** RFC 5322 suggests keeping References short: the first id plus the most recent ones. */
 const MAX_REFERENCES = 12;
@@ -49,6 +50,7 @@ export class EmailOutbound implements OutboundAdapter {
     const target = (delivery.target ?? {}) as { address?: string };
     const to = target.address ?? job.person?.email;
     if (!to) throw new PermanentError('no email address for this delivery');
+    if (DIRECT_AUDIENCES.has(delivery.audience)) return this.sendDirect(job, db, to);
     // Internal notes never reach email participants; only the escalation audience could ask. A fresh
     // link (internal: nobody else is told) is planned for the requester's own address alone.
     const ownLink = event.type === 'access_link_requested' && delivery.audience === 'requester';
@@ -130,6 +132,27 @@ export class EmailOutbound implements OutboundAdapter {
     } catch (error) {
       throw smtpFailure(error);
     }
+  }
+
+  /** A message to one person outside the ticket's thread: an approval request, an overdue notice, a survey. */
+  private async sendDirect(job: DeliveryJob, db: Db, to: string): Promise<SendResult> {
+    const mail = await decisionMail(job, db, this.links);
+    if (!mail) return { platformMessageId: null };
+    const [queue] = await db.select().from(queues).where(eq(queues.key, job.ticket.queue));
+    const messageId = `<sb.d${job.delivery.id}.${job.ticket.key.toLowerCase()}@${this.domain}>`;
+    await this.paced(db, () =>
+      this.transport.sendMail({
+        from: { name: queue?.name ?? 'Switchboard', address: this.mailFrom },
+        to,
+        subject: mail.subject,
+        messageId,
+        text: mail.text,
+        html: mail.html,
+        headers: { 'X-Switchboard-Ticket': job.ticket.key, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        envelope: { from: this.mailFrom, to: [to] },
+      }),
+    );
+    return { platformMessageId: messageId };
   }
 
   close(): void {

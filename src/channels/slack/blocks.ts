@@ -40,6 +40,7 @@ export function triageCard(screen: TicketScreen): Block[] {
     { type: 'section', block_id: 'summary', fields: screen.facts.map((f) => md(`*${f.label}*\n${mrkdwn(f.value)}`)) },
     { type: 'section', block_id: 'sla', text: md(`*SLA* ${screen.sla ? mrkdwn(screen.sla.line) : 'No SLA'}`) },
   ];
+  if (screen.approvals) blocks.push({ type: 'context', block_id: 'approvals', elements: [md(mrkdwn(screen.approvals))] });
   // Why the due time is what it is (target, start, pauses, holidays).
   const why = screen.sla?.why;
   if (why) blocks.push({ type: 'context', block_id: 'sla_why', elements: [md(mrkdwn(why.charAt(0).toUpperCase() + why.slice(1)))] });
@@ -91,7 +92,11 @@ export function requesterCard(screen: TicketScreen): Block[] {
     { type: 'section', block_id: 'summary', text: md(`*${screen.key}* ${mrkdwn(screen.title)}`) },
     {
       type: 'context',
-      elements: [md([...facts, ...sla].join(' · ')), md(`${linkTo(screen.link.url, screen.link.label)}${reply}`)],
+      elements: [
+        md([...facts, ...sla].join(' · ')),
+        ...(screen.approvals ? [md(mrkdwn(screen.approvals))] : []),
+        md(`${linkTo(screen.link.url, screen.link.label)}${reply}`),
+      ],
     },
   ];
 }

@@ -15,6 +15,7 @@ import { registerReplyTools } from './reply-tools.ts';
 import { HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
+import { registerApprovalActions } from './approval-actions.ts';
 
 /**
  * Slack: Bolt (with our receiver mounted in Hono at POST /slack/events, or Socket Mode
@@ -69,6 +70,7 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
   registerCreateShortcut(app, inbound);
   registerTriage(app, inbound);
   registerReplyTools(app, inbound);
+  registerApprovalActions(app, inbound);
 
   const outbound = new SlackOutbound(client, SharedPace.of(deps.database.db, SLACK_PACE), deps.catalog, deps.links, log);
   return {

@@ -11,6 +11,7 @@ import { noticeOf, type NoticeAudience } from '../../present/notices.ts';
 import { participantScreen, triageScreen, type TicketScreen } from '../../present/ticket.ts';
 import { cardText, mrkdwn, requesterCard, threadLine, triageCard, type Block } from './blocks.ts';
 import type { SharedPace } from '../../outbox/pace.ts';
+import { DIRECT_AUDIENCES, SlackDirect } from './approval.ts';
 
 /** Slack errors no retry can fix. Everything else (internal_error, 5xx, network) is retried. */
 const PERMANENT = new Set([
@@ -40,6 +41,10 @@ export class SlackOutbound implements OutboundAdapter {
     if (audience === 'triage') return this.sendTriage(job, db);
     if (audience === 'requester' || audience === 'watcher') return this.sendParticipant(job, db, audience);
     if (audience === 'escalation') return this.sendEscalation(job);
+    if (DIRECT_AUDIENCES.has(audience)) {
+      const transport = { post: (channel: string, message: { text: string; blocks?: Block[] }) => this.post(channel, message), update: (channel: string, ts: string, message: { text: string; blocks?: Block[] }) => this.update(channel, ts, message), openDm: (userId: string) => this.openDm(userId) };
+      return new SlackDirect(transport, this.links).send(job, db);
+    }
     throw new PermanentError(`slack has no audience '${audience}'`);
   }
 

@@ -10,6 +10,7 @@ import type { PeopleSearch } from './people-search.ts';
 import type { InvokeAnswer, TeamsTurn } from './platform.ts';
 import type { TenantDirectory } from './tenant.ts';
 import type { TriageThread } from './triage.ts';
+import type { TeamsDecisions } from './approval-actions.ts';
 
 export interface BotParts {
   chat: PersonalChat;
@@ -22,6 +23,8 @@ export interface BotParts {
   db: Db;
   tenant: TenantDirectory;
   logger: Logger;
+  /** Approve / Reject and rating cards (Action.Execute). */
+  decisions?: TeamsDecisions;
 }
 
 const channelDataSchema = z.looseObject({ tenant: z.looseObject({ id: z.string() }).optional() });
@@ -76,6 +79,8 @@ export class SwitchboardBot {
 
   private async onInvoke(ctx: TeamsTurn): Promise<InvokeAnswer | undefined> {
     switch (ctx.activity.name) {
+      case 'adaptiveCard/action':
+        return this.parts.decisions?.handles(ctx.activity.value) ? this.parts.decisions.answer(ctx) : undefined;
       // The Assign picker's dynamic typeahead (Input.ChoiceSet with Data.Query).
       case 'application/search':
         // The Reply's help articles, else the Assign picker's agents.

@@ -45,6 +45,7 @@ export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard
     // Why the due time is what it is (target, start, pauses, holidays).
     ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
     ...dueFacts(screen, ['firstResponse', 'resolution']),
+    ...(screen.approvals ? [plain(screen.approvals)] : []),
     ...screen.fields.map((f) => fact(f.label, f.value)),
   ];
   if (screen.description) body.push(plain(screen.description.slice(0, 2_000)));
@@ -150,6 +151,7 @@ export function requesterCard(screen: TicketScreen): AdaptiveCard {
     ...screen.facts.filter((f) => f.id === 'status' || f.id === 'priority' || f.id === 'assignee').map((f) => fact(f.label, f.value)),
     slaFact(screen),
     ...dueFacts(screen, ['resolution']),
+    ...(screen.approvals ? [plain(screen.approvals)] : []),
   ];
   const actions: unknown[] = [];
   const comment = screen.actions.find((a) => a.id === 'comment');

@@ -14,6 +14,7 @@ import { TEAMS_PACE } from './pace.ts';
 import { PeopleSearch } from './people-search.ts';
 import { TenantDirectory } from './tenant.ts';
 import { TriageThread } from './triage.ts';
+import { TeamsDecisions } from './approval-actions.ts';
 
 /** Microsoft Teams: the bot endpoint (inbound) and the 'teams' outbound adapter. */
 export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {
@@ -35,6 +36,7 @@ export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOption
     db: deps.database.db,
     tenant,
     logger: deps.logger,
+    decisions: new TeamsDecisions(deps.core, identity, deps.links),
   });
   const outbound = new TeamsOutbound({ platform, appId, catalog: deps.catalog, links: deps.links, now: deps.core.now, pace: SharedPace.of(deps.database.db, TEAMS_PACE), tenant, db: deps.database.db });
   return {

@@ -1,10 +1,10 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { slaWhy } from '../../core/sla/explain.ts';
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
-import { anchors, type Anchor } from '../../db/schema.ts';
+import { anchors, deliveries, ticketEvents, type Anchor } from '../../db/schema.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { participantScreen, queueZone, triageScreen } from '../../present/ticket.ts';
 import { requesterCard, triageCard, withNotice } from './cards.ts';
@@ -17,6 +17,7 @@ import { addressed, type TeamsPlatform } from './adapter.ts';
 import { adaptiveCard, ConnectorError } from './platform.ts';
 import { referenceSchema, type StoredReference } from './reference.ts';
 import type { TenantDirectory } from './tenant.ts';
+import { approvalCard, DIRECT_AUDIENCES, overdueCard, surveyCard } from './approval-card.ts';
 
 export interface TeamsOutboundDeps {
   platform: TeamsPlatform;
@@ -47,6 +48,7 @@ export class TeamsOutbound implements OutboundAdapter {
     try {
       if (job.delivery.audience === 'triage') return await this.sendTriage(job, db);
       if (job.delivery.audience === 'escalation') return await this.sendEscalation(job);
+      if (DIRECT_AUDIENCES.has(job.delivery.audience)) return await this.sendDirect(job, db);
       return await this.sendParticipant(job, db);
     } catch (error) {
       throw classify(error);
@@ -155,6 +157,38 @@ export class TeamsOutbound implements OutboundAdapter {
   /** One call at the conversation's pace; a 429 pauses the conversation for its Retry-After on every replica. */
   private paced<T>(conversationId: string, send: () => Promise<T>): Promise<T> {
     return this.deps.pace.send(conversationId, send, throttledFor);
+  }
+
+  /**
+   * A card to one person in their chat with the bot (approval_card.ts); a 'card' delivery (the
+   * decision, the rating) replaces every copy sent before for the same step.
+   */
+  private async sendDirect(job: DeliveryJob, db: Db): Promise<SendResult> {
+    const { delivery, eventView, ticket } = job;
+    const reference = referenceSchema.safeParse(job.person?.teamsConversation);
+    if (!job.person || !reference.success) throw new PermanentError(`no Teams conversation reference for ${job.person?.email ?? 'this person'}`);
+    const link = this.deps.links.deskUrl(ticket.key);
+    const data = eventView.data as { step?: unknown; reason?: string | null };
+    const step = Number(data.step);
+    const built =
+      delivery.audience === 'approver'
+        ? approvalCard(ticket, step, link, { reminder: eventView.type === 'approval_reminder', reason: data.reason ?? null })
+        : delivery.audience === 'survey'
+          ? surveyCard(ticket)
+          : overdueCard(ticket, eventView.body, link);
+    if (delivery.kind === 'card') {
+      const types = delivery.audience === 'survey' ? ['satisfaction_requested'] : ['approval_requested', 'approval_reminder'];
+      const sent = await db
+        .select({ ref: deliveries.platformMessageId, data: ticketEvents.data })
+        .from(deliveries)
+        .innerJoin(ticketEvents, eq(ticketEvents.id, deliveries.eventId))
+        .where(and(eq(deliveries.ticketId, job.ticketRow.id), eq(deliveries.personId, job.person.id), eq(deliveries.channel, 'teams'), eq(deliveries.status, 'sent'), inArray(ticketEvents.type, types)));
+      const ids = sent.filter((r) => r.ref && (delivery.audience === 'survey' || Number((r.data as { step?: unknown }).step) === step)).map((r) => r.ref!);
+      if (ids.length) await this.post(reference.data, ids.map((id) => ({ update: id, card: built })));
+      return { platformMessageId: null };
+    }
+    const [id] = await this.post(reference.data, [{ card: built }]);
+    return { platformMessageId: id ?? null };
   }
 
   /** A notice to one person (a sign-in link), in their personal chat with the bot. */

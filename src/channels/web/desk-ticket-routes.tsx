@@ -7,6 +7,7 @@ import { fillCatalogMacro, macroList } from '../../core/macros.ts';
 import { agentsOf, queuesWorkedBy, roleOn, type Role } from '../../core/roles.ts';
 import { slaWhy } from '../../core/sla/explain.ts';
 import { statusSchema } from '../../core/status.ts';
+import { decideApproval } from '../../core/approvals.ts';
 import { addComment, assign, getTicket, setPriority, transition } from '../../core/tickets.ts';
 import { loadEvents, type TicketView } from '../../core/view.ts';
 import { addWatcher, watchersOf } from '../../core/watchers.ts';
@@ -28,6 +29,7 @@ const FLASH: Record<string, string> = {
   assign: 'Assignee changed.',
   priority: 'Priority changed.',
   watcher: 'Watcher added: they get the public updates from now on.',
+  approval: 'Decision recorded.',
 };
 
 // No visibility given (Enter in a form without the buttons' values) means an internal note: safe by default.
@@ -36,10 +38,11 @@ const statusForm = z.object({ status: statusSchema });
 const assignForm = z.object({ assignee: z.string().trim().max(320) });
 const priorityForm = z.object({ priority: prioritySchema });
 const watcherForm = z.object({ email: z.email('Give the watcher’s email address.').max(320) });
+const approvalForm = z.object({ step: z.coerce.number().int().min(1).max(100), decision: z.enum(['approve', 'reject']), comment: z.string().max(2000).default('') });
 const macroKey = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(80);
 
 type Gate = { ok: true; person: Person; ticket: TicketView; role: Role } | { ok: false; response: Response | Promise<Response> };
-type Verb = 'reply' | 'status' | 'assign' | 'priority' | 'watcher';
+type Verb = 'reply' | 'status' | 'assign' | 'priority' | 'watcher' | 'approval';
 
 /** /desk/t/:key and its actions: agents of the ticket's queue only; each action is ONE core command, recorded as that agent. */
 export function deskTicketRoutes(app: Hono, web: WebContext): void {
@@ -72,6 +75,15 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
     return { ok: true, person, ticket, role };
   };
 
+  /** Admins decide any step from the desk; leads a leads' step; an agent who is the step's approver their own. */
+  const mayDecideHere = async (person: Person, ticket: TicketView): Promise<boolean> => {
+    const step = ticket.status === 'awaiting_approval' ? ticket.approvals.find((s) => s.current) : undefined;
+    if (!step || person.email === ticket.requester.email) return false;
+    if (step.approver?.email === person.email) return true;
+    const role = await roleOn(core.db, person.id, ticket.queue);
+    return role === 'admin' || (role === 'lead' && step.approver === null);
+  };
+
   const page = async (c: Context, person: Person, ticket: TicketView, extra: { flash?: string | undefined; error?: string; replyValue?: string | undefined; macro?: string; status?: 200 | 400 | 403 | 409 } = {}) => {
     const [timeline, agents, watchers, why, role] = await Promise.all([
       loadEvents(core.db, ticket.id, true),
@@ -97,6 +109,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
         flash={extra.flash}
         error={extra.error}
         replyValue={extra.replyValue}
+        approval={(await mayDecideHere(person, ticket)) ? { step: ticket.approvals.find((s) => s.current)!.step, token: tokens.issue(c) } : undefined}
       />,
       extra.status ?? 200,
     );
@@ -139,6 +152,10 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
           if (!parsed.success) return page(c, person, ticket, { error: 'Choose a priority from the list.', status: 400 });
           if (parsed.data.priority === ticket.priority) return c.redirect(`/desk/t/${encodeURIComponent(ticket.key)}`, 303);
           await setPriority(core, { ...common, priority: parsed.data.priority, actor: actorOf(person) });
+        } else if (verb === 'approval') {
+          const parsed = approvalForm.safeParse(values);
+          if (!parsed.success) return page(c, person, ticket, { error: 'Choose Approve or Reject.', status: 400 });
+          await decideApproval(core, { ...common, step: parsed.data.step, decision: parsed.data.decision, comment: parsed.data.comment, approver: actorOf(person) });
         } else if (verb === 'watcher') {
           const parsed = watcherForm.safeParse({ email: (values.email ?? '').trim().toLowerCase() });
           if (!parsed.success) return page(c, person, ticket, { error: parsed.error.issues[0]!.message, status: 400 });
@@ -161,5 +178,5 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
       }
       return c.redirect(`/desk/t/${encodeURIComponent(ticket.key)}?done=${done}`, 303);
     });
-  for (const verb of ['reply', 'status', 'assign', 'priority', 'watcher'] as const) action(verb);
+  for (const verb of ['reply', 'status', 'assign', 'priority', 'watcher', 'approval'] as const) action(verb);
 }

@@ -6,6 +6,7 @@ import { Flash } from './views/flash.tsx';
 import { Layout } from './views/layout.tsx';
 import { SlaBox } from './views/sla-box.tsx';
 import { Timeline } from './views/timeline.tsx';
+import { ApprovalSteps } from './views/decision.tsx';
 
 export interface DeskTicketProps {
   who: string;
@@ -22,6 +23,8 @@ export interface DeskTicketProps {
   flash?: string | undefined;
   error?: string | undefined;
   replyValue?: string | undefined;
+  /** The current approval step, when this agent may decide it (an admin, a lead for a leads' step, or its approver). */
+  approval?: { step: number; token: string } | undefined;
 }
 
 /** GET /desk/t/:key: the agent workspace — whole timeline (internal notes marked), reply, status, assignee, priority, watchers, macros, SLA. */
@@ -87,6 +90,28 @@ export function DeskTicketPage(props: DeskTicketProps) {
               </div>
             ))}
           </dl>
+        ) : null}
+        {screen.steps.length ? (
+          <section aria-labelledby="approvals-title" class="approvals-box">
+            <h2 id="approvals-title">Approvals</h2>
+            <ApprovalSteps steps={screen.steps} timezone={screen.zone} />
+            {props.approval ? (
+              <form method="post" action={`${base}/approval`} class="decision">
+                <input type="hidden" name="token" value={props.approval.token} />
+                <input type="hidden" name="step" value={String(props.approval.step)} />
+                <div class="field">
+                  <label for="approval-comment">Comment (required to reject)</label>
+                  <textarea id="approval-comment" name="comment" rows={2}></textarea>
+                </div>
+                <button type="submit" name="decision" value="approve" class="primary">
+                  Approve step {props.approval.step}
+                </button>{' '}
+                <button type="submit" name="decision" value="reject">
+                  Reject
+                </button>
+              </form>
+            ) : null}
+          </section>
         ) : null}
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>

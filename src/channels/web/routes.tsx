@@ -14,12 +14,13 @@ import { deskRoutes } from './desk-routes.tsx';
 import { deskReportRoutes } from './desk-report-routes.tsx';
 import { myRoutes } from './my-routes.tsx';
 import { knowledgeRoutes } from './kb-routes.tsx';
+import { decisionRoutes } from './decision-routes.tsx';
 import { searchKnowledge } from '../../knowledge/search.ts';
 import type { Catalog } from '../../core/catalog.ts';
 import { CatalogPage } from './views/catalog.tsx';
 import { ForbiddenPostPage, ServerErrorPage } from './views/notices.tsx';
 
-const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*', '/auth/*', '/logout', '/my', '/desk', '/desk/*', '/kb', '/kb/*'];
+const PAGE_PATHS = ['/', '/new/*', '/t/*', '/assets/*', '/auth/*', '/logout', '/my', '/desk', '/desk/*', '/kb', '/kb/*', '/approve/*', '/rate/*'];
 
 /** The web door: catalog, request forms, the requester's ticket page and the stylesheet. */
 export function webRoutes(web: WebContext): Hono {
@@ -45,6 +46,8 @@ export function webRoutes(web: WebContext): Hono {
   app.use('/new/*', originCheck);
   app.use('/t/*', originCheck);
   app.use('/kb/*', originCheck);
+  app.use('/approve/*', originCheck);
+  app.use('/rate/*', originCheck);
   for (const path of ['/login', '/logout', '/desk/*']) app.use(path, originCheck);
 
   assetRoutes(app);
@@ -62,6 +65,7 @@ export function webRoutes(web: WebContext): Hono {
   deskRoutes(app, web);
   deskReportRoutes(app, web);
   knowledgeRoutes(app, web);
+  decisionRoutes(app, web);
   app.onError((error, c) => {
     // The database is away: 503 + Retry-After ("try again in a moment"), not "something went wrong".
     if (isDatabaseUnavailable(error)) return databaseUnavailable(c, error);

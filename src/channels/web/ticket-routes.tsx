@@ -6,7 +6,7 @@ import { attachmentHref } from './attachment-route.ts';
 import { addComment, getTicket, getTimeline, recordEvent, transition } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import { readPostedForm } from './form-values.ts';
-import { render, type WebContext } from './render.tsx';
+import { pathOf, render, type WebContext } from './render.tsx';
 import { slaWhy } from '../../core/sla/explain.ts';
 import { REPLY_REQUIRED } from '../../present/forms.ts';
 import { timelineOf } from '../../present/notices.ts';
@@ -15,6 +15,7 @@ import { channelFor } from '../../core/reach.ts';
 import { LinkNotSentPage, LinkProblemPage, LinkRequestedPage, ForbiddenPostPage, UnreadableFormPage } from './views/notices.tsx';
 import { TicketPage } from './views/ticket.tsx';
 import { Layout } from './views/layout.tsx';
+import { ratingUrl } from '../../core/decision-links.ts';
 
 const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 const FRESH_LINK_INTERVAL_MS = 5 * 60_000;
@@ -64,7 +65,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
   const denied = (c: Context, reason: 'missing' | 'invalid' | 'expired') =>
     render(c, <LinkProblemPage ticketKey={(c.req.param('key') ?? '').toUpperCase()} reason={reason} token={tokens.issue(c)} canEmail={core.enabled.has('email')} />, 403);
 
-  const page = async (c: Context, ticket: TicketView, self: string, extra: { flash?: string; replyError?: string; replyValue?: string; status?: 200 | 400 } = {}) => {
+  const page = async (c: Context, ticket: TicketView, self: string, extra: { flash?: string; replyError?: string; replyValue?: string; status?: 200 | 400; viewer?: Viewer } = {}) => {
     const { catalog } = web.deps;
     const [timeline, requester, why] = await Promise.all([
       getTimeline(core, ticket.key, { includeInternal: false }),
@@ -90,6 +91,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
         unreachable={unreachable}
         savedLink={unreachable ? `${web.deps.links.publicUrl}${self}` : undefined}
         linkExpires={linkExpiry(self)}
+        rate={ticket.status === 'resolved' && (extra.viewer?.email ?? ticket.requester.email) === ticket.requester.email ? { action: pathOf(ratingUrl(web.deps.links, ticket.id)), token: tokens.issue(c) } : undefined}
       />,
       extra.status ?? 200,
     );
@@ -98,7 +100,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
   app.get('/t/:key', async (c) => {
     const result = await access(c);
     if (!result.ok) return denied(c, result.reason);
-    return page(c, result.ticket, result.self, { flash: FLASH[c.req.query('done') ?? ''] });
+    return page(c, result.ticket, result.self, { flash: FLASH[c.req.query('done') ?? ''], viewer: result.viewer });
   });
 
   /** A POST on the ticket: signed link, then the one-time token, then the command. */
@@ -114,8 +116,8 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
       try {
         if (verb === 'reply') {
           const body = (values.body ?? '').trim();
-          if (!body) return page(c, ticket, self, { replyError: REPLY_REQUIRED, status: 400 });
-          if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400 });
+          if (!body) return page(c, ticket, self, { replyError: REPLY_REQUIRED, status: 400, viewer });
+          if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400, viewer });
           await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         } else {
           await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });

@@ -19,7 +19,7 @@ export interface SlaExplanation {
   startedAt: string;
   /** Business minutes the due time was pushed out by (waiting on requester, resolved before a reopen). */
   pausedMinutes: number;
-  pauses: Array<{ from: string; to: string | null; reason: 'waiting_on_requester' | 'resolved'; businessMinutes: number }>;
+  pauses: Array<{ from: string; to: string | null; reason: 'waiting_on_requester' | 'resolved' | 'awaiting_approval'; businessMinutes: number }>;
   closedDays: ClosedDay[];
   text: string;
 }
@@ -43,6 +43,7 @@ export function pausesOf(ticket: Pick<Ticket, 'slaPausedAt'>, events: PauseEvent
     if (event.type === 'sla_paused') openFrom = event.createdAt;
     if (event.type !== 'sla_resumed') continue;
     if (data.reason === 'reopened' && data.since) add(new Date(data.since), event.createdAt, 'resolved');
+    else if (data.reason === 'approved' && data.since) add(new Date(data.since), event.createdAt, 'awaiting_approval');
     else if (openFrom || data.since) {
       add(openFrom ?? new Date(data.since!), event.createdAt, 'waiting_on_requester');
       openFrom = null;
@@ -60,7 +61,7 @@ export function explainClock(ticket: Ticket, clock: SlaClock, rules: SlaRules, e
   // Pauses after the clock's outcome did not move it; resolved gaps only move resolution.
   const end = metAt?.getTime() ?? Infinity;
   const pauses = pausesOf(ticket, events, cal, now).filter(
-    (p) => new Date(p.from).getTime() < end && (clock === 'resolution' || p.reason === 'waiting_on_requester'),
+    (p) => new Date(p.from).getTime() < end && (clock === 'resolution' || p.reason !== 'resolved'),
   );
   const pausedMinutes = pauses.reduce((sum, p) => sum + p.businessMinutes, 0);
   const target = rules.targets ? targetOf(rules.targets, clock) : null;
@@ -95,6 +96,8 @@ export function explainClock(ticket: Ticket, clock: SlaClock, rules: SlaRules, e
     const done = waited.filter((p) => p.to !== null).reduce((sum, p) => sum + p.businessMinutes, 0);
     if (done > 0) parts.push(`paused ${formatDuration(done)} waiting on requester`);
   }
+  const approvalWait = pauses.filter((p) => p.reason === 'awaiting_approval').reduce((sum, p) => sum + p.businessMinutes, 0);
+  if (approvalWait > 0) parts.push(`started after ${formatDuration(approvalWait)} awaiting approval`);
   const resolvedGap = pauses.filter((p) => p.reason === 'resolved').reduce((sum, p) => sum + p.businessMinutes, 0);
   if (resolvedGap > 0) parts.push(`stopped ${formatDuration(resolvedGap)} while resolved before a reopen`);
   const holidays = closedDays.filter((d) => d.reason === 'holiday').map((d) => day(d.date));
@@ -160,6 +163,7 @@ export function activeClock(ticket: { status: string; sla: TicketView['sla'] }):
  * Without a calendar, times left are wall-clock times.
  */
 export function slaSummary(ticket: { status: string; sla: TicketView['sla'] }, now: Date, cal?: BusinessCalendar): string {
+  if (ticket.status === 'awaiting_approval') return 'SLA paused until the request is approved';
   const active = activeClock(ticket);
   const [label, clock] = active === 'firstResponse' ? ['first response', ticket.sla.firstResponse] : ['resolution', ticket.sla.resolution];
   if (!clock.dueAt) return 'no SLA';

@@ -9,6 +9,8 @@ import { slaEvents } from '../../metrics.ts';
 import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
 import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './clocks.ts';
 import type { CoreContext } from '../tickets.ts';
+import { scanApprovalReminders } from '../approval-reminders.ts';
+import { scanFollowUps } from '../follow-ups.ts';
 
 /**
  * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
@@ -229,8 +231,13 @@ export class SlaScanner {
       total.checked += batch.checked;
       total.warned += batch.warned;
       total.breached += batch.breached;
-      if (batch.checked < this.batchSize) return total;
+      if (batch.checked < this.batchSize) break;
     }
+    // Approval reminders run on the same schedule, claimed the same way (SKIP LOCKED), so replicas remind once.
+    while ((await scanApprovalReminders(this.options.core, { batchSize: this.batchSize })) >= this.batchSize);
+    // Follow-ups (nudges, auto-resolve, auto-close): one ticket per transaction, SKIP LOCKED.
+    while ((await scanFollowUps(this.options.core, { limit: this.batchSize })) >= this.batchSize);
+    return total;
   }
 
   start(): void {

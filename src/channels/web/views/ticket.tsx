@@ -5,6 +5,7 @@ import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
 import { SlaBox } from './sla-box.tsx';
 import { Timeline, type AttachmentLink } from './timeline.tsx';
+import { ApprovalSteps, RatingForm } from './decision.tsx';
 
 export interface TicketPageProps {
   /** The ticket as the requester sees it (present/ticket.ts). */
@@ -25,6 +26,8 @@ export interface TicketPageProps {
   savedLink?: string | undefined;
   /** When that link stops working. */
   linkExpires?: Date | undefined;
+  /** The requester's "How did we do?" form, once the ticket is resolved. */
+  rate?: { action: string; token: string } | undefined;
 }
 
 /** The requester's view of one request. */
@@ -77,6 +80,18 @@ export function TicketPage(props: TicketPageProps) {
             </div>
           ))}
         </dl>
+      ) : null}
+      {screen.steps.length ? (
+        <section aria-labelledby="approvals-title">
+          <h2 id="approvals-title">Approvals</h2>
+          <ApprovalSteps steps={screen.steps} timezone={screen.zone} />
+        </section>
+      ) : null}
+      {props.rate ? (
+        <section aria-labelledby="rate-title" class="rate">
+          <h2 id="rate-title">{screen.satisfaction ? `Your rating: ${screen.satisfaction.rating} of 5` : 'Rate this request'}</h2>
+          <RatingForm action={props.rate.action} token={props.rate.token} selected={screen.satisfaction?.rating} comment={screen.satisfaction?.comment ?? undefined} />
+        </section>
       ) : null}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">What happened so far</h2>
