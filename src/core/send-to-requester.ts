@@ -22,6 +22,9 @@ export function sendToRequesterKey(source: SourceMessage): string {
   return `${source.channel}:send:${source.conversation}:${source.message}`;
 }
 
+/** What a person reads when the action was used on something else (a bot's message, the card, outside a ticket thread). */
+export const ONLY_PERSON_MESSAGES = 'Use "Send to requester" on a person\'s message inside a ticket\'s triage thread.';
+
 export interface SendToRequesterInput {
   ticketKey: string;
   source: SourceMessage;

@@ -6,7 +6,7 @@ import { setAvailability } from '../../core/assignment.ts';
 import { Forbidden } from '../../core/errors.ts';
 import { findPersonByEmail } from '../../core/people.ts';
 import { isDesk } from '../../core/roles.ts';
-import { sendToRequester } from '../../core/send-to-requester.ts';
+import { ONLY_PERSON_MESSAGES, sendToRequester } from '../../core/send-to-requester.ts';
 import { addComment, assign, setPriority, transition } from '../../core/tickets.ts';
 import { anchorOfThread } from './anchors.ts';
 import { personInput } from './identity.ts';
@@ -142,7 +142,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
     const { user, channel, message } = parsed.data;
     const found = message.thread_ts ? await anchorOfThread(inbound.core.db, channel.id, message.thread_ts) : null;
     if (found?.anchor.side !== 'triage' || message.ts === message.thread_ts || message.bot_id || !message.user) {
-      await tell(inbound, user.id, channel.id, "Use \"Send to requester\" on a person's message inside a ticket's triage thread.", message.thread_ts);
+      await tell(inbound, user.id, channel.id, ONLY_PERSON_MESSAGES, message.thread_ts);
       return;
     }
     const author = await whoOrExplain(inbound, message.user, channel.id);

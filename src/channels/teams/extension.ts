@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
+import { ONLY_PERSON_MESSAGES } from '../../core/send-to-requester.ts';
 import type { CoreContext } from '../../core/tickets.ts';
 import { PICK_A_TYPE, REPLY_REQUIRED } from '../../present/forms.ts';
 import { readSubmit } from './actions.ts';
@@ -17,7 +18,14 @@ export const messageActionSchema = z.looseObject({
   commandId: z.string().optional(),
   data: z.unknown().optional(),
   botMessagePreviewAction: z.string().optional(),
-  messagePayload: z.looseObject({ id: z.string().nullish().catch(undefined), body: z.looseObject({ content: z.string().nullish() }).nullish() }).nullish(),
+  messagePayload: z
+    .looseObject({
+      id: z.string().nullish().catch(undefined),
+      body: z.looseObject({ content: z.string().nullish() }).nullish(),
+      // A bot's message (our cards and lines included) names an application instead of a user.
+      from: z.looseObject({ application: z.unknown().optional() }).nullish().catch(undefined),
+    })
+    .nullish(),
 });
 
 export type MessageAction = z.infer<typeof messageActionSchema>;
@@ -45,7 +53,10 @@ export class MessageExtension {
   ) {}
 
   async fetchTask(_ctx: TeamsTurn, action: MessageAction): Promise<MessageActionResponse> {
-    if (action.commandId === SEND_TO_REQUESTER) return dialog(sendCard(messageText(action)), 'Send to requester');
+    if (action.commandId === SEND_TO_REQUESTER) {
+      if (action.messagePayload?.from?.application) return message(ONLY_PERSON_MESSAGES);
+      return dialog(sendCard(messageText(action)), 'Send to requester');
+    }
     if (action.commandId !== CREATE_REQUEST) return message('Unknown action.');
     return dialog(typePickerCard(this.catalog, messageText(action), []));
   }
@@ -54,6 +65,8 @@ export class MessageExtension {
     if (action.commandId === SEND_TO_REQUESTER) {
       // The dialog lets the agent trim the message first; without it, the message as posted.
       const edited = z.object({ reply: z.string() }).safeParse(action.data);
+      // Only a person's words go to the requester, as on Slack.
+      if (action.messagePayload?.from?.application) return message(ONLY_PERSON_MESSAGES);
       // Keyed on the message it was used on: a second use on that message sends nothing.
       return message(await this.triage.sendToRequester(ctx, edited.success ? edited.data.reply : messageText(action), action.messagePayload?.id ?? undefined));
     }

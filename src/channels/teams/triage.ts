@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { prioritySchema } from '../../core/catalog.ts';
 import { CoreError, Forbidden, Invalid } from '../../core/errors.ts';
 import { statusSchema } from '../../core/status.ts';
-import { sendToRequester } from '../../core/send-to-requester.ts';
+import { ONLY_PERSON_MESSAGES, sendToRequester } from '../../core/send-to-requester.ts';
 import { addComment, assign, getTicket, setPriority, transition, type CoreContext } from '../../core/tickets.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { AdaptiveCard } from './form-cards.ts';
@@ -66,7 +66,7 @@ export class TriageThread {
   async sendToRequester(ctx: TeamsTurn, text: string, messageId: string | undefined): Promise<string> {
     const conversationId = ctx.activity.conversation.id;
     const anchor = await this.chainAnchor(conversationId);
-    if (!anchor) return 'This message is not in a ticket thread.';
+    if (!anchor) return ONLY_PERSON_MESSAGES;
     const author = await this.identity.sender(ctx);
     if (!author) return 'Sorry, I could not look up your email address in Teams.';
     const body = plainText(text);

@@ -39,7 +39,7 @@ export function installed(serviceUrl: string, from: Account) {
 export function messageAction(
   serviceUrl: string,
   name: 'composeExtension/fetchTask' | 'composeExtension/submitAction',
-  value: { commandId: string; data?: Record<string, unknown>; messageText: string; messageId?: string },
+  value: { commandId: string; data?: Record<string, unknown>; messageText: string; messageId?: string; fromBot?: boolean },
   from: Account,
   threadId = `${TEAMS_FAKE_DEFAULTS.channelId};messageid=${nextId()}`,
 ) {
@@ -54,7 +54,12 @@ export function messageAction(
       commandId: value.commandId,
       commandContext: 'message',
       ...(value.data ? { data: value.data } : {}),
-      messagePayload: { id: value.messageId ?? '1700000000999', body: { contentType: 'html', content: `<p>${value.messageText}</p>` }, from: { user: { id: ada.id, displayName: ada.name } } },
+      messagePayload: {
+        id: value.messageId ?? '1700000000999',
+        body: { contentType: 'html', content: `<p>${value.messageText}</p>` },
+        // A bot's message names an application, a person's a user.
+        from: value.fromBot ? { application: { id: TEAMS_FAKE_DEFAULTS.appId, displayName: 'Switchboard' } } : { user: { id: ada.id, displayName: ada.name } },
+      },
     },
   };
 }

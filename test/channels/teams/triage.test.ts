@@ -89,6 +89,20 @@ describe('Teams triage: one reply chain per ticket, cards updated in place, inte
     expect(connector.calls.filter((c) => c.conversationId === personalChat && textOf(c).includes('Swap the cable'))).toHaveLength(1);
   });
 
+  it('"Send to requester" on a bot\'s message, or outside a ticket\'s chain, is refused with the same words as on Slack, and sends nothing', async () => {
+    const { connector } = desk;
+    const { key, threadId } = await ticketWithChain('Badge does not open door 4');
+    const refusal = { task: { type: 'message', value: 'Use "Send to requester" on a person\'s message inside a ticket\'s triage thread.' } };
+    const before = connector.calls.length;
+    const onBotLine = { commandId: 'sendToRequester', messageId: '1700000005001', messageText: 'Door 4 badge line from the bot', fromBot: true };
+    expect(await (await desk.post(messageAction(connector.url, 'composeExtension/fetchTask', onBotLine, bob, threadId))).json()).toEqual(refusal);
+    expect(await (await desk.post(messageAction(connector.url, 'composeExtension/submitAction', { ...onBotLine, data: { sb: 'send', reply: 'Door 4 badge line from the bot' } }, bob, threadId))).json()).toEqual(refusal);
+    const elsewhere = { commandId: 'sendToRequester', messageId: '1700000005002', messageText: 'lunch?', data: { sb: 'send', reply: 'lunch?' } };
+    expect(await (await desk.post(messageAction(connector.url, 'composeExtension/submitAction', elsewhere, bob))).json()).toEqual(refusal);
+    expect((await timeline(key)).filter((e) => e.type === 'comment')).toEqual([]);
+    expect(connector.calls.slice(before).some((c) => c.conversationId === personalChat && /Door 4 badge line|lunch/.test(textOf(c)))).toBe(false);
+  });
+
   it("the requester's reply in her chat is a public comment that reaches the chain and reopens a resolved ticket", async () => {
     const { connector } = desk;
     const { key, threadId, requesterCardId } = await ticketWithChain('Locked out again');
