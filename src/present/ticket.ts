@@ -122,7 +122,7 @@ export function ticketScreen(input: ScreenInput): TicketScreen {
     fields: fieldFacts(ticket.fields, def?.fields ?? []),
     zone,
     created: absolute(ticket.createdAt, zone),
-    sla: slaFacts(ticket, zone, input.now, queueCalendar(catalog, ticket.queue), input.why),
+    sla: slaFacts(ticket, zone, input.now, queueCalendar(catalog, ticket.queue), input.why, audience),
     approvals: approvalsLine(ticket),
     steps: ticket.approvals,
     satisfaction: ticket.satisfaction,

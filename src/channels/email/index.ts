@@ -16,7 +16,7 @@ export interface EmailChannel extends Channel {
  */
 export function createEmailChannel(deps: ChannelDeps): EmailChannel {
   const email = deps.config.email!;
-  const outbound = email.smtpUrl ? new EmailOutbound(email.smtpUrl, email.mailFrom, deps.links, deps.catalog) : undefined;
+  const outbound = email.smtpUrl ? new EmailOutbound(email.smtpUrl, email.mailFrom, deps.links, deps.catalog, deps.core.now) : undefined;
   let inbound: EmailInbound | null = null;
   let poller: MailboxPoller | null = null;
   if (email.imapUrl) {

@@ -40,6 +40,8 @@ export class EmailOutbound implements OutboundAdapter {
     private readonly mailFrom: string,
     private readonly links: TicketLinks,
     private readonly catalog: Catalog,
+    /** The service's clock (core's now): an acknowledgement says whether the desk is open at it. */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
     this.domain = domainOf(mailFrom);
@@ -69,7 +71,7 @@ export class EmailOutbound implements OutboundAdapter {
       event.type === 'created' && ticket.origin === 'email' && delivery.audience === 'requester'
         ? await suggestForAcknowledgement(db, { ticketKey: ticket.key, title: ticket.title, description: ticket.description, queue: ticket.queue, email: to, publicUrl: this.links.publicUrl })
         : [];
-    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), this.catalog, { articles });
+    const notice = renderNotice(job, delivery.audience === 'escalation' ? this.links.deskUrl(ticket.key) : this.links.url(ticket.key, to), this.catalog, { articles, now: this.now() });
     const side = delivery.audience === 'escalation' ? 'escalation' : delivery.audience;
     await this.paced(db, () =>
       this.transport.sendMail({

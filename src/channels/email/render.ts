@@ -25,11 +25,11 @@ export interface NoticeArticle {
  * each part escapes) and, at the foot, the ticket's status as this reader's audience says it.
  * Times are absolute in the reader's zone: a mail stays in an inbox, so it never says "in 2 h".
  */
-export function renderNotice(job: DeliveryJob, link: string, catalog: Catalog, options: { articles?: NoticeArticle[] } = {}): Notice {
+export function renderNotice(job: DeliveryJob, link: string, catalog: Catalog, options: { articles?: NoticeArticle[]; now?: Date } = {}): Notice {
   const { eventView: event, ticket } = job;
   const audience: NoticeAudience = job.delivery.audience === 'escalation' ? 'escalation' : 'requester';
   const reader: Reader = audience === 'escalation' ? { role: 'agent' } : { role: job.delivery.audience === 'watcher' ? 'watcher' : 'requester' };
-  const screen = ticketScreen({ ticket, catalog, reader, readerTimeZone: audience === 'escalation' ? null : job.person?.timeZone, link, now: new Date() });
+  const screen = ticketScreen({ ticket, catalog, reader, readerTimeZone: audience === 'escalation' ? null : job.person?.timeZone, link, now: options.now ?? new Date() });
   const notice = noticeOf(event, ticket, audience, screen.zone);
   const lines: string[] = [notice.body !== null ? `${notice.headline}:` : notice.headline];
   if (notice.body !== null) lines.push(notice.body);
@@ -38,7 +38,8 @@ export function renderNotice(job: DeliveryJob, link: string, catalog: Catalog, o
   if (event.type === 'created' && audience === 'requester') lines.push('Reply to this email to add anything; your reply goes straight to the ticket.');
   // What was asked, in the catalog's order, on the acknowledgement and on an escalation.
   if ((event.type === 'created' || audience === 'escalation') && screen.fields.length) lines.push(screen.fields.map((f) => `${f.label}: ${f.value}`).join('\n'));
-  if (event.type === 'created' && audience === 'requester' && screen.sla) lines.push(`${screen.sla.line}.`);
+  // Filed while the desk is shut: say so, when it opens and when the first reply is due.
+  if (event.type === 'created' && audience === 'requester' && screen.sla) lines.push(screen.sla.closed?.line ?? `${screen.sla.line}.`);
   if (audience === 'escalation') {
     lines.push(screen.facts.filter((f) => f.id === 'priority' || f.id === 'status' || f.id === 'assignee').map((f) => `${f.label}: ${f.value}`).join(' · '));
     if (screen.sla) lines.push(`SLA: ${screen.sla.line}`);

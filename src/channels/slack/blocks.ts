@@ -40,6 +40,7 @@ export function triageCard(screen: TicketScreen): Block[] {
     { type: 'section', block_id: 'summary', fields: screen.facts.map((f) => md(`*${f.label}*\n${mrkdwn(f.value)}`)) },
     { type: 'section', block_id: 'sla', text: md(`*SLA* ${screen.sla ? mrkdwn(screen.sla.line) : 'No SLA'}`) },
   ];
+  if (screen.sla?.closed) blocks.push({ type: 'context', block_id: 'closed_now', elements: [md(mrkdwn(screen.sla.closed.line))] });
   if (screen.approvals) blocks.push({ type: 'context', block_id: 'approvals', elements: [md(mrkdwn(screen.approvals))] });
   // Why the due time is what it is (target, start, pauses, holidays).
   const why = screen.sla?.why;
@@ -94,6 +95,7 @@ export function requesterCard(screen: TicketScreen): Block[] {
       type: 'context',
       elements: [
         md([...facts, ...sla].join(' · ')),
+        ...(screen.sla?.closed ? [md(mrkdwn(screen.sla.closed.line))] : []),
         ...(screen.approvals ? [md(mrkdwn(screen.approvals))] : []),
         md(`${linkTo(screen.link.url, screen.link.label)}${reply}`),
       ],

@@ -72,7 +72,7 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
   registerReplyTools(app, inbound);
   registerApprovalActions(app, inbound);
 
-  const outbound = new SlackOutbound(client, SharedPace.of(deps.database.db, SLACK_PACE), deps.catalog, deps.links, log);
+  const outbound = new SlackOutbound(client, SharedPace.of(deps.database.db, SLACK_PACE), deps.catalog, deps.links, log, deps.core.now);
   return {
     name: 'slack',
     outbound,

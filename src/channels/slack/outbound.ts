@@ -34,6 +34,8 @@ export class SlackOutbound implements OutboundAdapter {
     private readonly catalog: Catalog,
     private readonly links: TicketLinks,
     private readonly logger: Logger,
+    /** The service's clock (core's now): what a card says of the desk being open is read at it. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async send(job: DeliveryJob, db: Db): Promise<SendResult> {
@@ -62,8 +64,8 @@ export class SlackOutbound implements OutboundAdapter {
 
   private async sendTriage(job: DeliveryJob, db: Db): Promise<SendResult> {
     const target = targetChannel(job);
-    const why = await slaWhy({ db, now: () => new Date() }, job.ticket);
-    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), new Date(), why);
+    const why = await slaWhy({ db, now: this.now }, job.ticket);
+    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), this.now(), why);
     const blocks = triageCard(screen);
     // Deliveries are at-least-once: look for the thread before posting a new card.
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, 'triage', null));
@@ -78,7 +80,7 @@ export class SlackOutbound implements OutboundAdapter {
   private async sendParticipant(job: DeliveryJob, db: Db, side: 'requester' | 'watcher'): Promise<SendResult> {
     const person = job.person;
     if (!person) throw new PermanentError('a participant delivery without a person');
-    const screen = participantScreen(job.ticket, this.catalog, this.link(job), new Date(), person, side);
+    const screen = participantScreen(job.ticket, this.catalog, this.link(job), this.now(), person, side);
     const blocks = requesterCard(screen);
     let anchor = job.anchor ?? (await ticketAnchor(db, job.ticket.id, side, person.id));
     if (!anchor) {
@@ -101,7 +103,7 @@ export class SlackOutbound implements OutboundAdapter {
   }
 
   private async sendEscalation(job: DeliveryJob): Promise<SendResult> {
-    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), new Date());
+    const screen = triageScreen(job.ticket, this.catalog, this.links.deskUrl(job.ticket.key), this.now());
     const notice = noticeOf(job.eventView, job.ticket, 'escalation', screen.zone);
     const text = `${threadLine(notice)}\n*${job.ticket.key}* ${mrkdwn(job.ticket.title)} · <${mrkdwn(screen.link.url)}|${screen.link.label}>`;
     return { platformMessageId: await this.post(targetChannel(job), { text }) };

@@ -35,6 +35,9 @@ function dueFacts(screen: TicketScreen, clocks: Array<'firstResponse' | 'resolut
 
 const slaFact = (screen: TicketScreen) => fact('SLA', screen.sla?.line ?? 'No SLA');
 
+/** While the desk is closed: when it opens and when the first reply is due. */
+const closedNote = (screen: TicketScreen): unknown[] => (screen.sla?.closed ? [plain(screen.sla.closed.line, { weight: 'Bolder' })] : []);
+
 /** The triage card in the queue's channel: everything an agent needs, and the actions. */
 export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard {
   const why = screen.sla?.why;
@@ -42,6 +45,7 @@ export function triageCard(screen: TicketScreen, catalog: Catalog): AdaptiveCard
     ...header(screen),
     ...screen.facts.map((f) => fact(f.label, f.value)),
     slaFact(screen),
+    ...closedNote(screen),
     // Why the due time is what it is (target, start, pauses, holidays).
     ...(why ? [fact('Why', why.charAt(0).toUpperCase() + why.slice(1))] : []),
     ...dueFacts(screen, ['firstResponse', 'resolution']),
@@ -150,6 +154,7 @@ export function requesterCard(screen: TicketScreen): AdaptiveCard {
     ...header(screen),
     ...screen.facts.filter((f) => f.id === 'status' || f.id === 'priority' || f.id === 'assignee').map((f) => fact(f.label, f.value)),
     slaFact(screen),
+    ...closedNote(screen),
     ...dueFacts(screen, ['resolution']),
     ...(screen.approvals ? [plain(screen.approvals)] : []),
   ];

@@ -8,7 +8,7 @@ export function SlaBox({ sla, whyLabel }: { sla: SlaFacts | null; whyLabel: stri
   if (!sla) return null;
   return (
     <>
-      <p class={`sla sla-${sla.tone}`}>{`${sla.live}.`}</p>
+      {sla.closed ? <p class="sla sla-closed">{sla.closed.line}</p> : <p class={`sla sla-${sla.tone}`}>{`${sla.live}.`}</p>}
       <p class="sla-at muted small">{sla.line}</p>
       {sla.why ? (
         <details class="sla-why">
