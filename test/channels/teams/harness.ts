@@ -49,7 +49,7 @@ export interface Desk {
  * the sample catalog with the IT queue's triage channel set to the fake team's channel,
  * and a Bot Connector fake that Ada (requester) and Bob (agent) are members of.
  */
-export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Record<string, string>; catalogYaml?: string } = {}): Promise<Desk> {
+export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Record<string, string>; catalogYaml?: string; now?: () => Date } = {}): Promise<Desk> {
   const connector = await startConnectorFake();
   connector.addMember({ ...ada });
   connector.addMember({ ...bob });
@@ -72,7 +72,7 @@ export async function startDesk(options: { auth?: TeamsAuthOverrides; env?: Reco
     KNOWLEDGE_DIR: noArticles,
     ...options.env,
   });
-  const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth } });
+  const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, teams: { auth: options.auth }, ...(options.now ? { now: options.now } : {}) });
   return {
     sb,
     databaseUrl,
