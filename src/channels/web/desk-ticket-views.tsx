@@ -6,7 +6,8 @@ import { Flash } from './views/flash.tsx';
 import { Layout } from './views/layout.tsx';
 import { SlaBox } from './views/sla-box.tsx';
 import { Timeline } from './views/timeline.tsx';
-import { ApprovalSteps } from './views/decision.tsx';
+import { ApprovalSteps, DecisionButtons } from './views/decision.tsx';
+import { FieldList } from './views/field-list.tsx';
 
 export interface DeskTicketProps {
   who: string;
@@ -81,16 +82,7 @@ export function DeskTicketPage(props: DeskTicketProps) {
             <SlaBox sla={screen.sla} whyLabel="Why this due time?" />
           </section>
         ) : null}
-        {screen.fields.length ? (
-          <dl class="fields">
-            {screen.fields.map((field) => (
-              <div>
-                <dt>{field.label}</dt>
-                <dd>{field.value}</dd>
-              </div>
-            ))}
-          </dl>
-        ) : null}
+        <FieldList fields={screen.fields} />
         {screen.steps.length ? (
           <section aria-labelledby="approvals-title" class="approvals-box">
             <h2 id="approvals-title">Approvals</h2>
@@ -103,12 +95,7 @@ export function DeskTicketPage(props: DeskTicketProps) {
                   <label for="approval-comment">Comment (required to reject)</label>
                   <textarea id="approval-comment" name="comment" rows={2}></textarea>
                 </div>
-                <button type="submit" name="decision" value="approve" class="primary">
-                  Approve step {props.approval.step}
-                </button>{' '}
-                <button type="submit" name="decision" value="reject">
-                  Reject
-                </button>
+                <DecisionButtons approve={`Approve step ${props.approval.step}`} />
               </form>
             ) : null}
           </section>

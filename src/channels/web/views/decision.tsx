@@ -1,12 +1,8 @@
 import type { ApprovalView, TicketView } from '../../../core/view.ts';
+import { FieldList, type FieldItem } from './field-list.tsx';
 import { Layout } from './layout.tsx';
 
 const RATING_WORDS: Record<number, string> = { 1: 'Very poor', 2: 'Poor', 3: 'OK', 4: 'Good', 5: 'Excellent' };
-
-interface FieldLine {
-  label: string;
-  value: string;
-}
 
 function stepWho(step: ApprovalView): string {
   return step.approver ? (step.approver.name ?? step.approver.email) : 'a lead of the queue';
@@ -15,6 +11,20 @@ function stepWho(step: ApprovalView): string {
 function when(iso: string | null, timezone: string): string {
   if (!iso) return '';
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: timezone }).format(new Date(iso));
+}
+
+/** Approve and Reject, the two submits of a decision form (the desk's and the approver's page). */
+export function DecisionButtons({ approve }: { approve: string }) {
+  return (
+    <>
+      <button type="submit" name="decision" value="approve" class="primary">
+        {approve}
+      </button>{' '}
+      <button type="submit" name="decision" value="reject">
+        Reject
+      </button>
+    </>
+  );
 }
 
 /** The steps so far, as a short list (who, state, when, comment). */
@@ -36,7 +46,7 @@ export interface ApprovalPageProps {
   ticket: TicketView;
   step: ApprovalView;
   typeName: string;
-  fields: FieldLine[];
+  fields: FieldItem[];
   timezone: string;
   /** The form's one-time token; null when there is nothing to decide (already decided, not up yet). */
   token: string | null;
@@ -75,16 +85,7 @@ export function ApprovalPage(props: ApprovalPageProps) {
           </dd>
         </div>
       </dl>
-      {props.fields.length ? (
-        <dl class="fields">
-          {props.fields.map((f) => (
-            <div>
-              <dt>{f.label}</dt>
-              <dd>{f.value}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
+      <FieldList fields={props.fields} />
       {ticket.description ? <p class="description">{ticket.description}</p> : null}
       <ApprovalSteps steps={ticket.approvals} timezone={props.timezone} />
       {props.token ? (
@@ -101,12 +102,7 @@ export function ApprovalPage(props: ApprovalPageProps) {
               {props.commentValue ?? ''}
             </textarea>
           </div>
-          <button type="submit" name="decision" value="approve" class="primary">
-            Approve
-          </button>{' '}
-          <button type="submit" name="decision" value="reject">
-            Reject
-          </button>
+          <DecisionButtons approve="Approve" />
         </form>
       ) : null}
     </Layout>

@@ -2,6 +2,7 @@ import type { TimelineEntry } from '../../../present/notices.ts';
 import { actionOf, type TicketScreen } from '../../../present/ticket.ts';
 import { Flash } from './flash.tsx';
 import { Layout } from './layout.tsx';
+import { FieldList } from './field-list.tsx';
 import { RichText } from './rich-text.tsx';
 import { SlaBox } from './sla-box.tsx';
 import { Timeline, type AttachmentLink } from './timeline.tsx';
@@ -71,16 +72,7 @@ export function TicketPage(props: TicketPageProps) {
         </section>
       ) : null}
       <SlaBox sla={screen.sla} whyLabel="Why this time?" />
-      {screen.fields.length ? (
-        <dl class="fields">
-          {screen.fields.map((field) => (
-            <div>
-              <dt>{field.label}</dt>
-              <dd>{field.type === 'textarea' ? <RichText text={field.value} /> : field.value}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
+      <FieldList fields={screen.fields} rich />
       {screen.steps.length ? (
         <section aria-labelledby="approvals-title">
           <h2 id="approvals-title">Approvals</h2>
