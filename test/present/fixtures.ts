@@ -8,8 +8,7 @@ import type { DeliveryJob } from '../../src/outbox/adapter.ts';
  * channel. The catalog lists the laptop's fields in an order the jsonb column does not keep
  * (it hands keys back shortest first), so a renderer that walks the stored object shows them wrong.
  */
-export const CATALOG = parseCatalog(
-  `
+export const CATALOG_YAML = `
 calendars:
   madrid:
     timezone: Europe/Madrid
@@ -34,9 +33,9 @@ request_types:
     sla:
       P2: { first_response: 2h, resolution: 8h }
       P3: { first_response: 4h, resolution: 24h }
-`,
-  'test catalog',
-);
+`;
+
+export const CATALOG = parseCatalog(CATALOG_YAML, 'test catalog');
 
 /** The catalog's order of the laptop's labels, then the field the catalog no longer lists. */
 export const FIELD_ORDER = ['Needed by', 'Model', 'For a new hire', 'Legacy tag'];

@@ -11,7 +11,8 @@ import { webhookDisplay } from '../../src/channels/webhook/outbound.ts';
 import type { ActionId, Reader } from '../../src/present/actions.ts';
 import { noticeOf, timelineOf } from '../../src/present/notices.ts';
 import { participantScreen, ticketScreen, triageScreen } from '../../src/present/ticket.ts';
-import { CATALOG, FIELD_ORDER, NOW, ada, deliveryJob, eventView, personRow, textsOf, ticketView } from './fixtures.ts';
+import { parseCatalog } from '../../src/core/catalog.ts';
+import { CATALOG, CATALOG_YAML, FIELD_ORDER, NOW, ada, deliveryJob, eventView, personRow, textsOf, ticketView } from './fixtures.ts';
 
 // The same ticket drawn by every renderer: one view model (src/present) decides the labels,
 // the field order, the times and the actions; a renderer only draws them.
@@ -293,5 +294,70 @@ describe('drift cases that each channel once decided for itself', () => {
       expect(line).toContain('Resolution SLA breached (was due Tue 1 Dec, 09:00 Europe/Madrid)');
       expect(line).not.toContain('2026-12-01T08:00');
     }
+  });
+});
+
+describe('after hours: one decision in the model, drawn by every channel', () => {
+  // Fri 4 Dec 2026 19:30 in Madrid, after the queue's 18:00 close: it opens Mon 7 Dec 09:00
+  // (03:00 in New York), and the P2's 2 business hours make the first reply due at 11:00 (05:00).
+  const FRIDAY_EVENING = new Date('2026-12-04T18:30:00.000Z');
+  const filed = ticketView({
+    status: 'new',
+    assignee: null,
+    createdAt: FRIDAY_EVENING.toISOString(),
+    sla: {
+      firstResponse: { dueAt: '2026-12-07T10:00:00.000Z', state: 'running', metAt: null, breachedAt: null, pausedAt: null },
+      resolution: { dueAt: '2026-12-07T16:00:00.000Z', state: 'running', metAt: null, breachedAt: null, pausedAt: null },
+    },
+  });
+  const zone = 'America/New_York';
+  const said = "We're closed now and open again Mon 7 Dec, 03:00 America/New_York; expect a first reply by Mon 7 Dec, 05:00 America/New_York.";
+
+  async function requesterTexts(ticket: TicketView, now: Date): Promise<Record<string, string>> {
+    const person = { timeZone: zone };
+    const screen = participantScreen(ticket, CATALOG, PAGE_LINK, now, person);
+    const page = ticketScreen({ ticket, catalog: CATALOG, reader: { role: 'requester', email: ticket.requester.email }, readerTimeZone: zone, link: PAGE_LINK, now });
+    const created = eventView({ type: 'created', actor: { ...ada, role: 'requester' }, body: '' });
+    return {
+      slack: textsOf(slackRequesterCard(screen)).join('\n'),
+      teams: textsOf(teamsRequesterCard(screen).body).join('\n'),
+      web: visible(String(await (<TicketPage screen={page} timeline={[]} action={(verb) => `/t/IT-7/${verb}`} tokens={{ reply: 'r', state: 's' }} />).toString())).replace(/&#39;/g, "'"),
+      email: renderNotice(deliveryJob(created, ticket, 'requester', personRow(1, { email: ada.email, timeZone: zone })), PAGE_LINK, CATALOG, { now }).text,
+    };
+  }
+
+  it('closed now: the requester reads when the desk opens and when the first reply is due, in their zone, on every channel', async () => {
+    const screen = participantScreen(filed, CATALOG, PAGE_LINK, FRIDAY_EVENING, { timeZone: zone });
+    expect(screen.sla?.closed).toMatchObject({ opensAt: { text: 'Mon 7 Dec, 03:00 America/New_York' }, replyBy: { text: 'Mon 7 Dec, 05:00 America/New_York' }, line: said });
+    for (const [name, text] of Object.entries(await requesterTexts(filed, FRIDAY_EVENING))) {
+      expect(text, name).toContain(said);
+      // Four business hours are not "in 4 h" on a Friday night.
+      expect(text, name).not.toMatch(/due in \d/);
+    }
+  });
+
+  it('closed now: the desk side says the same in the queue zone, in its own words; the page gives no time left', async () => {
+    const triage = triageScreen(filed, CATALOG, DESK_LINK, FRIDAY_EVENING);
+    const deskLine = 'The desk is closed now and opens Mon 7 Dec, 09:00 Europe/Madrid; first response due Mon 7 Dec, 11:00 Europe/Madrid.';
+    expect(textsOf(slackTriageCard(triage)).join('\n')).toContain(deskLine);
+    expect(textsOf(teamsTriageCard(triage, CATALOG).body).join('\n')).toContain(deskLine);
+    expect(triage.sla?.live).toBe('First response due Mon 7 Dec, 11:00 Europe/Madrid (closed now, opens Mon 7 Dec, 09:00 Europe/Madrid)');
+  });
+
+  it('a holiday of the calendar closes the desk on a weekday', async () => {
+    const holidays = parseCatalog(CATALOG_YAML.replace('hours: { mon-fri: ["09:00-18:00"] }', 'hours: { mon-fri: ["09:00-18:00"] }\n    holidays: ["2026-12-08"]'), 'holiday catalog');
+    // Tue 8 Dec 11:00 in Madrid, a holiday: opens Wed 9 Dec 09:00.
+    const tuesday = new Date('2026-12-08T10:00:00.000Z');
+    const ticket = ticketView({ status: 'new', assignee: null, sla: { ...filed.sla, firstResponse: { ...filed.sla.firstResponse, dueAt: '2026-12-09T10:00:00.000Z' } } });
+    expect(participantScreen(ticket, holidays, PAGE_LINK, tuesday, null).sla?.closed?.line).toBe("We're closed now and open again Wed 9 Dec, 09:00 Europe/Madrid; expect a first reply by Wed 9 Dec, 11:00 Europe/Madrid.");
+    expect(participantScreen(ticket, CATALOG, PAGE_LINK, tuesday, null).sla?.closed).toBeNull();
+  });
+
+  it('open hours, a reply already given, or waiting on approval: nothing is said of closing', async () => {
+    for (const [name, text] of Object.entries(await requesterTexts(filed, new Date('2026-12-07T09:00:00.000Z')))) expect(text, name).not.toContain('closed');
+    const answered = ticketView({ sla: { ...filed.sla, firstResponse: { ...filed.sla.firstResponse, state: 'met', metAt: '2026-12-04T18:40:00.000Z' } } });
+    expect(participantScreen(answered, CATALOG, PAGE_LINK, FRIDAY_EVENING, null).sla?.closed).toBeNull();
+    const awaiting = ticketView({ status: 'awaiting_approval', sla: { ...filed.sla, firstResponse: { ...filed.sla.firstResponse, dueAt: null, state: 'paused' } } });
+    expect(participantScreen(awaiting, CATALOG, PAGE_LINK, FRIDAY_EVENING, null).sla?.closed ?? null).toBeNull();
   });
 });
