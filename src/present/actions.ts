@@ -40,7 +40,7 @@ export function ticketActions(ticket: { status: string; priority: string; assign
     if (!closed && !mine) actions.push({ id: 'claim', label: 'Claim' });
     const others = agents.filter((email) => email !== ticket.assignee?.email);
     if (!closed && others.length) actions.push({ id: 'assign', label: 'Assign', options: others.map((email) => ({ value: email, label: email })) });
-    // A status core adds later (awaiting_approval) has no next states here until status.ts lists them.
+    // Awaiting approval, the desk's only move is to withdraw it (closed); the approvals open it.
     const next = allowedNext(ticket.status as Status) ?? [];
     if (next.length) actions.push({ id: 'status', label: 'Status', options: next.map((s) => ({ value: s, label: statusLabel(s, 'desk') })) });
     if (!closed) {
