@@ -93,10 +93,19 @@ export function slaFacts(ticket: Pick<TicketView, 'status' | 'sla'>, zone: strin
       line = `${active.label} due ${active.due.text}`;
   }
   const tone = active.state === 'breached' ? 'late' : active.state === 'met' || active.state === 'paused' ? 'quiet' : 'ok';
-  const closed = closedFacts(ticket, zone, now, cal, audience);
-  // "Due in 4 h" counts business hours; read while the desk is shut it would promise an answer
-  // hours too soon, so a running clock then says its due time and when the desk opens.
-  const opens = active.state === 'running' && cal && !cal.alwaysOpen && !isOpen(cal, now) ? absolute(nextOpening(cal, now).toISOString(), zone) : null;
-  const live = opens ? `${line} (closed now, opens ${opens.text})` : cap(slaSummary(ticket, now, cal));
-  return { line, live, tone, firstResponse, resolution, why, closed };
+  return { line, live: livePhrase(ticket, zone, now, cal), tone, firstResponse, resolution, why, closed: closedFacts(ticket, zone, now, cal, audience) };
+}
+
+/**
+ * The clock that matters with the time left, for pages drawn when read (the ticket pages, the
+ * desk's lists). "Due in 4 h" counts business hours; read while the desk is shut it would
+ * promise an answer hours too soon, so a running clock then says its due time and when the desk opens.
+ */
+export function livePhrase(ticket: Pick<TicketView, 'status' | 'sla'>, zone: string, now: Date, cal: BusinessCalendar | undefined): string {
+  const active = activeClock(ticket) === 'firstResponse' ? ticket.sla.firstResponse : ticket.sla.resolution;
+  if (ticket.status !== 'awaiting_approval' && active.state === 'running' && active.dueAt && cal && !cal.alwaysOpen && !isOpen(cal, now)) {
+    const label = activeClock(ticket) === 'firstResponse' ? 'First response' : 'Resolution';
+    return `${label} due ${absolute(active.dueAt, zone).text} (closed now, opens ${absolute(nextOpening(cal, now).toISOString(), zone).text})`;
+  }
+  return cap(slaSummary(ticket, now, cal));
 }

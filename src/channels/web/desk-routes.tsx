@@ -7,11 +7,14 @@ import { Forbidden, Invalid, NotFound } from '../../core/errors.ts';
 import { getTicket } from '../../core/reads.ts';
 import { listTickets, type ListFilters } from '../../core/queries.ts';
 import { setAvailability } from '../../core/assignment.ts';
-import { queueCalendar, slaSummary } from '../../core/sla/explain.ts';
+import { queueCalendar } from '../../core/sla/explain.ts';
 import { queuesWorkedBy, roleOn } from '../../core/roles.ts';
 import { STATUSES } from '../../core/status.ts';
 import type { TicketView } from '../../core/view.ts';
 import type { Person } from '../../db/schema.ts';
+import { livePhrase } from '../../present/sla.ts';
+import { queueZone } from '../../present/ticket.ts';
+import { readerZone } from '../../present/time.ts';
 import { deskLiveRoutes, type DeskGate } from './desk-live.ts';
 import { deskTicketRoutes, KEY_PATTERN } from './desk-ticket-routes.tsx';
 import { DeskForbiddenPage, DeskHomePage, DeskListPage, type DeskRow, type ListQueryView } from './desk-views.tsx';
@@ -55,9 +58,10 @@ export function deskRoutes(app: Hono, web: WebContext): void {
   };
 
   const calendarsOf = (queues: string[]) => Object.fromEntries(queues.map((q) => [q, queueCalendar(deps.catalog, q)])) as Record<string, BusinessCalendar | undefined>;
-  const rowsOf = (items: TicketView[], calendars: Record<string, BusinessCalendar | undefined>, snippets: Record<string, string> = {}): DeskRow[] => {
+  /** The list's SLA words: the ticket page's live phrase, in the agent's zone. */
+  const rowsOf = (person: Person, items: TicketView[], calendars: Record<string, BusinessCalendar | undefined>, snippets: Record<string, string> = {}): DeskRow[] => {
     const now = core.now();
-    return items.map((ticket) => ({ ticket, sla: slaSummary(ticket, now, calendars[ticket.queue]), snippet: snippets[ticket.key] }));
+    return items.map((ticket) => ({ ticket, sla: livePhrase(ticket, readerZone(person.timeZone, queueZone(deps.catalog, ticket.queue)), now, calendars[ticket.queue]), snippet: snippets[ticket.key] }));
   };
 
   app.get('/desk', async (c) => {
@@ -71,7 +75,7 @@ export function deskRoutes(app: Hono, web: WebContext): void {
       Promise.all(keys.map((key) => roleOn(core.db, person.id, key))),
       Promise.all(keys.map((key) => listTickets(core, { queue: key, status: WORK, sort: 'due', limit: NEXT_UP }))),
     ]);
-    const queues = keys.map((key, i) => ({ key, name: deps.catalog.queues[key]?.name ?? key, role: roles[i] ?? 'agent', counts: counts[i]!, next: rowsOf(next[i]!.items, calendars) }));
+    const queues = keys.map((key, i) => ({ key, name: deps.catalog.queues[key]?.name ?? key, role: roles[i] ?? 'agent', counts: counts[i]!, next: rowsOf(person, next[i]!.items, calendars) }));
     const flash = c.req.query('done') === 'availability' ? (person.away ? 'You are away: no new tickets are assigned to you.' : 'You are back: new tickets can be assigned to you again.') : undefined;
     return render(c, <DeskHomePage who={who(person)} queues={queues} away={person.away} token={tokens.issue(c)} flash={flash} />);
   });
@@ -121,7 +125,7 @@ export function deskRoutes(app: Hono, web: WebContext): void {
         params.set('cursor', page.nextCursor);
         nextHref = `/desk/tickets?${params.toString()}`;
       }
-      return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={view} rows={rowsOf(page.items, calendars, page.snippets)} nextHref={nextHref} />);
+      return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={view} rows={rowsOf(person, page.items, calendars, page.snippets)} nextHref={nextHref} />);
     } catch (error) {
       if (error instanceof Invalid) return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={view} rows={[]} nextHref={null} error={error.message} />, 400);
       throw error;
