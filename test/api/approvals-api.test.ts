@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startSwitchboard, type Running } from '../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, engine, postgresUrl } from '../support/db.ts';
+import { scimUser } from '../support/scim.ts';
 
 // The sample catalog's system-access asks the manager (from the directory, here provisioned over
 // SCIM), then the form's manager_email, then any IT lead (sara.ng). The IT queue surveys after resolve.
 const TOKEN = 'approvals-token';
 const SCIM_TOKEN = 'approvals-scim-token-0123456789';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 let app: Running;
 let dataDir: string;
 let dbUrl: string | undefined;
@@ -34,29 +34,12 @@ function call(method: string, route: string, body?: unknown) {
   });
 }
 
-async function scimUser(email: string, managerId?: string): Promise<string> {
-  const response = await fetch(`${app.url}/scim/v2/Users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-      userName: email,
-      active: true,
-      emails: [{ primary: true, type: 'work', value: email }],
-      name: { givenName: email.split('@')[0], familyName: 'Test' },
-      ...(managerId ? { [ENTERPRISE]: { manager: { value: managerId } } } : {}),
-    }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
 let n = 0;
 async function accessRequest() {
   n += 1;
   const managerEmail = `manager${n}@example.com`;
   const requesterEmail = `emp${n}@example.com`;
-  await scimUser(requesterEmail, await scimUser(managerEmail));
+  await scimUser(app.url, SCIM_TOKEN, requesterEmail, { managerId: await scimUser(app.url, SCIM_TOKEN, managerEmail) });
   const response = await call('POST', '/tickets', { type: 'system-access', title: 'Finance share', requester: { email: requesterEmail }, fields: { system: 'Finance share', role: 'read', manager_email: `controller${n}@example.com` } });
   expect(response.status).toBe(201);
   const ticket = (await response.json()) as { key: string; status: string; approvals: Array<{ step: number; approver: { email: string } | null; state: string }>; sla: { firstResponse: { dueAt: string | null; state: string } } };

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people } from '../../../src/db/schema.ts';
 import { blockActions, eventCallback, interactionBody, signedSlackRequest, startSlackFake, type SlackFake } from '../../fakes/slack/index.ts';
+import { scimUser } from '../../support/scim.ts';
 import { optionValue } from '../slack/helpers.ts';
 import { textOf } from '../slack/harness.ts';
 import { installed, nextId, personalSubmit } from './activities.ts';
@@ -13,7 +14,6 @@ import { bob, cardOf, cardText, eve, eventually, startDesk, triageChannel, type 
 
 const SIGNING_SECRET = 'approval-journey-signing-secret';
 const SCIM_TOKEN = 'approval-journey-scim-token-0123456789';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const SLACK_TRIAGE = 'C0ITDESK01';
 /** Eve's personal chat with the bot. */
 const EVE_CHAT = 'a:fake-personal-chat-eve';
@@ -43,8 +43,8 @@ describe('a system-access request from Slack, approved by the manager on Teams',
     slack.addChannel({ id: SLACK_TRIAGE, name: 'it-desk' });
     desk = await startDesk({ catalogYaml: CATALOG, env: { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl, SCIM_TOKEN } });
     // The directory: Eve manages Ada.
-    const manager = await scimUser(eve.email, 'Eve', 'Colleague');
-    await scimUser(adaOnSlack.email, 'Ada', 'Slack', manager);
+    const manager = await scimUser(desk.sb.url, SCIM_TOKEN, eve.email, { givenName: 'Eve', familyName: 'Colleague' });
+    await scimUser(desk.sb.url, SCIM_TOKEN, adaOnSlack.email, { givenName: 'Ada', familyName: 'Slack', managerId: manager });
     // Eve has the app in her personal scope, so Teams is how to reach her.
     await desk.post(installed(desk.connector.url, bob));
     const install = installed(desk.connector.url, eve);
@@ -55,24 +55,6 @@ describe('a system-access request from Slack, approved by the manager on Teams',
     await desk?.stop();
     await slack?.close();
   });
-
-  async function scimUser(email: string, givenName: string, familyName: string, managerId?: string): Promise<string> {
-    const response = await fetch(`${desk.sb.url}/scim/v2/Users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-        userName: email,
-        active: true,
-        emails: [{ primary: true, type: 'work', value: email }],
-        name: { givenName, familyName },
-        displayName: `${givenName} ${familyName}`,
-        ...(managerId ? { [ENTERPRISE]: { manager: { value: managerId } } } : {}),
-      }),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { id: string }).id;
-  }
 
   const slackPost = (body: string | object) => fetch(signedSlackRequest(`${desk.sb.url}/slack/events`, { signingSecret: SIGNING_SECRET, body }));
   const slackUpdates = (channel: string, ts: string, text: string) => slack.callsTo('chat.update').filter((c) => c.status === 200 && c.body.channel === channel && c.body.ts === ts && textOf(c.body.blocks).includes(text));
