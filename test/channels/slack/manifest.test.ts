@@ -34,7 +34,7 @@ describe('the Slack app manifest', () => {
     const config = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: fake.apiUrl });
     const deps = { config, logger, catalog: loadCatalogFile(undefined), links: new TicketLinks('link-secret-for-the-socket-test', 'http://localhost') } as Omit<ChannelDeps, 'database' | 'core'>;
     // Never queried here: Socket Mode is only being built, not started.
-    Object.assign(deps, { database: { db: undefined } });
+    Object.assign(deps, { database: { db: undefined }, core: { now: () => new Date() } });
     const channel = await createSlackChannel(deps as ChannelDeps);
     expect(channel.name).toBe('slack');
     expect(channel.routes).toBeUndefined();
