@@ -46,6 +46,13 @@ export interface ParseContext {
 export class ParsePool {
   private pool: Piscina | null = null;
 
+  /**
+   * What the pool is doing, observable from outside (the tests read it): parses running in the
+   * worker threads right now, parses those threads finished, and messages read by their headers
+   * only on this thread (over a limit, or the parse failed).
+   */
+  readonly activity = { inWorkers: 0, parsedInWorkers: 0, readByHeaders: 0 };
+
   constructor(readonly limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS }) {}
 
   /** Settles once a worker has loaded the parser: a time limit counts parsing, not a thread's start-up. */
@@ -84,7 +91,9 @@ export class ParsePool {
       try {
         this.workers();
         await this.ready;
-        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs);
+        this.activity.inWorkers++;
+        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs).finally(() => this.activity.inWorkers--);
+        this.activity.parsedInWorkers++;
         return { parsed, uncleaned: null, ms: performance.now() - started };
       } catch (error) {
         uncleaned = isAbort(error)
@@ -94,6 +103,7 @@ export class ParsePool {
     }
     // The fallback reads only the header block (at most 64 KB, a few ms of linear work) right here:
     // it must not wait for a replacement worker to boot on a busy machine.
+    this.activity.readByHeaders++;
     const parsed = await parseMessage({ source, mode: 'headers', ...context });
     return { parsed, uncleaned, ms: performance.now() - started };
   }
