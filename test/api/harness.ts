@@ -9,17 +9,19 @@ import { forSuite } from '../support/suite.ts';
 /**
  * The whole service in-process for the file or describe block it is called in (see forSuite):
  * PGlite in a temp DATA_DIR, or a throwaway database next to TEST_DATABASE_URL, with no
- * background workers and no logs unless `env` says otherwise. Stories (and hooks registered
- * after this call, e.g. one that seeds history) use it as the running service.
+ * background workers and no logs unless `env` says otherwise (a function is read when the
+ * service starts, after the hooks registered before this call have run, e.g. one that writes a
+ * folder the service reads). Stories (and hooks registered after this call, e.g. one that seeds
+ * history) use it as the running service.
  */
-export function apiServiceForSuite(env: Record<string, string>, options: StartOptions = {}): Running {
+export function apiServiceForSuite(env: Record<string, string> | (() => Record<string, string>), options: StartOptions = {}): Running {
   let dataDir = '';
   let dbUrl: string | undefined;
   return forSuite(
     async () => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-api-'));
       dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-      return startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, WORKERS: 'off', LOG_LEVEL: 'silent', ...env }), options);
+      return startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, WORKERS: 'off', LOG_LEVEL: 'silent', ...(typeof env === 'function' ? env() : env) }), options);
     },
     async (app) => {
       await app.stop();
