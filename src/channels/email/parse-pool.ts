@@ -46,12 +46,18 @@ export interface ParseContext {
 export class ParsePool {
   private pool: Piscina | null = null;
 
+  private inFlight = 0;
+  private byHeaders = 0;
+
   /**
-   * What the pool is doing, observable from outside (the tests read it): parses running in the
-   * worker threads right now, parses those threads finished, and messages read by their headers
-   * only on this thread (over a limit, or the parse failed).
+   * What the pool is doing, observable from outside (the tests read it): parses in flight in the
+   * worker threads now, tasks those threads have completed (piscina's own count, its warm-up
+   * task included), and messages read by their headers only, on this thread (over a limit, or
+   * the parse failed or ran out of time).
    */
-  readonly activity = { inWorkers: 0, parsedInWorkers: 0, readByHeaders: 0 };
+  get activity(): { inWorkers: number; completedInWorkers: number; readByHeaders: number } {
+    return { inWorkers: this.inFlight, completedInWorkers: this.pool?.completed ?? 0, readByHeaders: this.byHeaders };
+  }
 
   constructor(readonly limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS }) {}
 
@@ -91,9 +97,8 @@ export class ParsePool {
       try {
         this.workers();
         await this.ready;
-        this.activity.inWorkers++;
-        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs).finally(() => this.activity.inWorkers--);
-        this.activity.parsedInWorkers++;
+        this.inFlight++;
+        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs).finally(() => this.inFlight--);
         return { parsed, uncleaned: null, ms: performance.now() - started };
       } catch (error) {
         uncleaned = isAbort(error)
@@ -103,7 +108,7 @@ export class ParsePool {
     }
     // The fallback reads only the header block (at most 64 KB, a few ms of linear work) right here:
     // it must not wait for a replacement worker to boot on a busy machine.
-    this.activity.readByHeaders++;
+    this.byHeaders++;
     const parsed = await parseMessage({ source, mode: 'headers', ...context });
     return { parsed, uncleaned, ms: performance.now() - started };
   }
