@@ -1,38 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, postgresUrl } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { engine } from '../support/db.ts';
+import { apiCaller, apiServiceForSuite } from './harness.ts';
 import { scimUser } from '../support/scim.ts';
 
 // The sample catalog's system-access asks the manager (from the directory, here provisioned over
 // SCIM), then the form's manager_email, then any IT lead (sara.ng). The IT queue surveys after resolve.
 const TOKEN = 'approvals-token';
 const SCIM_TOKEN = 'approvals-scim-token-0123456789';
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-approvals-api-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, SCIM_TOKEN, WORKERS: 'off', LOG_LEVEL: 'silent' }));
-});
-afterAll(async () => {
-  await app.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-function call(method: string, route: string, body?: unknown) {
-  return fetch(`${app.url}/api/v1${route}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const app = apiServiceForSuite({ API_TOKENS: TOKEN, SCIM_TOKEN });
+const call = apiCaller(app, TOKEN);
 
 let n = 0;
 async function accessRequest() {

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTicket } from '../../src/core/tickets.ts';
 import { loadKnowledgeDir, sampleKnowledgeDir } from '../../src/knowledge/articles.ts';
 import { deflectionFigures, deflectionReport, recordFeedback } from '../../src/knowledge/feedback.ts';
 import { syncKnowledge } from '../../src/knowledge/index-sync.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { databaseForSuite } from '../support/data.ts';
+import { engine, fixedClock } from '../support/db.ts';
 
 // The rule: deflected = said "That solved it" AND filed nothing on the same subject (a ticket
 // in one of the article's queues) within 3 days after. vpn-connect is an IT article.
 
 const clock = fixedClock('2026-11-02T09:00:00Z');
-let database: TestDatabase;
+const database = databaseForSuite();
 
 beforeAll(async () => {
-  database = await freshDatabase();
   await syncKnowledge(database.db, loadKnowledgeDir(sampleKnowledgeDir).articles);
   const core = { db: database.db, now: clock.now, enabled: new Set<string>() };
   const solved = (email: string | null, at: string) => recordFeedback(database.db, [{ slug: 'vpn-connect', channel: 'slack', event: 'solved', email, at: new Date(at) }]);
@@ -31,9 +31,6 @@ beforeAll(async () => {
   await solved(null, '2026-11-02T09:00:00Z'); // nobody we can check: solved, never deflected
   await solved('e@example.com', '2026-11-09T09:00:00Z'); // yesterday: too early to say
   await recordFeedback(database.db, [{ slug: 'printer-setup', channel: 'web', event: 'shown', email: 'f@example.com', at: new Date('2026-11-04T09:00:00Z') }]);
-});
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe(`deflection on ${engine}`, () => {

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl } from '../support/db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { engine, fixedClock } from '../support/db.ts';
+import { apiServiceForSuite } from './harness.ts';
 
 // Eight weeks of history for IT (Madrid calendar, default type it-other at P3: first response
 // in 4 h, handling time 20 min by default): exactly 3 tickets every Monday at 10:xx Madrid and
@@ -13,14 +9,9 @@ import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl 
 
 const TOKEN = 'forecast-token';
 const clock = fixedClock('2026-11-30T00:00:00Z'); // Monday, 01:00 Madrid
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
+const app = apiServiceForSuite({ API_TOKENS: TOKEN }, { now: clock.now });
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-forecast-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, WORKERS: 'off', LOG_LEVEL: 'silent' }), { now: clock.now });
   const db = app.database.db;
   await db.execute(sql`insert into people (email) values ('history@example.com')`);
   // Mondays 10:05/10:25/10:45 and Sundays 10:30 Madrid (09:xx UTC in winter, 08:xx in October's summer time).
@@ -35,11 +26,6 @@ beforeAll(async () => {
       select ((timestamp '2026-10-04 10:30' + make_interval(weeks => w)) at time zone 'Europe/Madrid')
       from generate_series(1, 8) as w
     ) history`);
-});
-afterAll(async () => {
-  await app?.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 function get(route: string) {

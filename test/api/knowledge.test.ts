@@ -2,39 +2,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { sampleKnowledgeDir } from '../../src/knowledge/articles.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, postgresUrl } from '../support/db.ts';
+import { engine } from '../support/db.ts';
+import { apiServiceForSuite } from './harness.ts';
 
 // The service runs on a copy of the built-in sample articles in a folder of its own, so the
 // tests can add, change and remove files and watch the index follow.
 
 const TOKEN = 'kb-token';
-let app: Running;
-let dataDir: string;
 let kbDir: string;
-let dbUrl: string | undefined;
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-kb-'));
+beforeAll(() => {
   kbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-kb-articles-'));
   for (const name of fs.readdirSync(sampleKnowledgeDir)) fs.copyFileSync(path.join(sampleKnowledgeDir, name), path.join(kbDir, name));
   fs.writeFileSync(
     path.join(kbDir, 'hostile.md'),
     '---\ntitle: Hostile markup\ntags: [hostile]\n---\nHello <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3)) [ok](https://example.com/help)\n',
   );
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(
-    loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, WORKERS: 'off', LOG_LEVEL: 'silent', KNOWLEDGE_DIR: kbDir, PUBLIC_URL: 'https://desk.example.com' }),
-  );
 });
-afterAll(async () => {
-  await app?.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(kbDir, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(kbDir, { recursive: true, force: true }));
+const app = apiServiceForSuite(() => ({ API_TOKENS: TOKEN, KNOWLEDGE_DIR: kbDir, PUBLIC_URL: 'https://desk.example.com' }));
 
 interface Hit { slug: string; title: string; snippet: string; url: string }
 

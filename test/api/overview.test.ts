@@ -1,16 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { backfillDurations } from '../../src/core/durations.ts';
 import { overviewReport, type OverviewQuery } from '../../src/core/report-overview.ts';
 import { ticketCsvPages } from '../../src/core/report-tickets.ts';
 import { addComment, createTicket, transition } from '../../src/core/tickets.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { apiServiceForSuite } from './harness.ts';
 
 // IT laptops (P3: first response 4 h, resolution 24 h) on the Madrid calendar: Mon–Fri
 // 09–13 and 14–18, Tue 8 Dec 2026 a holiday, Thu 24 Dec a short day (09–13), Fri 25 a holiday.
@@ -31,16 +27,12 @@ import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl 
 
 const TOKEN = 'overview-token';
 const clock = fixedClock('2026-12-07T08:30:00Z');
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
 const agent = { email: 'marta.lopez@example.com' };
 const at = (iso: string) => clock.set(iso);
 
+const app = apiServiceForSuite({ API_TOKENS: TOKEN }, { now: clock.now });
+
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-overview-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, WORKERS: 'off', LOG_LEVEL: 'silent' }), { now: clock.now });
   const core = app.core;
   const laptop = (title: string, channel: string) => createTicket(core, { type: 'laptop', title, requester: { email: `${title}@example.com` }, fields: { model: '13-inch' }, channel });
 
@@ -74,11 +66,6 @@ beforeAll(async () => {
   at('2026-12-28T08:30:00Z'); // Mon 28 09:30
   await transition(core, { ticketKey: b, status: 'resolved', actor: agent, channel: 'slack' });
   at('2026-12-29T12:00:00Z');
-});
-afterAll(async () => {
-  await app?.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** The same reports read through the hourly rollup and straight from the tickets: equal, figure for figure. */

@@ -1,29 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addComment, createTicket, transition } from '../../src/core/tickets.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, fixedClock, postgresUrl } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { apiServiceForSuite } from './harness.ts';
 
 // IT laptop P3 on the Madrid calendar: 4 h to first response, 24 h to resolution.
 // Everything is created on Mon 23 Nov 2026 at 10:30 Madrid and reported on Tue at 13:00 Madrid.
 
 const TOKEN = 'reports-token';
 const clock = fixedClock('2026-11-23T09:30:00Z');
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
 const keys: Record<string, string> = {};
 
+const app = apiServiceForSuite({ API_TOKENS: TOKEN, WORKERS: 'on' }, { now: clock.now, slaScanner: { intervalMs: 3_600_000 } });
+
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-reports-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, WORKERS: 'on', LOG_LEVEL: 'silent' }), {
-    now: clock.now,
-    slaScanner: { intervalMs: 3_600_000 },
-  });
   const core = app.core;
   // Agents of the sample catalog's IT and HR queues: only their replies are first responses.
   const agent = { email: 'marta.lopez@example.com' };
@@ -64,11 +53,6 @@ beforeAll(async () => {
 
   clock.set('2026-11-24T12:00:00Z');
   await app.slaScanner!.runOnce();
-});
-afterAll(async () => {
-  await app?.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 function get(route: string, headers: Record<string, string> = {}) {

@@ -1,36 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, postgresUrl } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { engine } from '../support/db.ts';
+import { apiCaller, apiServiceForSuite } from './harness.ts';
 
 // The sample catalog: marta.lopez is an IT agent, sara.ng an IT lead, lena.fischer an HR
 // agent, it-lead@example.com an admin; everyone else is an employee.
 const TOKEN = 'roles-token';
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-roles-api-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: TOKEN, WORKERS: 'off', LOG_LEVEL: 'silent' }));
-});
-afterAll(async () => {
-  await app.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-function call(method: string, route: string, body?: unknown) {
-  return fetch(`${app.url}/api/v1${route}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const app = apiServiceForSuite({ API_TOKENS: TOKEN });
+const call = apiCaller(app, TOKEN);
 
 const requester = { email: 'ann@example.com', name: 'Ann' };
 const newTicket = async () => ((await (await call('POST', '/tickets', { type: 'laptop', title: 'Laptop', requester, fields: { model: '13-inch' } })).json()) as { key: string }).key;

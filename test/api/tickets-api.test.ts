@@ -1,35 +1,11 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startSwitchboard, type Running } from '../../src/runtime.ts';
-import { createThrowawayDatabase, dropDatabase, engine, postgresUrl } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { engine } from '../support/db.ts';
+import { apiCaller, apiServiceForSuite } from './harness.ts';
 
 const TOKEN = 'test-token-1';
-let app: Running;
-let dataDir: string;
-let dbUrl: string | undefined;
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-api-'));
-  dbUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
-  app = await startSwitchboard(loadConfig({ PORT: '0', DATA_DIR: dataDir, DATABASE_URL: dbUrl, API_TOKENS: `other-token, ${TOKEN}`, WORKERS: 'off' }));
-});
-afterAll(async () => {
-  await app.stop();
-  if (dbUrl) await dropDatabase(postgresUrl!, dbUrl);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-function call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${app.url}/api/v1${route}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const app = apiServiceForSuite({ API_TOKENS: `other-token, ${TOKEN}` });
+const call = apiCaller(app, TOKEN);
 
 /**
  * A POST with node:http, which (unlike fetch) reads an early answer even when the server

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlreadyDecided, decideApproval } from '../../src/core/approvals.ts';
 import { scanApprovalReminders } from '../../src/core/approval-reminders.ts';
 import { Conflict, Forbidden, Invalid } from '../../src/core/errors.ts';
@@ -8,23 +8,18 @@ import { addBusinessMinutes } from '../../src/core/sla/business-time.ts';
 import { compileCalendar } from '../../src/core/sla/calendar.ts';
 import { SlaScanner } from '../../src/core/sla/scanner.ts';
 import { explainSla, slaSummary } from '../../src/core/sla/explain.ts';
-import { createTicket, getTicket, getTimeline, transition, type CoreContext } from '../../src/core/tickets.ts';
+import { createTicket, getTicket, getTimeline, transition } from '../../src/core/tickets.ts';
 import { deliveries, people, ticketEvents } from '../../src/db/schema.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // The sample catalog: system-access (IT, Madrid calendar Mon–Fri 09–13 & 14–18, P3: first response
 // 2 h, resolution 8 h) asks the manager from the directory, then the form's manager_email, then any
 // IT lead (sara.ng). marta.lopez is an IT agent, it-lead@example.com an admin.
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z'); // Monday 10:30 in Madrid
 const madrid = compileCalendar({ timezone: 'Europe/Madrid', hours: { 'mon-fri': ['09:00-13:00', '14:00-18:00'] }, holidays: [{ date: '2026-12-08', hours: [] }] });
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['slack', 'email']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['slack', 'email']);
 
 let counter = 0;
 /** A requester whose manager the directory knows (people.manager_id, as SCIM stores it). */

@@ -1,10 +1,11 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setAvailability } from '../../src/core/assignment.ts';
 import { Forbidden, NotFound } from '../../src/core/errors.ts';
-import { assign, createTicket, transition, type CoreContext } from '../../src/core/tickets.ts';
+import { assign, createTicket, transition } from '../../src/core/tickets.ts';
 import { people, tickets } from '../../src/db/schema.ts';
-import { engine, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 const AGENTS = ['a1@example.com', 'a2@example.com', 'a3@example.com', 'a4@example.com'];
 const LO_AGENTS = ['b1@example.com', 'b2@example.com', 'b3@example.com', 'b4@example.com'];
@@ -22,18 +23,12 @@ request_types:
   no: { queue: NO, name: NO }
 `;
 
-let database: TestDatabase;
-let ctx: CoreContext;
 let n = 0;
 const create = (type: string) => createTicket(ctx, { type, title: `request ${++n}`, requester: { email: `employee${n}@example.com` }, channel: 'api' });
 const setAway = (emails: string[], away: boolean) => database.db.update(people).set({ away }).where(inArray(people.email, emails));
 
-beforeAll(async () => {
-  // Enough connections that concurrent creates really overlap on Postgres.
-  database = await freshDatabase({ catalogYaml: CATALOG, max: 20 });
-  ctx = { db: database.db, now: () => new Date('2026-11-23T10:00:00Z'), enabled: new Set() };
-});
-afterAll(async () => database.drop());
+// Enough connections that concurrent creates really overlap on Postgres.
+const { database, ctx } = coreForSuite(() => new Date('2026-11-23T10:00:00Z'), [], { catalogYaml: CATALOG, max: 20 });
 
 describe(`assignment on ${engine}`, () => {
   it('none leaves a new ticket unassigned', async () => {

@@ -247,12 +247,12 @@ describe('an office day in Madrid', () => {
     expect(closedDaysBetween(weekendHoliday, at(zone, '2026-08-14T00:00'), at(zone, '2026-08-18T00:00'))).toEqual([]);
   });
 
-  it('10 000 business hours are found quickly by walking days, not minutes', () => {
+  // How fast is a benchmark, not a timed test: this asserted < 3 s, which a loaded machine can
+  // miss. `npm run bench:sla` times the same 10 000 hours; here only what the answer is.
+  it('10 000 business hours ahead land in 2030 and measure back to exactly 10 000 hours', () => {
     const start = at(zone, '2026-01-05T09:00');
-    const begun = performance.now();
     const due = addBusinessMinutes(madridOffice, start, 600_000);
     expect(businessMinutesBetween(madridOffice, start, due)).toBe(600_000);
-    expect(performance.now() - begun).toBeLessThan(3_000);
     expect(due.getUTCFullYear()).toBe(2030);
   });
 });

@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCatalogFile, parseCatalog, syncCatalog } from '../../src/core/catalog.ts';
 import { Invalid } from '../../src/core/errors.ts';
-import { createTicket, getTicket, type CoreContext } from '../../src/core/tickets.ts';
+import { createTicket, getTicket } from '../../src/core/tickets.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { requestTypes } from '../../src/db/schema.ts';
-import { engine, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 const yaml = (types: string) => `
 calendars:
@@ -19,13 +20,7 @@ const laptop = '  laptop: { queue: IT, name: Laptop, fields: [{ id: model, label
 const mouse = '  mouse: { queue: IT, name: Mouse }\n';
 const monitor = '  monitor: { queue: IT, name: Monitor }\n';
 
-let database: TestDatabase;
-let ctx: CoreContext;
-beforeAll(async () => {
-  database = await freshDatabase({ catalogYaml: yaml(laptop + mouse + monitor) });
-  ctx = { db: database.db, now: () => new Date('2026-11-23T10:00:00Z'), enabled: new Set() };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(() => new Date('2026-11-23T10:00:00Z'), [], { catalogYaml: yaml(laptop + mouse + monitor) });
 
 describe(`catalog on ${engine}`, () => {
   it('ships a sample with IT, HR and Facilities and at least six request types', () => {

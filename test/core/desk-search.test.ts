@@ -1,22 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resultRows } from '../../src/db/migrate.ts';
 import { listTickets } from '../../src/core/queries.ts';
-import { addComment, createTicket, transition, type CoreContext } from '../../src/core/tickets.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { addComment, createTicket, transition } from '../../src/core/tickets.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // From the sample catalog: marta.lopez is an agent of IT.
 const AGENT = { email: 'marta.lopez@example.com' };
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z'); // a Monday
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['email']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['email']);
 
 let counter = 0;
 async function laptop(title: string, extra: { description?: string; model?: string; requester?: string } = {}) {

@@ -1,25 +1,20 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCatalogFile } from '../../src/core/catalog.ts';
 import { Forbidden } from '../../src/core/errors.ts';
 import { fillCatalogMacro, fillMacro } from '../../src/core/macros.ts';
-import { addComment, createTicket, getTimeline, type CoreContext } from '../../src/core/tickets.ts';
+import { addComment, createTicket, getTimeline } from '../../src/core/tickets.ts';
 import { addWatcher, watchersOf } from '../../src/core/watchers.ts';
 import { deliveries, people } from '../../src/db/schema.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // From the sample catalog: marta.lopez is an agent of IT.
 const AGENT = { email: 'marta.lopez@example.com', name: 'Marta López' };
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z');
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['email']) };
-});
-afterAll(async () => database.drop());
+const { ctx } = coreForSuite(clock.now, ['email']);
 
 const laptop = (requester: string) => createTicket(ctx, { type: 'laptop', title: 'New laptop', requester: { email: requester, name: 'Ana Ruiz' }, fields: { model: '13-inch' }, channel: 'api' });
 

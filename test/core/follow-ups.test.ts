@@ -1,22 +1,17 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanFollowUps } from '../../src/core/follow-ups.ts';
 import { SlaScanner } from '../../src/core/sla/scanner.ts';
-import { addComment, createTicket, getTicket, getTimeline, transition, type CoreContext } from '../../src/core/tickets.ts';
+import { addComment, createTicket, getTicket, getTimeline, transition } from '../../src/core/tickets.ts';
 import { deliveries, ticketEvents } from '../../src/db/schema.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // IT's follow_up: remind_waiting [2d, 4d], resolve_waiting_after 7d, close_resolved_after 3d (calendar time).
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-02T09:00:00Z');
 const DAY = 86_400_000;
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['email']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['email']);
 
 let counter = 0;
 async function waitingTicket(start: string) {

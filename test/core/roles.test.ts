@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCatalog, syncCatalog } from '../../src/core/catalog.ts';
 import { findPersonByEmail, resolvePerson } from '../../src/core/people.ts';
 import { agentsOf, queuesWorkedBy, roleOn } from '../../src/core/roles.ts';
 import { deskRoles, people } from '../../src/db/schema.ts';
-import { engine, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine } from '../support/db.ts';
+import { databaseForSuite } from '../support/data.ts';
 
 const catalog = (roster: string) => `
 ${roster.includes('admins:') ? '' : 'admins: [boss@example.com]'}
@@ -20,13 +21,8 @@ const v1 = catalog(`queues:
   IT: { name: IT, calendar: always, agents: [Marta@Example.com, bo@example.com], leads: [sara@example.com, bo@example.com] }
   HR: { name: HR, calendar: always, agents: [lena@example.com, marta@example.com] }`);
 
-let database: TestDatabase;
+const database = databaseForSuite({ catalogYaml: v1 });
 const id = async (email: string) => (await findPersonByEmail(database.db, email))!.id;
-
-beforeAll(async () => {
-  database = await freshDatabase({ catalogYaml: v1 });
-});
-afterAll(async () => database.drop());
 
 describe(`roles on ${engine}`, () => {
   it('resolves roster emails to one people row each, the same row a channel finds by email', async () => {

@@ -1,21 +1,16 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Conflict, Forbidden, Invalid } from '../../src/core/errors.ts';
 import { rateTicket, satisfactionReport } from '../../src/core/satisfaction.ts';
-import { addComment, assign, createTicket, getTicket, getTimeline, transition, type CoreContext } from '../../src/core/tickets.ts';
+import { addComment, assign, createTicket, getTicket, getTimeline, transition } from '../../src/core/tickets.ts';
 import { deliveries, ticketEvents } from '../../src/db/schema.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // IT asks after resolve with a 7-day cooldown; HR does not ask. marta.lopez and bo.chen are IT agents.
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-02T09:00:00Z');
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['email']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['email']);
 
 let counter = 0;
 async function resolvedTicket(options: { requester?: string; type?: string; channel?: string; agent?: string; at?: string } = {}) {

@@ -1,21 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tickets } from '../../src/db/schema.ts';
-import { addComment, createTicket, getTicket, getTimeline, setPriority, transition, type CoreContext } from '../../src/core/tickets.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { addComment, createTicket, getTicket, getTimeline, setPriority, transition } from '../../src/core/tickets.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // Sample catalog: IT runs on the Madrid calendar, Mon–Fri 09:00–13:00 and 14:00–18:00
 // (UTC+1 in November). A P3 laptop request has 4 h to first response, 24 h to resolution.
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z'); // Monday 10:30 in Madrid
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['slack']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['slack']);
 
 let counter = 0;
 async function laptopAt(at: string, priority?: 'P1' | 'P2' | 'P3' | 'P4') {

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileCalendar } from '../../src/core/sla/calendar.ts';
 import { explainSla, slaSummary } from '../../src/core/sla/explain.ts';
-import { createTicket, getTicket, transition, type CoreContext } from '../../src/core/tickets.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { createTicket, getTicket, transition } from '../../src/core/tickets.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // The sample Madrid calendar closes on Tue 8 Dec 2026 (a public holiday).
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-12-07T13:30:00Z'); // Mon 7 Dec, 14:30 in Madrid
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set() };
-});
-afterAll(async () => database.drop());
+const { ctx } = coreForSuite(clock.now);
 
 describe(`SLA explanation on ${engine}`, () => {
   it('explains a due time across a pause and a holiday, clock by clock', async () => {

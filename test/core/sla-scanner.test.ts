@@ -1,25 +1,20 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { deliveries, ticketEvents, tickets } from '../../src/db/schema.ts';
 import { scanSla, SlaScanner } from '../../src/core/sla/scanner.ts';
 import { addComment, createTicket, getTicket, type CoreContext } from '../../src/core/tickets.ts';
 import { registry } from '../../src/metrics.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
 // IT queue: Madrid calendar (Mon–Fri 09–13, 14–18), warn_at 0.75, escalation to Slack C0999999999.
 // A P3 laptop created Mon 10:30 Madrid: first response 4 h → due 15:30 Madrid (14:30Z);
 // 75 % of it (3 h) is used at 14:30 Madrid (13:30Z).
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z');
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['slack']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['slack']);
 
 let counter = 0;
 async function laptop(at: string) {

@@ -1,20 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveries, people, ticketEvents } from '../../src/db/schema.ts';
 import { Conflict, Invalid, NotFound } from '../../src/core/errors.ts';
 import { STATUSES, allowedNext, type Status } from '../../src/core/status.ts';
-import { addComment, assign, createTicket, getTimeline, setPriority, transition, type CoreContext } from '../../src/core/tickets.ts';
-import { engine, fixedClock, freshDatabase, type TestDatabase } from '../support/db.ts';
+import { addComment, assign, createTicket, getTimeline, setPriority, transition } from '../../src/core/tickets.ts';
+import { engine, fixedClock } from '../support/db.ts';
+import { coreForSuite } from '../support/data.ts';
 
-let database: TestDatabase;
-let ctx: CoreContext;
 const clock = fixedClock('2026-11-23T09:30:00Z'); // a Monday
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  ctx = { db: database.db, now: clock.now, enabled: new Set(['slack', 'email', 'webhook']) };
-});
-afterAll(async () => database.drop());
+const { database, ctx } = coreForSuite(clock.now, ['slack', 'email', 'webhook']);
 
 let counter = 0;
 function laptopRequest(overrides: Record<string, unknown> = {}) {

@@ -5,7 +5,8 @@ import { hashToken, newToken } from '../../src/auth/tokens.ts';
 import { createTicket } from '../../src/core/tickets.ts';
 import { people, sessions } from '../../src/db/schema.ts';
 import type { Running } from '../../src/runtime.ts';
-import { answerProblem, brokenBodies, encodeLoose, hostileString, mutated } from './arbitraries.ts';
+import { encodeLoose, hostileString } from './arbitraries.ts';
+import { formBody, sendForm, type FormRequest } from './forms.ts';
 
 /**
  * Fuzz cases for the signed-in desk: the queue overview, the ticket list with its filters and
@@ -21,24 +22,7 @@ export interface DeskSeeds {
   queue: string;
 }
 
-export interface DeskRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  contentType: string | undefined;
-  body: string | undefined;
-}
-
-const form = (fields: Record<string, unknown>) =>
-  Object.entries(fields)
-    .map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(typeof v === 'string' ? v : JSON.stringify(v) ?? '')}`)
-    .join('&');
-
-function formBody(valid: Record<string, string>): fc.Arbitrary<{ contentType: string | undefined; body: string }> {
-  return fc.oneof(
-    { weight: 5, arbitrary: mutated(valid).map((value) => ({ contentType: 'application/x-www-form-urlencoded', body: form(value && typeof value === 'object' ? (value as Record<string, unknown>) : { value }) })) },
-    { weight: 2, arbitrary: brokenBodies },
-  );
-}
+type DeskRequest = FormRequest;
 
 const get = (url: string): DeskRequest => ({ method: 'GET', url, contentType: undefined, body: undefined });
 
@@ -75,18 +59,9 @@ export function deskRequests(seeds: DeskSeeds): fc.Arbitrary<DeskRequest> {
   return fc.oneof({ weight: 3, arbitrary: pages }, { weight: 3, arbitrary: actions }, { weight: 1, arbitrary: availability });
 }
 
-export async function sendDesk(request: DeskRequest, seeds: DeskSeeds): Promise<string | null> {
-  const headers: Record<string, string> = { cookie: seeds.cookie, origin: seeds.base, accept: 'text/html' };
-  if (request.contentType) headers['content-type'] = request.contentType;
-  const response = await fetch(request.url, { method: request.method, headers, redirect: 'manual', ...(request.body !== undefined ? { body: request.body } : {}) });
-  const text = await response.text();
-  const problem = answerProblem(response.status, response.headers.get('content-type'), text, { jsonErrors: false });
-  return problem ? `${request.method} ${request.url} ${request.contentType ?? ''} ${JSON.stringify(request.body)?.slice(0, 300)} → ${problem}` : null;
-}
-
 export function deskProperty(seeds: DeskSeeds) {
   return fc.asyncProperty(deskRequests(seeds), async (request) => {
-    const problem = await sendDesk(request, seeds);
+    const problem = await sendForm(request, seeds);
     if (problem) throw new Error(problem);
   });
 }

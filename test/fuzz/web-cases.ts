@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { answerProblem, brokenBodies, encodeLoose, hostileString, mutated } from './arbitraries.ts';
+import { encodeLoose, hostileString } from './arbitraries.ts';
+import { formBody, sendForm, type FormRequest } from './forms.ts';
 
 /** Fuzz cases for the web door: the request form, the ticket page and its posts, the catalog search. */
 export interface WebSeeds {
@@ -12,24 +13,7 @@ export interface WebSeeds {
   ticketLink: string;
 }
 
-export interface WebRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  contentType: string | undefined;
-  body: string | undefined;
-}
-
-const form = (fields: Record<string, unknown>) =>
-  Object.entries(fields)
-    .map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(typeof v === 'string' ? v : JSON.stringify(v) ?? '')}`)
-    .join('&');
-
-function formBody(valid: Record<string, string>): fc.Arbitrary<{ contentType: string | undefined; body: string }> {
-  return fc.oneof(
-    { weight: 5, arbitrary: mutated(valid).map((value) => ({ contentType: 'application/x-www-form-urlencoded', body: form(value && typeof value === 'object' ? (value as Record<string, unknown>) : { value }) })) },
-    { weight: 2, arbitrary: brokenBodies },
-  );
-}
+type WebRequest = FormRequest;
 
 export function webRequests(seeds: WebSeeds): fc.Arbitrary<WebRequest> {
   const token = fc.constantFrom(...seeds.tokens);
@@ -56,18 +40,9 @@ export function webRequests(seeds: WebSeeds): fc.Arbitrary<WebRequest> {
   return fc.oneof({ weight: 3, arbitrary: newForm }, { weight: 3, arbitrary: ticketPost }, { weight: 1, arbitrary: pages });
 }
 
-export async function sendWeb(request: WebRequest, seeds: WebSeeds): Promise<string | null> {
-  const headers: Record<string, string> = { cookie: seeds.cookie, origin: seeds.base, accept: 'text/html' };
-  if (request.contentType) headers['content-type'] = request.contentType;
-  const response = await fetch(request.url, { method: request.method, headers, redirect: 'manual', ...(request.body !== undefined ? { body: request.body } : {}) });
-  const text = await response.text();
-  const problem = answerProblem(response.status, response.headers.get('content-type'), text, { jsonErrors: false });
-  return problem ? `${request.method} ${request.url} ${request.contentType ?? ''} ${JSON.stringify(request.body)?.slice(0, 300)} → ${problem}` : null;
-}
-
 export function webProperty(seeds: WebSeeds) {
   return fc.asyncProperty(webRequests(seeds), async (request) => {
-    const problem = await sendWeb(request, seeds);
+    const problem = await sendForm(request, seeds);
     if (problem) throw new Error(problem);
   });
 }

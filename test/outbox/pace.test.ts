@@ -2,32 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { SharedPace } from '../../src/outbox/pace.ts';
 import { TEAMS_LIMITS } from '../../src/channels/teams/pace.ts';
-import { freshDatabase, type TestDatabase } from '../support/db.ts';
+import { databaseForSuite } from '../support/data.ts';
+import { busiestWindow } from '../support/windows.ts';
 
-/** The most timestamps inside any window of `ms` (sorted input). */
-function busiestWindow(times: number[], ms: number): number {
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= ms) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
-
-let database: TestDatabase;
+const database = databaseForSuite();
 /** A second connection pool on the same database (a second replica) on Postgres; the same one on PGlite. */
 let replica: Database;
 let targets = 0;
 const target = () => `C0PACE${++targets}`;
 
 beforeAll(async () => {
-  database = await freshDatabase();
   replica = database.url ? await openDatabase({ url: database.url, max: 5 }) : database;
 });
 afterAll(async () => {
   if (replica !== database) await replica.close();
-  await database.drop();
 });
 
 describe('shared outbound pace (pace_buckets)', () => {

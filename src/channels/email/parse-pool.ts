@@ -46,6 +46,19 @@ export interface ParseContext {
 export class ParsePool {
   private pool: Piscina | null = null;
 
+  private inFlight = 0;
+  private byHeaders = 0;
+
+  /**
+   * What the pool is doing, observable from outside (the tests read it): parses in flight in the
+   * worker threads now, tasks those threads have completed (piscina's own count, its warm-up
+   * task included), and messages read by their headers only, on this thread (over a limit, or
+   * the parse failed or ran out of time).
+   */
+  get activity(): { inWorkers: number; completedInWorkers: number; readByHeaders: number } {
+    return { inWorkers: this.inFlight, completedInWorkers: this.pool?.completed ?? 0, readByHeaders: this.byHeaders };
+  }
+
   constructor(readonly limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS }) {}
 
   /** Settles once a worker has loaded the parser: a time limit counts parsing, not a thread's start-up. */
@@ -84,7 +97,8 @@ export class ParsePool {
       try {
         this.workers();
         await this.ready;
-        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs);
+        this.inFlight++;
+        const parsed = await this.run({ source, mode: 'full', ...context }, limits.timeMs).finally(() => this.inFlight--);
         return { parsed, uncleaned: null, ms: performance.now() - started };
       } catch (error) {
         uncleaned = isAbort(error)
@@ -94,6 +108,7 @@ export class ParsePool {
     }
     // The fallback reads only the header block (at most 64 KB, a few ms of linear work) right here:
     // it must not wait for a replacement worker to boot on a busy machine.
+    this.byHeaders++;
     const parsed = await parseMessage({ source, mode: 'headers', ...context });
     return { parsed, uncleaned, ms: performance.now() - started };
   }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS } from '../../../src/channels/email/parse-pool.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
@@ -15,20 +14,22 @@ async function monsterMail(from: string, subject: string, messageId: string): Pr
   return buildMail({ from, to: 'it@example.com', subject, messageId, html, attachments: [{ filename: 'export.csv', content: attachment, contentType: 'text/csv' }] });
 }
 
-const p99 = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
-};
-
 describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
   const desk = emailDeskForSuite();
 
-  it('/healthz answers within 50 ms (p99) while a 5 MB mail goes through IMAP, the parse workers and into a ticket', async () => {
+  // What this proves is behaviour, not speed ("speed is a benchmark, not a timed test"): it used
+  // to assert /healthz p99 < 50 ms during the mail, which a loaded machine fails however the
+  // parse runs. Now: the 5 MB parse ran in the worker pool (piscina's own count of completed
+  // tasks), and while it ran the event loop kept answering /healthz (probes from this same
+  // process, answered while the pool had the parse in flight). The latency itself is measured
+  // by `npm run bench:email` (/healthz p99 while 5 MB mails arrive over IMAP).
+  it('/healthz keeps answering while a 5 MB mail is parsed in the worker pool and goes on into a ticket', async () => {
     const requester = person('big');
+    const parser = desk.email.inbound!.parser;
     // This test is about the event loop, not the time limit (the next test): on a crowded machine
     // a niced worker may need longer than the default 10 s for 5 MB.
-    desk.email.inbound!.parser.limits.timeMs = 120_000;
-    // Warm the path (worker thread started, first ticket written) so the measurement is of the big mail.
+    parser.limits.timeMs = 120_000;
+    // Warm the path (worker thread started, first ticket written) so what is observed is the big mail.
     const warm = newMessageId(requester);
     await desk.deliver(await buildMail({ from: requester, to: 'it@example.com', subject: 'warm-up', messageId: warm }));
     await desk.processed(warm);
@@ -36,26 +37,21 @@ describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
     const messageId = newMessageId(requester);
     const raw = await monsterMail(requester, 'Export for the audit', messageId);
     expect(raw.length).toBeGreaterThan(5 * 1024 * 1024);
+    const before = { ...parser.activity };
     let done = false;
-    const probe = async (latencies: number[]) => {
+    let answered = 0;
+    let answeredDuringParse = 0;
+    const probe = async () => {
       while (!done) {
-        const started = performance.now();
         const response = await fetch(`${desk.service.url}/healthz`);
         await response.arrayBuffer();
-        latencies.push(performance.now() - started);
+        expect(response.status).toBe(200);
+        answered++;
+        if (parser.activity.inWorkers > 0) answeredDuringParse++;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };
-    // The same probe for two seconds with no mail: what this machine's scheduling costs anyway.
-    const idle: number[] = [];
-    const idleRun = probe(idle);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    done = true;
-    await idleRun;
-
-    done = false;
-    const latencies: number[] = [];
-    const run = probe(latencies);
+    const run = probe();
     const record = await (async () => {
       try {
         await desk.deliver(raw);
@@ -66,19 +62,19 @@ describe.skipIf(!haveDovecot)('no single email can stall the service', () => {
       }
     })();
 
-    desk.email.inbound!.parser.limits.timeMs = DEFAULT_PARSE_LIMITS.timeMs;
+    parser.limits.timeMs = DEFAULT_PARSE_LIMITS.timeMs;
     expect(record.outcome).toBe('ticketed');
     const [ticket] = (await desk.ticketsOf(requester)).filter((t) => t.title === 'Export for the audit');
     expect(ticket!.description.startsWith('Here is the export you asked for.')).toBe(true);
     expect(ticket!.description.slice(-200)).toContain('Attachment: export.csv (2.4 MB)');
-    expect(latencies.length).toBeGreaterThan(20);
-    // 50 ms on a quiet machine (CI). On a shared, overloaded one the idle probe itself sees
-    // scheduling delays; then the bound is 50 ms on top of them. A parse on the event loop
-    // (what this replaced) shows up as seconds either way.
-    const noise = Math.max(0, p99(idle) - 10);
-    console.info(`/healthz p99: ${Math.round(p99(idle))} ms idle (${idle.length} probes), ${Math.round(p99(latencies))} ms during the 5 MB mail (${latencies.length} probes)`);
-    if (noise > 0) console.warn(`/healthz p99 with no mail is already ${Math.round(p99(idle))} ms here: the bound is ${Math.round(50 + noise)} ms`);
-    expect({ samples: latencies.length, p99: Math.round(p99(latencies)) }).toEqual({ samples: latencies.length, p99: expect.toSatisfy((ms: number) => ms < 50 + noise) });
+    // The big mail was parsed whole by a worker thread (piscina counts the task it completed), not
+    // on this thread nor read by its headers only. This is what proves the parse is off the event
+    // loop: mailparser on this thread yields now and then, so probes alone (next) could not tell.
+    expect(parser.activity).toEqual({ inWorkers: 0, completedInWorkers: before.completedInWorkers + 1, readByHeaders: before.readByHeaders });
+    expect(record.headers).not.toHaveProperty('uncleaned');
+    // And the event loop kept turning while the parse was in flight: probes were answered then.
+    console.info(`/healthz: ${answeredDuringParse} of ${answered} probes answered while the 5 MB mail was being parsed (parse ${String((record.headers as { parseMs?: number }).parseMs)} ms)`);
+    expect(answeredDuringParse).toBeGreaterThanOrEqual(10);
   }, 180_000);
 
   it('a message that takes too long to clean is kept whole, still filed, and the next one is processed normally', async () => {

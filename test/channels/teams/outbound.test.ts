@@ -4,20 +4,9 @@ import { TEAMS_PACE } from '../../../src/channels/teams/pace.ts';
 import { openDatabase } from '../../../src/db/client.ts';
 import { paceBuckets } from '../../../src/db/schema.ts';
 import { SharedPace } from '../../../src/outbox/pace.ts';
+import { busiestWindow } from '../../support/windows.ts';
 import { installed } from './activities.ts';
 import { ada, cardOf, cardText, deskForSuite, eventually, triageChannel } from './harness.ts';
-
-/** The most calls inside any window of `ms`. */
-function busiestWindow(times: number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= ms) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 describe('Teams outbound: retries and pace', () => {
   const desk = deskForSuite();

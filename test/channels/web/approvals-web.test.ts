@@ -1,47 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { people } from '../../../src/db/schema.ts';
-import { startSmtpSink, type CapturedMail, type SmtpSink } from '../../support/smtp.ts';
-import { startTestService, type TestService } from '../../support/service.ts';
-import { chromiumAvailable, launchBrowser, seriousA11yViolations } from './browser.ts';
+import { startSmtpSink, type CapturedMail } from '../../support/smtp.ts';
+import { forSuite } from '../../support/suite.ts';
+import { chromiumAvailable, seriousA11yViolations } from './browser.ts';
+import { webDeskForSuite } from './harness.ts';
 
 // The sample's system-access: the manager from the directory, then the form's manager_email, then
 // an IT lead. Email is the only outbound channel here, so approvers and requesters hear by mail.
 describe.skipIf(!chromiumAvailable)('approving and rating from email links, in Chromium', { timeout: 120_000 }, () => {
-  let smtp: SmtpSink;
-  let service: TestService;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    smtp = await startSmtpSink();
-    [service, browser] = await Promise.all([startTestService({ SMTP_URL: smtp.url, MAIL_FROM: 'desk@example.com' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await smtp?.close();
-  });
-
-  async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${service.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: 'Bearer test-token', ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : null,
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: API JSON under test; what a test reads it asserts.
-    return { status: response.status, json: (await response.json()) as any };
-  }
-
-  async function withPage(run: (page: Page) => Promise<void>, options: { bypassCSP?: boolean } = {}) {
-    const context = await browser.newContext({ ...options, viewport: { width: 480, height: 900 } });
-    try {
-      await run(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const smtp = forSuite(startSmtpSink, (sink) => sink.close());
+  const service = webDeskForSuite({ viewport: { width: 480, height: 900 }, publicUrl: true, env: () => ({ SMTP_URL: smtp.url, MAIL_FROM: 'desk@example.com' }) });
 
   let n = 0;
   async function accessRequest() {
@@ -50,7 +20,7 @@ describe.skipIf(!chromiumAvailable)('approving and rating from email links, in C
     const requester = await resolvePerson(db, { email: `web-emp${n}@example.com`, name: `Web Emp ${n}` });
     const manager = await resolvePerson(db, { email: `web-boss${n}@example.com`, name: `Web Boss ${n}` });
     await db.update(people).set({ managerId: manager.id }).where(eq(people.id, requester.id));
-    const created = await api('POST', '/tickets', { type: 'system-access', title: `Salesforce ${n}`, requester: { email: requester.email }, fields: { system: 'Salesforce', role: 'read', manager_email: `web-ctl${n}@example.com` } });
+    const created = await service.api('POST', '/tickets', { type: 'system-access', title: `Salesforce ${n}`, requester: { email: requester.email }, fields: { system: 'Salesforce', role: 'read', manager_email: `web-ctl${n}@example.com` } });
     expect(created.status).toBe(201);
     return { key: created.json.key as string, requester: requester.email, manager: manager.email, controller: `web-ctl${n}@example.com` };
   }
@@ -73,9 +43,9 @@ describe.skipIf(!chromiumAvailable)('approving and rating from email links, in C
       expect(scanned.status).toBe(200);
       expect(await scanned.text()).toContain('Approve');
     }
-    expect((await api('GET', `/tickets/${key}`)).json.approvals[0].state).toBe('pending');
+    expect((await service.api('GET', `/tickets/${key}`)).json.approvals[0].state).toBe('pending');
 
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(link);
       expect(await page.locator('h1').textContent()).toContain(key);
       expect(await page.locator('.fields').textContent()).toContain('Salesforce');
@@ -88,9 +58,9 @@ describe.skipIf(!chromiumAvailable)('approving and rating from email links, in C
       expect(await page.locator('.notice').textContent()).toMatch(/Step 1 was already approved by Web Boss \d+/);
       expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     }, { bypassCSP: true });
-    const after = (await api('GET', `/tickets/${key}`)).json;
+    const after = (await service.api('GET', `/tickets/${key}`)).json;
     expect(after.approvals.map((a: { state: string }) => a.state)).toEqual(['approved', 'pending', 'pending']);
-    const timeline = (await api('GET', `/tickets/${key}/events`)).json.items as Array<{ type: string; channel: string }>;
+    const timeline = (await service.api('GET', `/tickets/${key}/events`)).json.items as Array<{ type: string; channel: string }>;
     expect(timeline.find((e) => e.type === 'approval_decided')!.channel).toBe('web');
     // Step 2 is mailed to the controller named on the form.
     await mailTo(controller, new RegExp(`Approval needed: \\[${key}\\]`));
@@ -99,7 +69,7 @@ describe.skipIf(!chromiumAvailable)('approving and rating from email links, in C
   it('a rejection needs a reason, closes the ticket, and the requester hears why by email', async () => {
     const { key, manager, requester } = await accessRequest();
     const link = linkIn(await mailTo(manager, new RegExp(`Approval needed: \\[${key}\\]`)), /http:\/\/127\.0\.0\.1:\d+\/approve\/\S+/);
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(link);
       await page.getByRole('button', { name: 'Reject' }).click();
       await page.waitForSelector('.field-error');
@@ -108,39 +78,39 @@ describe.skipIf(!chromiumAvailable)('approving and rating from email links, in C
       await page.getByRole('button', { name: 'Reject' }).click();
       await page.waitForSelector('.notice.ok');
     });
-    expect((await api('GET', `/tickets/${key}`)).json.status).toBe('closed');
+    expect((await service.api('GET', `/tickets/${key}`)).json.status).toBe('closed');
     const told = await smtp.waitFor((m) => m.envelope.rcptTo.includes(requester) && (m.parsed.text ?? '').includes('Ask for read access first'), 20_000);
     expect(told.parsed.subject).toContain(key);
   });
 
   it('"How did we do?" arrives by email when resolved; its link shows the form and only the POST records the rating', async () => {
-    const created = await api('POST', '/tickets', { type: 'laptop', title: 'Charger', requester: { email: 'web-rater@example.com', name: 'Rae' }, fields: { model: '13-inch' } });
+    const created = await service.api('POST', '/tickets', { type: 'laptop', title: 'Charger', requester: { email: 'web-rater@example.com', name: 'Rae' }, fields: { model: '13-inch' } });
     const key = created.json.key as string;
-    await api('POST', `/tickets/${key}/transition`, { status: 'resolved', actor: { email: 'marta.lopez@example.com' } });
+    await service.api('POST', `/tickets/${key}/transition`, { status: 'resolved', actor: { email: 'marta.lopez@example.com' } });
     const mail = await mailTo('web-rater@example.com', new RegExp(`How did we do\\? \\[${key}\\]`));
     const four = linkIn(mail, /http:\/\/127\.0\.0\.1:\d+\/rate\/\S+\?r=4/);
     expect((await fetch(four)).status).toBe(200);
-    expect((await api('GET', `/tickets/${key}`)).json.satisfaction).toBeNull();
-    await withPage(async (page) => {
+    expect((await service.api('GET', `/tickets/${key}`)).json.satisfaction).toBeNull();
+    await service.withPage(async (page) => {
       await page.goto(four);
       expect(await page.locator('input[name=rating][value="4"]').isChecked()).toBe(true);
       await page.fill('#rating-comment', 'Quick, thanks');
       await page.getByRole('button', { name: 'Send rating' }).click();
       await page.waitForSelector('.notice.ok');
     });
-    expect((await api('GET', `/tickets/${key}`)).json.satisfaction).toMatchObject({ rating: 4, comment: 'Quick, thanks' });
-    const report = (await api('GET', '/reports/satisfaction?queue=IT')).json;
+    expect((await service.api('GET', `/tickets/${key}`)).json.satisfaction).toMatchObject({ rating: 4, comment: 'Quick, thanks' });
+    const report = (await service.api('GET', '/reports/satisfaction?queue=IT')).json;
     expect(report.totals).toMatchObject({ asked: 1, answered: 1, csat: 1, mean: 4 });
     expect(report.byChannel).toEqual([{ channel: 'api', asked: 1, answered: 1, responseRate: 1, csat: 1, mean: 4 }]);
 
     // The ticket page shows the requester the same form, with their rating, and lets them change it.
-    await withPage(async (page) => {
-      await page.goto(`${service.url}${new URL(service.sb.links.url(key, 'web-rater@example.com')).pathname}${new URL(service.sb.links.url(key, 'web-rater@example.com')).search}`);
+    await service.withPage(async (page) => {
+      await page.goto(`${service.at('')}${new URL(service.sb.links.url(key, 'web-rater@example.com')).pathname}${new URL(service.sb.links.url(key, 'web-rater@example.com')).search}`);
       expect(await page.locator('#rate-title').textContent()).toBe('Your rating: 4 of 5');
       await page.locator('input[name=rating][value="2"]').check();
       await page.getByRole('button', { name: 'Send rating' }).click();
       await page.waitForSelector('.notice.ok');
     });
-    expect((await api('GET', `/tickets/${key}`)).json.satisfaction.rating).toBe(2);
+    expect((await service.api('GET', `/tickets/${key}`)).json.satisfaction.rating).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../../src/config.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
+import { freePort } from '../../support/net.ts';
 
 /** Debian's chromium (apt-get install chromium); .ci/run installs it. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,12 +36,26 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** On a known free port that is also PUBLIC_URL, so emailed links point at this service. */
+  publicUrl?: boolean;
+}
+
 /** The real service in-process: PGlite in a temp dir, or a throwaway Postgres database; `env` adds to its environment (e.g. SMTP_URL). */
-export async function startService(env: Record<string, string> = {}): Promise<Service> {
+export async function startService(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<Service> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-web-'));
   const databaseUrl = postgresUrl ? await createThrowawayDatabase(postgresUrl) : undefined;
+  const port = options.publicUrl ? await freePort() : 0;
   const sb = await startSwitchboard(
-    loadConfig({ PORT: '0', DATA_DIR: dataDir, API_TOKENS: 'test-token', LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }),
+    loadConfig({
+      PORT: String(port),
+      ...(options.publicUrl ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
+      DATA_DIR: dataDir,
+      API_TOKENS: 'test-token',
+      LOG_LEVEL: 'warn',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
+    }),
     { worker: { pollMs: 50, baseDelayMs: 50 } },
   );
   const at = (p: string) => `${sb.url}${p}`;

@@ -1,46 +1,31 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAtProvider, startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
-import { freePort } from '../../support/net.ts';
-import { startTestService, type TestService } from '../../support/service.ts';
-import { chromiumAvailable, launchBrowser } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { signInAtProvider } from '../../auth/oidc-provider.ts';
+import { startTestService } from '../../support/service.ts';
+import { chromiumAvailable } from './browser.ts';
+import { signInDeskForSuite } from './harness.ts';
 
 // The sample catalog: sara.ng leads IT, marta.lopez is an IT agent. A system-access request whose
 // requester has no manager in the directory goes to the leads first.
 describe.skipIf(!chromiumAvailable)('approvals on the desk, in Chromium', { timeout: 120_000 }, () => {
-  let provider: LocalProvider;
-  let service: TestService;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider(`${url}/auth/callback`, {
+  const web = signInDeskForSuite(
+    {
       sara: { email: 'sara.ng@example.com', email_verified: true, name: 'Sara Ng' },
       marta: { email: 'marta.lopez@example.com', email_verified: true, name: 'Marta Lopez' },
-    });
-    [service, browser] = await Promise.all([
-      startTestService({ PORT: String(port), PUBLIC_URL: url, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret }),
-      launchBrowser(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await provider?.stop();
-  });
+    },
+    (env) => startTestService(env),
+  );
 
   async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${service.url}/api/v1${path}`, { method, headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : null });
+    const response = await fetch(`${web.url}/api/v1${path}`, { method, headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : null });
     // biome-ignore lint/suspicious/noExplicitAny: API JSON under test; what a test reads it asserts.
     return (await response.json()) as any;
   }
 
   async function signedIn(login: string, target: string) {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${service.url}${target}`);
-    await signInAtProvider(page, provider, service.url, login);
+    await page.goto(`${web.url}${target}`);
+    await signInAtProvider(page, web.provider, web.url, login);
     return { context, page };
   }
 

@@ -1,32 +1,27 @@
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { people } from '../../../src/db/schema.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAtProvider, startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
-import { freePort } from '../../support/net.ts';
-import { startTestService, type TestService } from '../../support/service.ts';
-import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations } from './browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signInAtProvider } from '../../auth/oidc-provider.ts';
+import { startTestService } from '../../support/service.ts';
+import { chromiumAvailable, screenshot, seriousA11yViolations } from './browser.ts';
+import { signInDeskForSuite } from './harness.ts';
 
 // From the sample catalog: sara.ng leads IT; marta.lopez is an agent of IT, not a lead.
 
 describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Chromium', { timeout: 120_000 }, () => {
-  let provider: LocalProvider;
-  let service: TestService;
-  let browser: Browser;
+  const web = signInDeskForSuite(
+    {
+      sara: { email: 'sara.ng@example.com', email_verified: true, name: 'Sara Ng' },
+      marta: { email: 'marta.lopez@example.com', email_verified: true, name: 'Marta López' },
+    },
+    (env) => startTestService(env),
+  );
   const keys: string[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    provider = await startOidcProvider(`http://127.0.0.1:${port}/auth/callback`, {
-      sara: { email: 'sara.ng@example.com', email_verified: true, name: 'Sara Ng' },
-      marta: { email: 'marta.lopez@example.com', email_verified: true, name: 'Marta López' },
-    });
-    [service, browser] = await Promise.all([
-      startTestService({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret }),
-      launchBrowser(),
-    ]);
     for (const [title, channel] of [['Laptop for Ana', 'api'], ['Laptop for Bo', 'api'], ['Laptop for Cy', 'api']] as const) {
-      const response = await fetch(`${service.url}/api/v1/tickets`, {
+      const response = await fetch(`${web.url}/api/v1/tickets`, {
         method: 'POST',
         headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'laptop', title, requester: { email: `${title.split(' ')[2]!.toLowerCase()}@example.com` }, fields: { model: '13-inch' }, channel }),
@@ -35,20 +30,15 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
       keys.push(((await response.json()) as { key: string }).key);
     }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await provider?.stop();
-  });
 
   // bypassCSP only so axe-core can be injected; the pages themselves carry no script.
   async function signedIn(login: string, target: string, run: (page: Page) => Promise<void>) {
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await web.browser.newContext({ bypassCSP: true });
     try {
       const page = await context.newPage();
-      await page.goto(`${service.url}${target}`);
+      await page.goto(`${web.url}${target}`);
       expect(new URL(page.url()).pathname).toBe('/login');
-      await signInAtProvider(page, provider, service.url, login);
+      await signInAtProvider(page, web.provider, web.url, login);
       await run(page);
     } finally {
       await context.close();
@@ -61,7 +51,7 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
       expect(await page.locator('h1').textContent()).toBe('IT Service Desk: the last 12 weeks');
       expect(await page.locator('figure.chart svg').count()).toBe(5);
       // The picture is drawn on the server: it is there with JavaScript off too.
-      const html = await (await page.context().request.get(`${service.url}/desk/reports?queue=IT`)).text();
+      const html = await (await page.context().request.get(`${web.url}/desk/reports?queue=IT`)).text();
       expect(html.match(/<svg/g)?.length).toBe(5);
       expect(html).not.toContain('<script');
       // The numbers behind the pictures: three new API tickets this week, none answered.
@@ -87,7 +77,7 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
   });
 
   it('an agent marks herself away from the desk and back (assignment skips away agents: test/core/assignment.test.ts)', async () => {
-    const awayOf = async () => (await service.sb.database.db.select({ away: people.away }).from(people).where(eq(people.email, 'marta.lopez@example.com')))[0]?.away;
+    const awayOf = async () => (await web.service.sb.database.db.select({ away: people.away }).from(people).where(eq(people.email, 'marta.lopez@example.com')))[0]?.away;
     await signedIn('marta', '/desk', async (page) => {
       await page.getByRole('button', { name: 'Mark me away' }).click();
       await page.waitForURL(/done=availability/);
@@ -100,12 +90,12 @@ describe.skipIf(!chromiumAvailable)('the lead pages: reports and forecast, in Ch
   });
 
   it('an agent who is not a lead gets a 403 page, and signing in is required', async () => {
-    expect(new URL((await fetch(`${service.url}/desk/reports`, { redirect: 'manual' })).headers.get('location') ?? '', service.url).pathname).toBe('/login');
+    expect(new URL((await fetch(`${web.url}/desk/reports`, { redirect: 'manual' })).headers.get('location') ?? '', web.url).pathname).toBe('/login');
     await signedIn('marta', '/desk/reports?queue=IT', async (page) => {
-      const response = await page.goto(`${service.url}/desk/reports?queue=IT`);
+      const response = await page.goto(`${web.url}/desk/reports?queue=IT`);
       expect(response?.status()).toBe(403);
       expect(await page.locator('h1').textContent()).toBe('Not allowed');
-      expect((await page.goto(`${service.url}/desk/forecast?queue=IT`))?.status()).toBe(403);
+      expect((await page.goto(`${web.url}/desk/forecast?queue=IT`))?.status()).toBe(403);
     });
   });
 });

@@ -1,53 +1,42 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addComment, createTicket } from '../../../src/core/tickets.ts';
-import { signInAtProvider, startOidcProvider, type LocalProvider } from '../../auth/oidc-provider.ts';
-import { freePort } from '../../support/net.ts';
-import { IT_TRIAGE, ada, bob, fileViaDm, startSlackDesk, textOf, type SlackDesk } from '../slack/harness.ts';
-import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations } from './browser.ts';
+import { signInAtProvider } from '../../auth/oidc-provider.ts';
+import { IT_TRIAGE, ada, bob, fileViaDm, startSlackDesk, textOf } from '../slack/harness.ts';
+import { chromiumAvailable, screenshot, seriousA11yViolations } from './browser.ts';
+import { signInDeskForSuite } from './harness.ts';
 
 // The Slack harness's catalog: bob and cyd are agents of IT; ada is an employee on no desk.
 
 describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { timeout: 120_000 }, () => {
-  let provider: LocalProvider;
-  let desk: SlackDesk;
-  let browser: Browser;
-  let url: string;
+  const web = signInDeskForSuite(
+    {
+      bob: { email: bob.email, email_verified: true, name: bob.realName },
+      ada: { email: ada.email, email_verified: true, name: ada.realName },
+    },
+    (env) => startSlackDesk(env),
+  );
   let filed: Awaited<ReturnType<typeof fileViaDm>>;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider(`${url}/auth/callback`, {
-      bob: { email: bob.email, email_verified: true, name: bob.realName },
-      ada: { email: ada.email, email_verified: true, name: ada.realName },
-    });
-    [desk, browser] = await Promise.all([
-      startSlackDesk({ PORT: String(port), PUBLIC_URL: url, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret }),
-      launchBrowser(),
-    ]);
+    const desk = web.service;
     // Ada files on Slack; the desk discusses it in the triage thread with an internal note.
     filed = await fileViaDm(desk, ada, 'My docking station stopped charging the laptop');
     await addComment(desk.sb.core, { ticketKey: filed.key, body: 'Probably the quokka firmware bug from last week.', visibility: 'internal', author: { email: 'cyd@example.test' }, channel: 'slack' });
     await desk.drain();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await provider?.stop();
-  });
 
   /** A signed-in browser context; `bypassCSP` only where axe-core must be injected. */
   async function signedIn(login: string, target: string, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ bypassCSP: options.bypassCSP ?? false });
+    const context = await web.browser.newContext({ bypassCSP: options.bypassCSP ?? false });
     const page = await context.newPage();
-    await page.goto(`${url}${target}`);
+    await page.goto(`${web.url}${target}`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await signInAtProvider(page, provider, url, login);
+    await signInAtProvider(page, web.provider, web.url, login);
     return { context, page };
   }
 
-  const dmCallsWith = (text: string) => desk.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === filed.dm && c.status === 200 && textOf(c.body).includes(text));
+  const dmCallsWith = (text: string) => web.service.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === filed.dm && c.status === 200 && textOf(c.body).includes(text));
 
   it('an agent finds a ticket by a word of an internal note, replies to the requester on Slack once, adds a note nobody outside sees, changes status', async () => {
     const { context, page } = await signedIn('bob', '/desk', { bypassCSP: true });
@@ -69,7 +58,7 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
       await screenshot(page, 'desk-search.png');
 
       // A typed key jumps straight to the ticket.
-      await page.goto(`${url}/desk/tickets?q=${filed.key.toLowerCase()}`);
+      await page.goto(`${web.url}/desk/tickets?q=${filed.key.toLowerCase()}`);
       expect(new URL(page.url()).pathname).toBe(`/desk/t/${filed.key}`);
       const note = page.locator('.timeline li.internal', { hasText: 'quokka firmware' });
       expect(await note.locator('.tag-internal').textContent()).toContain('Internal note');
@@ -89,18 +78,18 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
     } finally {
       await context.close();
     }
-    await desk.drain();
+    await web.service.drain();
     // The requester's Slack thread got the public reply, once, in her DM thread.
-    await desk.until(() => dmCallsWith('A new dock is on its way').length > 0, 'the reply in Ada’s DM');
-    await desk.drain();
+    await web.service.until(() => dmCallsWith('A new dock is on its way').length > 0, 'the reply in Ada’s DM');
+    await web.service.drain();
     const replies = dmCallsWith('A new dock is on its way');
     expect(replies).toHaveLength(1);
     expect(replies[0]!.body.thread_ts).toBe(filed.threadTs);
     // The internal note went to the triage thread only: no requester channel has it.
-    await desk.until(() => desk.fake.callsTo('chat.postMessage').some((c) => c.body.channel === IT_TRIAGE && textOf(c.body).includes('asset 7781')), 'the note in the triage thread');
-    const requesterSide = desk.fake.calls.filter((c) => c.body.channel !== IT_TRIAGE && JSON.stringify(c.body).includes('asset 7781'));
+    await web.service.until(() => web.service.fake.callsTo('chat.postMessage').some((c) => c.body.channel === IT_TRIAGE && textOf(c.body).includes('asset 7781')), 'the note in the triage thread');
+    const requesterSide = web.service.fake.calls.filter((c) => c.body.channel !== IT_TRIAGE && JSON.stringify(c.body).includes('asset 7781'));
     expect(requesterSide).toEqual([]);
-    const deliveries = await desk.deliveriesOf(filed.key);
+    const deliveries = await web.service.deliveriesOf(filed.key);
     expect(deliveries.filter((d) => d.audience === 'requester' && d.kind === 'message').length).toBeGreaterThan(0);
   });
 
@@ -109,7 +98,7 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
     try {
       await page.waitForSelector('html[data-live="on"]');
       const before = await page.locator('#desk-results li.desk-row').count();
-      await createTicket(desk.sb.core, { type: 'question', title: 'Projector in room 4 shows pink', requester: { email: ada.email }, channel: 'api' });
+      await createTicket(web.service.sb.core, { type: 'question', title: 'Projector in room 4 shows pink', requester: { email: ada.email }, channel: 'api' });
       await page.locator('#desk-results li.desk-row', { hasText: 'Projector in room 4' }).waitFor({ timeout: 10_000 });
       expect(await page.locator('#desk-results li.desk-row').count()).toBe(before + 1);
       expect(await page.locator('#desk-live').textContent()).toContain('Updated');
@@ -120,7 +109,7 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
       await page.keyboard.press('k');
       expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('Projector in room 4');
       // On a ticket, r goes to the reply box.
-      await page.goto(`${url}/desk/t/${filed.key}`);
+      await page.goto(`${web.url}/desk/t/${filed.key}`);
       await page.keyboard.press('r');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('desk-reply');
     } finally {
@@ -129,22 +118,22 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
   });
 
   it('someone on no desk gets 403 on /desk, and their My requests shows what they filed on Slack, email and the web', async () => {
-    const byEmail = await createTicket(desk.sb.core, {
+    const byEmail = await createTicket(web.service.sb.core, {
       type: 'question',
       title: 'VPN drops every hour',
       requester: { email: ada.email },
       channel: 'email',
       originAnchor: { channel: 'email', side: 'requester', externalRef: '<vpn-1@example.test>' },
     });
-    const byWeb = await createTicket(desk.sb.core, { type: 'laptop', title: 'Laptop for the intern', requester: { email: ada.email }, fields: { model: '13-inch' }, channel: 'web' });
+    const byWeb = await createTicket(web.service.sb.core, { type: 'laptop', title: 'Laptop for the intern', requester: { email: ada.email }, fields: { model: '13-inch' }, channel: 'web' });
     const { context, page } = await signedIn('ada', '/desk', { bypassCSP: true });
     try {
-      const refused = await page.goto(`${url}/desk`);
+      const refused = await page.goto(`${web.url}/desk`);
       expect(refused?.status()).toBe(403);
       expect(await page.locator('h1').textContent()).toBe('Not allowed');
-      expect((await page.goto(`${url}/desk/tickets?q=quokka`))?.status()).toBe(403);
-      expect((await page.goto(`${url}/desk/t/${filed.key}`))?.status()).toBe(403);
-      await page.goto(`${url}/my`);
+      expect((await page.goto(`${web.url}/desk/tickets?q=quokka`))?.status()).toBe(403);
+      expect((await page.goto(`${web.url}/desk/t/${filed.key}`))?.status()).toBe(403);
+      await page.goto(`${web.url}/my`);
       const mine = page.locator('.my-requests li');
       const lines = await mine.allTextContents();
       const lineOf = (key: string) => lines.find((l) => l.includes(key)) ?? '';
@@ -153,7 +142,7 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
       expect(lineOf(byWeb.ticket.key)).toMatch(/from (the )?web/i);
       expect(await seriousA11yViolations(page)).toEqual([]);
       // Ada is reachable on Slack: no "save this link" notice on her ticket page.
-      await page.goto(desk.sb.links.url(byWeb.ticket.key, ada.email));
+      await page.goto(web.service.sb.links.url(byWeb.ticket.key, ada.email));
       expect(await page.locator('.save-link').count()).toBe(0);
     } finally {
       await context.close();
@@ -161,8 +150,8 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
   });
 
   it('a requester no channel can reach is told to save the link of their ticket page', async () => {
-    const { ticket } = await createTicket(desk.sb.core, { type: 'question', title: 'Door code please', requester: { email: 'no.slack@example.test' }, channel: 'web' });
-    const response = await fetch(desk.sb.links.url(ticket.key, 'no.slack@example.test'));
+    const { ticket } = await createTicket(web.service.sb.core, { type: 'question', title: 'Door code please', requester: { email: 'no.slack@example.test' }, channel: 'web' });
+    const response = await fetch(web.service.sb.links.url(ticket.key, 'no.slack@example.test'));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Save this link');
   });

@@ -1,15 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTicket, recordEvent, type CoreContext } from '../../../src/core/tickets.ts';
 import { deliveries } from '../../../src/db/schema.ts';
-import { freshDatabase, type TestDatabase } from '../../support/db.ts';
+import { databaseForSuite } from '../../support/data.ts';
 
 describe('a fresh-link request from the web 403 page', { timeout: 90_000 }, () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await freshDatabase();
-  }, 120_000);
-  afterAll(async () => database?.drop());
+  const database = databaseForSuite();
 
   /** File a ticket and ask for a fresh link with these outbound channels on; return the planned deliveries. */
   async function requestLink(enabled: string[]) {

@@ -1,29 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, screenshot, seriousA11yViolations } from './browser.ts';
+import { webDeskForSuite } from './harness.ts';
 
 describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeout: 120_000 }, () => {
-  let service: Service;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [service, browser] = await Promise.all([startService(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-  });
-
-  async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>, options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}): Promise<T> {
-    const context = await browser.newContext({ ...options, viewport: { width: 1000, height: 800 } });
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
+  const service = webDeskForSuite({ viewport: { width: 1000, height: 800 } });
 
   async function ticketsTitled(title: string): Promise<string[]> {
     const { json } = await service.api('GET', `/tickets?q=${encodeURIComponent(title)}`);
@@ -31,7 +13,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   }
 
   it('a visitor browses the catalog grouped by queue, with the expected times from the SLA', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       const response = await page.goto(service.at('/'));
       expect(response?.status()).toBe(200);
       expect(await page.locator('h2').allTextContents()).toEqual(['IT Service Desk', 'People Team', 'Facilities']);
@@ -44,7 +26,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('the search box filters with a plain GET when JavaScript is off, and as you type when it is on', async () => {
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.at('/'));
         await page.getByLabel('Search request types').fill('badge');
@@ -57,7 +39,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
       },
       { javaScriptEnabled: false },
     );
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.at('/'));
       await page.getByLabel('Search request types').pressSequentially('payslip');
       await expect.poll(() => page.locator('li.type:visible h3').allTextContents()).toEqual(['Payroll question']);
@@ -66,7 +48,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('a form missing a required field comes back (400) with the error beside the field and every value kept', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.at('/'));
       await page.getByRole('link', { name: 'Access to a system' }).click();
       await page.getByLabel('Summary').fill('Finance share for the audit');
@@ -94,7 +76,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('a correct submission lands on the ticket page showing the key, and the ticket came in through the web', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.at('/new/laptop'));
       await page.getByLabel('Summary').fill('Laptop for Marta, starts Monday');
       await page.getByLabel('Model').selectOption('15-inch');
@@ -114,7 +96,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('submitting the same form twice (double click, back and resend) creates one ticket', async () => {
-    await withPage(async (page, context) => {
+    await service.withPage(async (page, context) => {
       await page.goto(service.at('/new/password-reset'));
       await page.getByLabel('Summary').fill('Locked out of VPN after holidays');
       await page.getByLabel('Account').fill('VPN');
@@ -134,7 +116,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('a <script> typed into a field is shown as text, never run', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       const evil = '<script>window.__pwned = 1</script><b>bold</b>';
       await page.goto(service.at('/new/desk-move'));
       await page.getByLabel('Summary').fill(evil);
@@ -152,7 +134,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('works end to end with JavaScript disabled: browse, fill, submit, reply', async () => {
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.at('/'));
         await page.getByRole('link', { name: 'Payroll question' }).click();
@@ -178,7 +160,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
     });
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     try {
-      await withPage(async (page) => {
+      await service.withPage(async (page) => {
         await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
         const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'go' }).click()]);
         expect(response.status()).toBe(403);
@@ -199,7 +181,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('a body over 1 MiB gets the 413 page, and an unknown type gets the 404 page', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.at('/new/desk-move'));
       await page.getByLabel('What is needed').evaluate((el, size) => ((el as HTMLTextAreaElement).value = 'x'.repeat(size)), 1_200_000);
       const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Send request' }).click()]);
@@ -215,7 +197,7 @@ describe.skipIf(!chromiumAvailable)('the web request form, in Chromium', { timeo
   });
 
   it('axe-core finds no serious or critical problems on the catalog and on a form with errors', async () => {
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.at('/'));
         expect(await seriousA11yViolations(page)).toEqual([]);

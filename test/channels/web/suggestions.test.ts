@@ -1,30 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, screenshot, seriousA11yViolations } from './browser.ts';
+import { webDeskForSuite } from './harness.ts';
 
 // Help articles suggested on the request form before anyone has to wait, with and without
 // JavaScript, and what the deflection report then counts.
 
 describe.skipIf(!chromiumAvailable)('suggested answers on the web form, in Chromium', { timeout: 120_000 }, () => {
-  let service: Service;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [service, browser] = await Promise.all([startService(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-  });
-
-  async function withPage(run: (page: Page) => Promise<void>, options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}) {
-    const context = await browser.newContext({ ...options, viewport: { width: 1000, height: 900 } });
-    try {
-      await run(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const service = webDeskForSuite({ viewport: { width: 1000, height: 900 } });
 
   async function deflection(slug: string) {
     const { status, json } = await service.api('GET', '/reports/deflection');
@@ -33,7 +15,7 @@ describe.skipIf(!chromiumAvailable)('suggested answers on the web form, in Chrom
   }
 
   it('without JavaScript, "Check for answers" shows the articles first and "That solved it" files nothing', async () => {
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.at('/new/it-other'));
         await page.getByLabel('Summary').fill('my vpn keeps dropping');
@@ -58,7 +40,7 @@ describe.skipIf(!chromiumAvailable)('suggested answers on the web form, in Chrom
   });
 
   it('with JavaScript, suggestions appear as the summary is typed; sending anyway counts as filed', async () => {
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.at('/new/password-reset'));
         await page.getByLabel('Summary').pressSequentially('forgot my password', { delay: 20 });
@@ -80,7 +62,7 @@ describe.skipIf(!chromiumAvailable)('suggested answers on the web form, in Chrom
   });
 
   it('clicking a suggested article is counted for its channel', async () => {
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.at('/kb/wifi-office?from=web'));
       expect(await page.locator('h1').textContent()).toBe('Join the office Wi-Fi');
     });

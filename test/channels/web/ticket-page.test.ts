@@ -1,32 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { resolvePerson } from '../../../src/core/people.ts';
 import { anchors, ticketEvents, tickets } from '../../../src/db/schema.ts';
 import { startSmtpSink } from '../../support/smtp.ts';
-import { chromiumAvailable, launchBrowser, screenshot, seriousA11yViolations, startService, type Service } from './browser.ts';
+import { chromiumAvailable, screenshot, seriousA11yViolations, startService } from './browser.ts';
+import { webDeskForSuite } from './harness.ts';
 
 describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", { timeout: 120_000 }, () => {
-  let service: Service;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [service, browser] = await Promise.all([startService(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-  });
-
-  async function withPage(run: (page: Page) => Promise<void>, options: { bypassCSP?: boolean } = {}) {
-    const context = await browser.newContext({ ...options, viewport: { width: 420, height: 900 } });
-    try {
-      await run(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const service = webDeskForSuite({ viewport: { width: 420, height: 900 } });
 
   /** A ticket filed through the API (as Slack or email would), for ana@example.com. */
   async function fileTicket(title: string): Promise<string> {
@@ -44,7 +26,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
   it('the requester replies from the page: the reply shows in the timeline (via web) and is a core event', async () => {
     const key = await fileTicket('Battery dies fast');
     await service.api('POST', `/tickets/${key}/comments`, { body: 'Can you bring it to the 3rd floor desk?', visibility: 'public', author: { email: 'dan.okafor@example.com', name: 'Tom (IT)' } });
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       expect(await page.locator('h1').textContent()).toBe(`${key} Battery dies fast`);
       // Drawn when read: the business time left while the desk is open; while it is shut (this runs on the real clock), the due time and when it opens.
@@ -73,7 +55,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
     const note = await service.api('POST', `/tickets/${key}/comments`, { body: 'Internal: this user spilled coffee twice', visibility: 'internal', author: { email: 'dan.okafor@example.com' } });
     expect(note.status).toBe(201);
     await service.api('POST', `/tickets/${key}/comments`, { body: 'We ordered a new keyboard.', visibility: 'public', author: { email: 'dan.okafor@example.com' } });
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       const text = await page.locator('body').textContent();
       expect(text).toContain('We ordered a new keyboard.');
@@ -83,7 +65,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('the requester marks the request resolved and reopens it from the page', async () => {
     const key = await fileTicket('Dock not detected');
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'ana@example.com'));
       await page.getByRole('button', { name: 'Mark as resolved' }).click();
       await page.waitForURL(/done=resolve/);
@@ -105,7 +87,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
     const bea = await resolvePerson(service.sb.database.db, { email: 'bea@example.com', name: 'Bea' });
     const [row] = await service.sb.database.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key));
     await service.sb.database.db.insert(anchors).values({ ticketId: row!.id, channel: 'email', side: 'watcher', personId: bea.id, externalRef: `<watch-${key}@example.com>` });
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       await page.goto(service.ticketUrl(key, 'bea@example.com'));
       const response = page.waitForResponse((r) => r.url().includes('/resolve') && r.request().method() === 'POST');
       await page.getByRole('button', { name: 'Mark as resolved' }).click();
@@ -125,7 +107,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
       const key = created.json.key as string;
       const good = mailing.ticketUrl(key, 'ana@example.com');
       const tampered = good.replace(/s=./, (m) => (m.endsWith('A') ? 's=B' : 's=A'));
-      await withPage(async (page) => {
+      await service.withPage(async (page) => {
         const expired = mailing.ticketUrl(key, 'ana@example.com', new Date(Date.now() - 100 * 86_400_000));
         await page.goto(expired);
         expect(await page.locator('.lead').textContent()).toBe('This link has expired.');
@@ -163,7 +145,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('with email off the 403 page does not offer to email a link, and a posted request says no link was sent and records nothing', async () => {
     const key = await fileTicket('Keyboard sticks');
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       expect((await page.goto(service.at(`/t/${key}`)))?.status()).toBe(403);
       expect(await page.getByRole('button', { name: 'Email me a fresh link' }).count()).toBe(0);
       expect(await page.locator('.no-email').textContent()).toBe('This desk does not send email, so we cannot send you a fresh link.');
@@ -188,7 +170,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('a requester nothing reaches (web form, email off) is told so and offered the link to save, with when it stops working', async () => {
     const key = await fileTicket('Chair wobbles');
-    await withPage(async (page) => {
+    await service.withPage(async (page) => {
       const url = service.ticketUrl(key, 'ana@example.com');
       await page.goto(url);
       const notice = page.locator('.save-link');
@@ -205,7 +187,7 @@ describe.skipIf(!chromiumAvailable)("the requester's ticket page, in Chromium", 
 
   it('axe-core finds no serious or critical problems on the ticket page or the 403 page', async () => {
     const key = await fileTicket('Mouse missing');
-    await withPage(
+    await service.withPage(
       async (page) => {
         await page.goto(service.ticketUrl(key, 'ana@example.com'));
         expect(await seriousA11yViolations(page)).toEqual([]);
