@@ -58,12 +58,24 @@ describe('shared outbound pace (pace_buckets)', () => {
     const channel = target();
     const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).reserve(channel)));
     waits.sort((x, y) => x - y);
-    // Three at once (the burst), then one per second, whoever asked.
+    // Three at once (the burst), then one per second, whoever asked. On the database's running
+    // clock a reservation answered later waits less, by however long it was held up, so only
+    // the bound holds exactly; the exact line-up is the next test's, on a stopped clock.
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     for (let i = 3; i < waits.length; i++) {
-      expect(waits[i]!).toBeGreaterThan((i - 2) * 1000 - 500);
+      expect(waits[i]!).toBeGreaterThan(0);
       expect(waits[i]!).toBeLessThanOrEqual((i - 2) * 1000);
     }
+  });
+
+  it('concurrent reservations from two replicas at one instant get the burst, then slots exactly one interval apart', async () => {
+    const clock = () => 7_000_000;
+    const limits = [{ perSecond: 1, burst: 3 }];
+    const a = new SharedPace(database.db, 'slack', limits, { now: clock });
+    const b = new SharedPace(replica.db, 'slack', limits, { now: clock });
+    const channel = target();
+    const waits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).reserve(channel)));
+    expect(waits.sort((x, y) => x - y)).toEqual([0, 0, 0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
   });
 
   it("a 429's Retry-After pauses the target for every replica, then the rate applies without a burst; other targets go on", async () => {
