@@ -1,5 +1,6 @@
--- heading: the title's lexemes alone, with their own GIN index, so that "a query word in the
--- title" is answered from an index without reading every article that uses the word elsewhere.
+-- heading: the lexemes of the title (weight A) and the tags (B) alone, with their own GIN index,
+-- so that "a query word in the title or tags" is answered from an index without reading every
+-- article that uses the word in its text.
 -- Existing articles are rewritten with it by the next knowledge sync (every start syncs).
 ALTER TABLE "kb_articles" ADD COLUMN "heading" tsvector DEFAULT ''::tsvector NOT NULL;--> statement-breakpoint
 CREATE INDEX "kb_articles_heading_idx" ON "kb_articles" USING gin ("heading") WITH (fastupdate = off);--> statement-breakpoint

@@ -491,7 +491,7 @@ export const kbArticles = pgTable('kb_articles', {
   types: jsonb('types').notNull().default([]),
   tags: jsonb('tags').notNull().default([]),
   search: tsvector('search').notNull(),
-  /** The title's lexemes alone, GIN-indexed: "a query word is in the title" without reading the articles. */
+  /** The title's (A) and tags' (B) lexemes alone, GIN-indexed: "a query word is in the title or tags" without reading the articles. */
   heading: tsvector('heading').notNull().default(sql`''::tsvector`),
   keywords: text('keywords').notNull().default(''),
   digest: text('digest').notNull(),

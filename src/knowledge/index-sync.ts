@@ -75,7 +75,7 @@ export async function syncKnowledge(db: Db, articles: Article[]): Promise<SyncRe
         types: article.types,
         tags: article.tags,
         search: vector as unknown as string,
-        heading: sql`to_tsvector(${config}, ${fold(article.title, on)})` as unknown as string,
+        heading: sql`setweight(to_tsvector(${config}, ${fold(article.title, on)}), 'A') || setweight(to_tsvector(${config}, ${fold(article.tags.join(' '), on)}), 'B')` as unknown as string,
         keywords: (on.unaccent ? sql`unaccent(${keywords})` : keywords) as unknown as string,
         digest: article.digest,
         updatedAt: new Date(),

@@ -114,10 +114,10 @@ async function spelledLikeTheArticles(db: Db, text: string, on: SearchFeatures):
  *   holds it: title 1, tags 0.7, summary 0.4, body 0.25. A rare word ("seat") outweighs a word
  *   half the articles use ("change").
  * - A common word (in more than a tenth of the articles, and more than 20) counts only in a
- *   title (`heading`, its own GIN index). So every match comes from an index probe, without
- *   reading the thousands of articles that merely mention a common word or carry it as a
- *   tag, none of which it would single out. In a knowledge base of up to 20 articles every
- *   word counts everywhere.
+ *   title or the tags (`heading`, its own GIN index), where the article's author put it on
+ *   purpose. So every match comes from an index probe, without reading the thousands of
+ *   articles that merely mention a common word in their text, none of which it would single
+ *   out. In a knowledge base of up to 20 articles every word counts everywhere.
  * unaccent folds "contraseña"/"contrasena" where it exists.
  */
 export async function searchKnowledge(db: Db, query: KnowledgeQuery): Promise<KnowledgeHit[]> {
@@ -145,8 +145,8 @@ export async function searchKnowledge(db: Db, query: KnowledgeQuery): Promise<Kn
         join kb_lexemes l on l.config = w.config and l.lexeme = w.lexeme
         cross join lateral (select '''' || replace(replace(w.lexeme, '\\', '\\\\'), '''', '''''') || '''' as lit) e
       ), hits as (
-        select a.slug, t.lexeme, t.idf as s
-        from terms t cross join lateral (select a.slug from kb_articles a where a.config = t.config and a.heading @@ t.q ${where}) a
+        select a.slug, t.lexeme, t.idf * case when a.heading @@ t.qa then 1.0 else 0.7 end as s
+        from terms t cross join lateral (select a.slug, a.heading from kb_articles a where a.config = t.config and a.heading @@ t.q ${where}) a
         union all
         select a.slug, t.lexeme,
                t.idf * case when a.search @@ t.qa then 1.0 when a.search @@ t.qb then 0.7 when a.search @@ t.qc then 0.4 else 0.25 end as s
