@@ -103,6 +103,7 @@ await withThrowawayDatabase(async (url) => {
 
   // Opens the event-loop delay window (each scrape reads and resets the service's histogram).
   await eventLoopDelay(app.url);
+  const handledBefore = await serverSideAcks(app.url);
   const started = performance.now();
   const inFlight: Array<Promise<number>> = [];
   for (let i = 0; i < total; i++) {
@@ -114,6 +115,9 @@ await withThrowawayDatabase(async (url) => {
   const latencies = (await Promise.all(inFlight)).sort((a, b) => a - b);
   const sentSeconds = (performance.now() - started) / 1000;
   const loop = await eventLoopDelay(app.url);
+  const handledAfter = await serverSideAcks(app.url);
+  const served = [...handledAfter].map(([le, n]) => [le, n - (handledBefore.get(le) ?? 0)] as const);
+  const servedTotal = served.find(([le]) => le === '+Inf')?.[1] ?? 0;
   let filed = (await count()) - baseline;
   while (filed < total && performance.now() - started < (seconds + 60) * 1000) {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -133,6 +137,7 @@ await withThrowawayDatabase(async (url) => {
   // The histogram records the time between its 10 ms timer's runs (prom-client's default resolution), so 10 ms is no delay.
   const late = (ms: number) => Math.max(0, ms - LOOP_RESOLUTION_MS).toFixed(1);
   process.stdout.write(`  service event-loop delay over the sending window: p50 ${late(loop.p50)} ms  p99 ${late(loop.p99)} ms  max ${late(loop.max)} ms (monitorEventLoopDelay via /metrics, sampled every ${LOOP_RESOLUTION_MS} ms)\n`);
+  process.stdout.write(`  service side (its request histogram, request in → answer out): ${served.filter(([le]) => ['0.01', '0.025', '0.05'].includes(le)).map(([le, n]) => `≤ ${Number(le) * 1000} ms ${((100 * n) / servedTotal).toFixed(1)}%`).join('  ')}\n`);
   process.stdout.write(`  tickets ${filed}/${total} committed in ${doneSeconds.toFixed(2)} s → ${(filed / doneSeconds).toFixed(0)} tickets/s\n`);
   process.stdout.write(`  load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)\n`);
   process.stdout.write(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} npm run bench:slack\n`);
@@ -147,4 +152,16 @@ async function eventLoopDelay(url: string): Promise<{ p50: number; p99: number; 
     return Number(line.slice(name.length + 1)) * 1000;
   };
   return { p50: gauge('nodejs_eventloop_lag_p50_seconds'), p99: gauge('nodejs_eventloop_lag_p99_seconds'), max: gauge('nodejs_eventloop_lag_max_seconds') };
+}
+
+/** Cumulative counts of the service's own /slack/events durations by bucket (le → count). */
+async function serverSideAcks(url: string): Promise<Map<string, number>> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('switchboard_http_request_duration_seconds_bucket{') || !line.includes('route="/slack/events"')) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le) counts.set(le, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
 }
