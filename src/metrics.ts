@@ -80,3 +80,9 @@ export const uncaughtErrors = new Counter({
   labelNames: ['kind'] as const,
   registers: [registry],
 });
+
+export const slackAckDeadlines = new Counter({
+  name: 'switchboard_slack_ack_deadline_total',
+  help: 'Slack requests answered by the receiver\'s 2.5 s deadline because no listener acked in time',
+  registers: [registry],
+});

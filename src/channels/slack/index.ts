@@ -12,7 +12,7 @@ import { SharedPace } from '../../outbox/pace.ts';
 import { SLACK_PACE } from './pace.ts';
 import { registerPick } from './pick.ts';
 import { registerReplyTools } from './reply-tools.ts';
-import { HonoReceiver } from './receiver.ts';
+import { CLAIMED_EVENT, HonoReceiver } from './receiver.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
 import { registerApprovalActions } from './approval-actions.ts';
@@ -38,7 +38,7 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     log.warn({ err: error }, 'slack: auth.test failed at start; Bolt will verify the token on the first request');
     return null;
   });
-  const http = slack.appToken ? null : new HonoReceiver(slack.signingSecret, log);
+  const http = slack.appToken ? null : new HonoReceiver(slack.signingSecret, log, deps.database.db);
   const receiver: Receiver = http ?? new SocketModeReceiver({ appToken: slack.appToken!, logLevel: LogLevel.WARN });
   const app = new App({
     token: slack.botToken,
@@ -48,7 +48,7 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     logLevel: LogLevel.WARN,
     ...(auth?.user_id && auth.bot_id ? { tokenVerificationEnabled: false, botId: auth.bot_id, botUserId: auth.user_id } : {}),
   });
-  app.use(dedupeEvents(deps.database.db));
+  app.use(dedupeEvents(deps.database.db, CLAIMED_EVENT));
   app.error(async (error) => {
     log.error({ err: error }, 'slack: listener failed');
   });

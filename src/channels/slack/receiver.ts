@@ -1,12 +1,22 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/availability.ts';
+import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
+import { claimEvent } from '../inbound-events.ts';
+import { slackAckDeadlines } from '../../metrics.ts';
 import { cleanDeep } from '../../http/input.ts';
 import { envelopeProblem } from './envelope.ts';
 
 /** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */
 const ACK_DEADLINE_MS = 2_500;
+/**
+ * How many requests' work may run after their ack at the same time. The rest wait their turn,
+ * in order, already answered: a burst of work cannot crowd the event loop the next acks need.
+ */
+const WORK_AFTER_ACK = 32;
+/** The context key under which the receiver tells the dedupe middleware it has taken the event's claim. */
+export const CLAIMED_EVENT = 'switchboardClaimedEvent';
 /** Slack's replay window: a request timestamp more than 5 minutes away from now, either way, is refused. */
 const MAX_SKEW_MS = 5 * 60_000;
 
@@ -19,10 +29,12 @@ const MAX_SKEW_MS = 5 * 60_000;
  */
 export class HonoReceiver implements Receiver {
   private app: App | undefined;
+  private readonly turns = new Turns(WORK_AFTER_ACK);
 
   constructor(
     private readonly signingSecret: string,
     private readonly logger: Logger,
+    private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -63,10 +75,26 @@ export class HonoReceiver implements Receiver {
       return new Response('', { status: 200 });
     }
 
+    // An Events API request is acked by Bolt before any middleware runs, so its claim (the
+    // idempotency insert, the one database write on the ack path) is taken here: a redelivery
+    // is answered at once, and with the database away Slack gets a 503 and redelivers instead
+    // of a 200 for an event nobody recorded.
+    let claimed: string | undefined;
+    if (typeof body.event_id === 'string') {
+      claimed = `slack:event:${body.event_id}`;
+      try {
+        if (!(await claimEvent(this.db, claimed))) return new Response('', { status: 200 });
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) return new Response('', { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+        throw error;
+      }
+    }
+
     const retryNum = request.headers.get('x-slack-retry-num');
     const retryReason = request.headers.get('x-slack-retry-reason');
     return this.dispatch({
       body,
+      ...(claimed ? { customProperties: { [CLAIMED_EVENT]: claimed } } : {}),
       ...(retryNum ? { retryNum: Number(retryNum) } : {}),
       ...(retryReason ? { retryReason } : {}),
     });
@@ -85,17 +113,32 @@ export class HonoReceiver implements Receiver {
       };
       const deadline = setTimeout(() => {
         this.logger.warn({ type: event.body.type }, 'slack: no ack within the deadline; answering 200 without a body');
+        slackAckDeadlines.inc();
         answer(new Response('', { status: 200 }));
       }, ACK_DEADLINE_MS);
       deadline.unref();
+      // Whether the work holds one of the turns, and whether it has finished.
+      let holding = false;
+      let settled = false;
       const ack = async (response?: unknown) => {
         if (answered) return;
         if (response === undefined || response === null || response === '') answer(new Response('', { status: 200 }));
         else if (typeof response === 'string') answer(new Response(response, { status: 200 }));
         else answer(Response.json(response));
+        // What follows ack() (the listener's work; for an Events API request, which Bolt acks
+        // first, every middleware and listener) starts once the answer is on its way, never
+        // before it is written, and with a turn.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.turns.take();
+        if (settled) this.turns.give();
+        else holding = true;
       };
       app
         .processEvent({ ...event, ack })
+        .finally(() => {
+          settled = true;
+          if (holding) this.turns.give();
+        })
         .then(() => answer(new Response('', { status: 404 })))
         .catch((error: unknown) => {
           // Database away: 503 and let Slack redeliver (its retries are deduplicated by event id).
@@ -111,6 +154,28 @@ export class HonoReceiver implements Receiver {
           answer(new Response('', { status: 500, headers: { 'x-slack-no-retry': '1' } }));
         });
     });
+  }
+}
+
+/** A counting semaphore, first come first served. */
+class Turns {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  take(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
   }
 }
 

@@ -56,6 +56,11 @@ export interface SlackFake {
   /** Resolves with the first matching call, including ones already recorded; rejects after timeoutMs. */
   waitFor(method: string, predicate?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   failNext(method: string, fault: SlackFault, times?: number): void;
+  /**
+   * Calls to `method` from now on are neither answered nor recorded until the returned release is
+   * called (a slow Slack); then every held call, and every later one, is answered.
+   */
+  hold(method: string): () => void;
   addUser(user: SeedUser): void;
   addChannel(channel: SeedChannel): void;
   addMessage(channel: string, message: SeedMessage): SlackMessage;
@@ -126,6 +131,7 @@ class SlackFakeServer implements SlackFake {
   url = '';
   private readonly workspace: SlackWorkspace;
   private readonly faults = new Map<string, SlackFault[]>();
+  private readonly holds = new Map<string, Promise<void>>();
   private readonly waiters = new Set<Waiter>();
   private readonly server: Server;
   private readonly now: () => number;
@@ -191,6 +197,15 @@ class SlackFakeServer implements SlackFake {
     });
   }
 
+  hold(method: string): () => void {
+    let release!: () => void;
+    this.holds.set(method, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
+  }
+
   failNext(method: string, fault: SlackFault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i += 1) queue.push(fault);
@@ -249,6 +264,8 @@ class SlackFakeServer implements SlackFake {
     // Slack reads a `token` argument only from form posts; JSON posts must use the header.
     const formToken = !contentType.startsWith('application/json') && typeof body?.token === 'string' ? body.token : undefined;
     const token = headerToken ?? formToken;
+    const gate = this.holds.get(method);
+    if (gate) await gate;
     const answer = this.answer(method, body, token);
 
     const serialized = typeof answer.payload === 'string' ? answer.payload : JSON.stringify(answer.payload);
