@@ -164,9 +164,12 @@ describe(`delivery worker on ${engine}`, () => {
     // it has run out, by that worker's own clock: nothing else (a backoff, a count) holds it.
     const leaseEnd = claimed!.nextAttemptAt.getTime();
     expect(leaseEnd - killedAt).toBeLessThanOrEqual(1000);
-    expect(await worker({ leaseMs: 1000, now: () => new Date(leaseEnd - 1) }).runOnce()).toBe(0);
+    // Judged by this subscription's own delivery and receiver: an earlier test's delivery may be
+    // due by then too, so the number a pass sends is not this test's to count.
+    await worker({ leaseMs: 1000, now: () => new Date(leaseEnd - 1) }).runOnce();
     expect((await deliveryRows(sub.id))[0]?.status).toBe('sending');
-    expect(await worker({ leaseMs: 1000, now: () => new Date(leaseEnd) }).runOnce()).toBe(1);
+    expect(sink.requests).toHaveLength(1);
+    await worker({ leaseMs: 1000, now: () => new Date(leaseEnd) }).runOnce();
     expect((await deliveryRows(sub.id))[0]?.status).toBe('sent');
     const [row] = await deliveryRows(sub.id);
     expect(row!.attempts).toBe(2);
