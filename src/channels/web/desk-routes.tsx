@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { cleanText } from '../../http/input.ts';
 import { z } from 'zod';
 import { authOf } from '../../auth/index.ts';
 import type { BusinessCalendar } from '../../core/sla/calendar.ts';
@@ -86,7 +87,8 @@ export function deskRoutes(app: Hono, web: WebContext): void {
     if (!gated.ok) return gated.response;
     const { person, queues } = gated;
     const queueOptions = queues.map((key) => ({ key, name: deps.catalog.queues[key]?.name ?? key }));
-    const parsed = listQuerySchema.safeParse(c.req.query());
+    // Text the database cannot store (NUL, lone surrogates) is cleaned, as in every form.
+    const parsed = listQuerySchema.safeParse(Object.fromEntries(Object.entries(c.req.query()).map(([name, value]) => [name, cleanText(value)])));
     const blank: ListQueryView = { queue: '', status: '', assignee: '', requester: '', priority: '', channel: '', q: '', sort: '', due: '' };
     if (!parsed.success) return render(c, <DeskListPage who={who(person)} queues={queueOptions} query={blank} rows={[]} nextHref={null} error="Those filters could not be read; pick them again." />, 400);
     const query = parsed.data;
