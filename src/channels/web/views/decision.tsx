@@ -51,12 +51,23 @@ export interface ApprovalPageProps {
   /** The form's one-time token; null when there is nothing to decide (already decided, not up yet). */
   token: string | null;
   /** Why there is no form, or what went wrong. */
-  notice?: { tone: 'ok' | 'error' | 'info'; text: string } | undefined;
+  notice?: PageNoticeValue;
   commentValue?: string | undefined;
   commentError?: string | undefined;
 }
 
 /** GET /approve/:token: the request and the question. Only the form's POST decides. */
+type PageNoticeValue = { tone: 'ok' | 'error' | 'info'; text: string } | undefined;
+
+/** The one-line outcome at the top of the approval and rating pages (an error is an alert). */
+function PageNotice({ notice }: { notice: PageNoticeValue }) {
+  return notice ? (
+    <div class={`notice ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
+      {notice.text}
+    </div>
+  ) : null;
+}
+
 export function ApprovalPage(props: ApprovalPageProps) {
   const { ticket, step } = props;
   return (
@@ -64,11 +75,7 @@ export function ApprovalPage(props: ApprovalPageProps) {
       <h1>
         Approval needed: <span class="key">{ticket.key}</span> {ticket.title}
       </h1>
-      {props.notice ? (
-        <div class={`notice ${props.notice.tone}`} role={props.notice.tone === 'error' ? 'alert' : 'status'}>
-          {props.notice.text}
-        </div>
-      ) : null}
+      <PageNotice notice={props.notice} />
       <dl class="facts">
         <div>
           <dt>Requested by</dt>
@@ -147,7 +154,7 @@ export interface RatePageProps {
   action: string;
   token: string | null;
   selected?: number | undefined;
-  notice?: { tone: 'ok' | 'error' | 'info'; text: string } | undefined;
+  notice?: PageNoticeValue;
 }
 
 /** GET /rate/:token: the form (the link's ?r= preselects); only the POST records. */
@@ -159,11 +166,7 @@ export function RatePage(props: RatePageProps) {
       <h1>
         <span class="key">{ticket.key}</span> {ticket.title}
       </h1>
-      {props.notice ? (
-        <div class={`notice ${props.notice.tone}`} role={props.notice.tone === 'error' ? 'alert' : 'status'}>
-          {props.notice.text}
-        </div>
-      ) : null}
+      <PageNotice notice={props.notice} />
       {current ? (
         <p class="current-rating">
           Your rating: {current.rating} · {RATING_WORDS[current.rating]}

@@ -1,5 +1,4 @@
-import type { FieldDef } from '../../../core/catalog.ts';
-import type { RequestForm } from '../../../present/forms.ts';
+import type { FormInput as PresentInput, RequestForm } from '../../../present/forms.ts';
 import { fieldInputName, REQUESTER_LABELS, type FieldErrors, type PostedValues } from '../form-values.ts';
 import type { KnowledgeHit } from '../../../knowledge/search.ts';
 import { Layout } from './layout.tsx';
@@ -18,16 +17,8 @@ export interface RequestFormProps {
   suggestions?: KnowledgeHit[] | undefined;
 }
 
-interface InputSpec {
-  name: string;
-  label: string;
-  type: FieldDef['type'];
-  required: boolean;
-  help?: string | undefined;
-  placeholder?: string | undefined;
-  options?: string[] | undefined;
-  autocomplete?: string;
-}
+/** An input of the model's form (src/present/forms.ts) under its posted name. */
+type InputSpec = Pick<PresentInput, 'label' | 'type' | 'required' | 'help' | 'placeholder' | 'options'> & { name: string; autocomplete?: string };
 
 /** The form generated from the request type's fields, plus summary, details and requester. */
 export function RequestFormPage(props: RequestFormProps) {
