@@ -72,7 +72,8 @@ export function fillCatalogMacro(
   ticket: TicketView,
   agent: { email: string; name: string | null } | null,
 ): string | null {
-  const macro = catalog.macros?.[key];
+  // Own keys only: "constructor" or "__proto__" from a query string is no macro.
+  const macro = catalog.macros && Object.hasOwn(catalog.macros, key) ? catalog.macros[key] : undefined;
   if (!macro) return null;
   return fillMacro(macro.body, {
     ticket: { key: ticket.key, title: ticket.title, status: ticket.status.replace(/_/g, ' '), priority: ticket.priority, queue: ticket.queue },

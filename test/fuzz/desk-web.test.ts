@@ -26,6 +26,13 @@ describe('fuzzing the signed-in desk: no page or post gets a 5xx', () => {
     }
   });
 
+  it('a macro named like an object property ("constructor", "__proto__") is no macro: the workspace answers, no 500 (found by this fuzz)', async () => {
+    for (const macro of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const response = await fetch(`${seeds.base}/desk/t/${seeds.ticketKey}?macro=${macro}`, { headers: { cookie: seeds.cookie }, redirect: 'manual' });
+      expect(response.status, macro).toBe(200);
+    }
+  });
+
   it('hostile filters, keys, queries and form posts', async () => {
     const result = await fc.check(deskProperty(seeds), fuzzSettings(300, 8));
     expect(result.failed ? `${String(result.errorInstance).slice(0, 800)} (seed ${result.seed})` : null).toBeNull();
