@@ -81,6 +81,13 @@ export const uncaughtErrors = new Counter({
   registers: [registry],
 });
 
+export const slackEventRedos = new Counter({
+  name: 'switchboard_slack_event_redos_total',
+  help: 'Slack events whose work was redone after their ack (a failed attempt, or one a stopped process left), by outcome: done, failed (tried again later), abandoned',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const slackAckDeadlines = new Counter({
   name: 'switchboard_slack_ack_deadline_total',
   help: 'Slack requests answered by the receiver\'s 2.5 s deadline because no listener acked in time',

@@ -4,7 +4,7 @@ import { loadCatalogFile, syncCatalog, type Catalog } from './core/catalog.ts';
 import { loadLinkSecret, TicketLinks } from './core/links.ts';
 import type { CoreContext } from './core/tickets.ts';
 import { buildChannels, enabledOutbound } from './channels/index.ts';
-import type { Channel } from './channels/types.ts';
+import type { Channel, ChannelDeps } from './channels/types.ts';
 import type { TeamsOptions } from './channels/teams/options.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -45,6 +45,8 @@ export interface StartOptions {
   slaScanner?: { intervalMs?: number; batchSize?: number };
   /** Teams overrides, e.g. a Bot Framework authentication pointed at local fakes. */
   teams?: TeamsOptions;
+  /** Slack overrides, e.g. how soon failed event work is redone. */
+  slack?: ChannelDeps['slack'];
 }
 
 /**
@@ -66,7 +68,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   }
   const core: CoreContext = { db: database.db, now: options.now ?? (() => new Date()), enabled: enabledOutbound(config) };
   const links = new TicketLinks(await loadLinkSecret(database.db, config.linkSecret), config.publicUrl);
-  const deps = { config, database, core, catalog, links, logger, teams: options.teams };
+  const deps = { config, database, core, catalog, links, logger, teams: options.teams, slack: options.slack };
   const channels = await buildChannels(deps);
   const app = buildServer({ ...deps, channels, apiExtensions: [reportRoutes, slaRoutes, forecastRoutes, overviewRoutes, knowledgeRoutes(config.publicUrl)] });
 

@@ -6,6 +6,7 @@ import type { CoreContext } from '../core/tickets.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundAdapter } from '../outbox/adapter.ts';
+import type { KeptEventsOptions } from './slack/redo.ts';
 import type { TeamsOptions } from './teams/options.ts';
 
 /** What a channel gets to work with. */
@@ -18,6 +19,8 @@ export interface ChannelDeps {
   logger: Logger;
   /** Teams overrides (tests inject the Bot Framework authentication). */
   teams?: TeamsOptions | undefined;
+  /** Slack tuning for tests (how soon failed event work is redone). */
+  slack?: { redo?: KeptEventsOptions } | undefined;
 }
 
 /**

@@ -553,9 +553,24 @@ export const inboundEvents = pgTable(
     key: text('key').primaryKey(),
     /** The invoke response ({status, body}) of the first delivery, once it is known. */
     response: jsonb('response'),
+    /**
+     * The event itself (a Slack envelope), kept until its work is done: Slack has its 200 before
+     * the work runs, so a failed attempt, or one a dead process left, is redone from here (0023).
+     */
+    body: jsonb('body'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the claim may be redone: the lease of the attempt in flight, or the backoff after a failed one. */
+    nextAttemptAt: ts('next_attempt_at'),
+    lastError: text('last_error'),
+    doneAt: ts('done_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('inbound_events_created_idx').on(t.createdAt)],
+  (t) => [
+    index('inbound_events_created_idx').on(t.createdAt),
+    index('inbound_events_redo_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.body} is not null and ${t.doneAt} is null`),
+  ],
 );
 
 /**

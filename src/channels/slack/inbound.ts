@@ -3,9 +3,7 @@ import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { CoreError } from '../../core/errors.ts';
 import type { CoreContext } from '../../core/tickets.ts';
-import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
-import { claimEvent, releaseEvent } from '../inbound-events.ts';
 import { mrkdwn } from './blocks.ts';
 import type { SlackIdentity, SlackPerson } from './identity.ts';
 
@@ -75,28 +73,4 @@ export async function explainCoreError(inbound: Inbound, error: unknown, userId:
     return;
   }
   throw error;
-}
-
-/**
- * Slack redelivers an event it thinks we missed (X-Slack-Retry-Num), roughly at once, after
- * a minute and after five, possibly to another replica or after a restart. The event id is
- * claimed in the database (inbound_events) before any listener runs (over HTTP by the
- * receiver, before the ack), so a redelivery makes
- * no Slack call (type picker, notes) and no write; the core commands are idempotent on
- * `slack:event:<event_id>` besides. A failed attempt gives its claim back so the retry can do the work.
- */
-export function dedupeEvents(db: Db, claimedKey: string) {
-  return async ({ body, context, next }: { body: unknown; context: Record<string, unknown>; next: () => Promise<void> }) => {
-    const eventId = typeof body === 'object' && body !== null && 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : null;
-    if (eventId === null) return next();
-    const key = `slack:event:${eventId}`;
-    // Over HTTP the receiver claimed it before the ack; Socket Mode claims here.
-    if (context[claimedKey] !== key && !(await claimEvent(db, key))) return;
-    try {
-      await next();
-    } catch (error) {
-      await releaseEvent(db, key).catch(() => undefined);
-      throw error;
-    }
-  };
 }

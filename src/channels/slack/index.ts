@@ -2,7 +2,7 @@ import { App, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Channel, ChannelDeps } from '../types.ts';
 import { SlackIdentity } from './identity.ts';
-import { dedupeEvents, type Inbound } from './inbound.ts';
+import type { Inbound } from './inbound.ts';
 import { registerCommand } from './intake-command.ts';
 import { registerSuggestionAnswers } from './intake-dm.ts';
 import { registerReaction } from './intake-reaction.ts';
@@ -12,7 +12,8 @@ import { SharedPace } from '../../outbox/pace.ts';
 import { SLACK_PACE } from './pace.ts';
 import { registerPick } from './pick.ts';
 import { registerReplyTools } from './reply-tools.ts';
-import { CLAIMED_EVENT, HonoReceiver } from './receiver.ts';
+import { HonoReceiver } from './receiver.ts';
+import { KeptEvents } from './redo.ts';
 import { registerMessages } from './thread-sync.ts';
 import { registerTriage } from './triage.ts';
 import { registerApprovalActions } from './approval-actions.ts';
@@ -38,7 +39,8 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     log.warn({ err: error }, 'slack: auth.test failed at start; Bolt will verify the token on the first request');
     return null;
   });
-  const http = slack.appToken ? null : new HonoReceiver(slack.signingSecret, log, deps.database.db);
+  const kept = new KeptEvents(deps.database.db, log, deps.slack?.redo);
+  const http = slack.appToken ? null : new HonoReceiver(slack.signingSecret, log, kept);
   const receiver: Receiver = http ?? new SocketModeReceiver({ appToken: slack.appToken!, logLevel: LogLevel.WARN });
   const app = new App({
     token: slack.botToken,
@@ -48,7 +50,7 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     logLevel: LogLevel.WARN,
     ...(auth?.user_id && auth.bot_id ? { tokenVerificationEnabled: false, botId: auth.bot_id, botUserId: auth.user_id } : {}),
   });
-  app.use(dedupeEvents(deps.database.db, CLAIMED_EVENT));
+  app.use(kept.middleware());
   app.error(async (error) => {
     log.error({ err: error }, 'slack: listener failed');
   });
@@ -79,8 +81,10 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     ...(http ? { routes: (hono) => hono.post('/slack/events', (c) => http.handle(c.req.raw)) } : {}),
     async start() {
       if (!http) await app.start();
+      kept.start(app);
     },
     async stop() {
+      await kept.stop();
       if (!http) await app.stop();
     },
   };

@@ -1,12 +1,11 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/availability.ts';
-import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
-import { claimEvent } from '../inbound-events.ts';
 import { slackAckDeadlines } from '../../metrics.ts';
 import { cleanDeep } from '../../http/input.ts';
 import { envelopeProblem } from './envelope.ts';
+import { CLAIMED_EVENT, type KeptEvents } from './redo.ts';
 
 /** Slack gives up on a request after 3 s; answer a little before that even if no listener acked. */
 const ACK_DEADLINE_MS = 2_500;
@@ -15,8 +14,6 @@ const ACK_DEADLINE_MS = 2_500;
  * in order, already answered: a burst of work cannot crowd the event loop the next acks need.
  */
 const WORK_AFTER_ACK = 32;
-/** The context key under which the receiver tells the dedupe middleware it has taken the event's claim. */
-export const CLAIMED_EVENT = 'switchboardClaimedEvent';
 /** Slack's replay window: a request timestamp more than 5 minutes away from now, either way, is refused. */
 const MAX_SKEW_MS = 5 * 60_000;
 
@@ -34,7 +31,7 @@ export class HonoReceiver implements Receiver {
   constructor(
     private readonly signingSecret: string,
     private readonly logger: Logger,
-    private readonly db: Db,
+    private readonly kept: KeptEvents,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -78,18 +75,23 @@ export class HonoReceiver implements Receiver {
     // An Events API request is acked by Bolt before any middleware runs, so its claim (the
     // idempotency insert, the one database write on the ack path) is taken here: a redelivery
     // is answered at once, and with the database away Slack gets a 503 and redelivers instead
-    // of a 200 for an event nobody recorded.
+    // of a 200 for an event nobody recorded. The claim keeps the event until its work is done,
+    // so work that fails after the 200, or that a stopped process never did, is redone (redo.ts).
     let claimed: string | undefined;
     if (typeof body.event_id === 'string') {
       claimed = `slack:event:${body.event_id}`;
       try {
-        if (!(await claimEvent(this.db, claimed))) return new Response('', { status: 200 });
+        if (!(await this.kept.claim(claimed, body))) return new Response('', { status: 200 });
       } catch (error) {
         if (isDatabaseUnavailable(error)) return new Response('', { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
         throw error;
       }
     }
 
+    if (!this.app) {
+      if (claimed) this.kept.dropped(claimed);
+      return new Response('', { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+    }
     const retryNum = request.headers.get('x-slack-retry-num');
     const retryReason = request.headers.get('x-slack-retry-reason');
     return this.dispatch({

@@ -5,6 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { loadConfig } from '../../../src/config.ts';
 import { getTimeline } from '../../../src/core/tickets.ts';
 import { anchors, deliveries, tickets } from '../../../src/db/schema.ts';
+import type { KeptEventsOptions } from '../../../src/channels/slack/redo.ts';
 import { startSwitchboard, type Running } from '../../../src/runtime.ts';
 import { createThrowawayDatabase, dropDatabase, postgresUrl } from '../../support/db.ts';
 import { blockActions, eventCallback, interactionBody, signedSlackRequest, startSlackFake, type SlackCall, type SlackFake } from '../../fakes/slack/index.ts';
@@ -71,6 +72,8 @@ export interface SlackDesk {
 export interface SlackDeskOptions {
   /** The catalog (YAML); SLACK_TEST_CATALOG unless given. */
   catalogYaml?: string;
+  /** How soon event work that failed after its ack is redone (the service's defaults unless given). */
+  redo?: KeptEventsOptions;
 }
 
 export async function startSlackDesk(env: Record<string, string> = {}, options: SlackDeskOptions = {}): Promise<SlackDesk> {
@@ -96,7 +99,7 @@ export async function startSlackDesk(env: Record<string, string> = {}, options: 
     KNOWLEDGE_DIR: noArticles,
     ...env,
   });
-  const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 } });
+  const sb = await startSwitchboard(config, { worker: { pollMs: 50, baseDelayMs: 50 }, ...(options.redo ? { slack: { redo: options.redo } } : {}) });
   const db = sb.database.db;
   const ticketId = async (key: string) => (await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, key)))[0]!.id;
   const desk: SlackDesk = {
