@@ -58,6 +58,25 @@ const cpuMsOf = (pid: number): number => {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
+/** CPU time of every postgres process (the cluster's backends and its helpers). */
+const postgresCpuMs = (): number => {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      total += cpuMsOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+};
+/** Busy CPU time of the whole machine (user + nice + system + irq + softirq), from /proc/stat. */
+const machineCpuMs = (): number => {
+  const [, user, nice, system, , , irq, softirq] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq!) * 10;
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await withThrowawayDatabase(async (url) => {
@@ -279,6 +298,9 @@ await withThrowawayDatabase(async (url) => {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpuBefore = cpuMsOf(service.pid!);
+  const postgresBefore = postgresCpuMs();
+  const benchBefore = process.cpuUsage();
+  const machineBefore = machineCpuMs();
   const started = performance.now();
   const acks: Array<Promise<number>> = [];
   for (let i = 0; i < total; i++) {
@@ -293,6 +315,9 @@ await withThrowawayDatabase(async (url) => {
   const complete = () => (['teams', 'email', 'web', 'slack'] as const).every((w) => seen[w].size >= total);
   while (!complete() && performance.now() < deadline) await sleep(20);
   const serviceCpuMs = cpuMsOf(service.pid!) - cpuBefore;
+  const postgresMs = postgresCpuMs() - postgresBefore;
+  const benchCpu = process.cpuUsage(benchBefore);
+  const machineMs = machineCpuMs() - machineBefore;
   const wallMs = performance.now() - started;
   loop.disable();
   await settle().catch(() => {});
@@ -342,6 +367,12 @@ await withThrowawayDatabase(async (url) => {
   }
   const perReply = serviceCpuMs / total;
   out(`  service CPU ${(serviceCpuMs / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(1)} s (${((100 * serviceCpuMs) / wallMs).toFixed(0)} % of a core): ${perReply.toFixed(1)} ms per reply with its fan-out and page reload → at most ${(1000 / perReply).toFixed(0)} replies/s on one free core`);
+  // Where the machine's cores went while it ran: the service, every Postgres process (the whole
+  // cluster: on a quiet machine, this benchmark's), this process (the load, the Slack and Teams
+  // fakes, the SMTP listener, the desk page client) and all the rest.
+  const cores = (ms: number) => (ms / wallMs).toFixed(2);
+  const benchMs = (benchCpu.user + benchCpu.system) / 1000;
+  out(`  cores used (of ${os.cpus().length}): service ${cores(serviceCpuMs)}, Postgres ${cores(postgresMs)}, this bench (load, fakes, SMTP, page client) ${cores(benchMs)}, anything else ${cores(Math.max(0, machineMs - serviceCpuMs - postgresMs - benchMs))}; machine busy ${cores(machineMs)}`);
   out(`  not sent at the end: ${failed?.n ?? 0}; bench process event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
   out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount} npm run bench:mirror`);
 });
