@@ -70,17 +70,34 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
       if (!(await queuesWorkedBy(core.db, person.id)).length) return forbidden();
       return { ok: false, response: render(c, <NotFoundPage what={`There is no ticket ${key}.`} />, 404) };
     }
-    const role = await roleOn(core.db, person.id, ticket.queue);
+    const role = await roleIn(c, person, ticket.queue);
     if (!role) return forbidden();
     return { ok: true, person, ticket, role };
   };
 
+  /** The reader's role on a queue, read once per request (the gate, the page and its approval box all ask). */
+  const rolesOfRequest = new WeakMap<Request, Map<string, Promise<Role | null>>>();
+  const roleIn = (c: Context, person: Person, queue: string): Promise<Role | null> => {
+    let known = rolesOfRequest.get(c.req.raw);
+    if (!known) {
+      known = new Map();
+      rolesOfRequest.set(c.req.raw, known);
+    }
+    const key = `${person.id}:${queue}`;
+    let role = known.get(key);
+    if (!role) {
+      role = roleOn(core.db, person.id, queue);
+      known.set(key, role);
+    }
+    return role;
+  };
+
   /** Admins decide any step from the desk; leads a leads' step; an agent who is the step's approver their own. */
-  const mayDecideHere = async (person: Person, ticket: TicketView): Promise<boolean> => {
+  const mayDecideHere = async (c: Context, person: Person, ticket: TicketView): Promise<boolean> => {
     const step = ticket.status === 'awaiting_approval' ? ticket.approvals.find((s) => s.current) : undefined;
     if (!step || person.email === ticket.requester.email) return false;
     if (step.approver?.email === person.email) return true;
-    const role = await roleOn(core.db, person.id, ticket.queue);
+    const role = await roleIn(c, person, ticket.queue);
     return role === 'admin' || (role === 'lead' && step.approver === null);
   };
 
@@ -90,7 +107,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
       agentsOf(core.db, ticket.queue),
       watchersOf(core.db, ticket.id),
       slaWhy(core, ticket),
-      roleOn(core.db, person.id, ticket.queue),
+      roleIn(c, person, ticket.queue),
     ]);
     // This agent's view (present/ticket.ts): their zone, the desk's wording, what their role allows on this state.
     const screen = ticketScreen({ ticket, catalog: deps.catalog, reader: { role: role ?? 'agent', email: person.email }, readerTimeZone: person.timeZone, link: `/desk/t/${encodeURIComponent(ticket.key)}`, now: core.now(), why });
@@ -109,7 +126,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
         flash={extra.flash}
         error={extra.error}
         replyValue={extra.replyValue}
-        approval={(await mayDecideHere(person, ticket)) ? { step: ticket.approvals.find((s) => s.current)!.step, token: tokens.issue(c) } : undefined}
+        approval={(await mayDecideHere(c, person, ticket)) ? { step: ticket.approvals.find((s) => s.current)!.step, token: tokens.issue(c) } : undefined}
       />,
       extra.status ?? 200,
     );
