@@ -415,7 +415,10 @@ export const deliveries = pgTable(
     index('deliveries_dead_idx')
       .on(t.id)
       .where(sql`${t.status} = 'dead'`),
-    index('deliveries_event_idx').on(t.eventId),
+    // Found by event only once sent (0024): a pending delivery, and its claim, skip this index.
+    index('deliveries_event_idx')
+      .on(t.eventId)
+      .where(sql`${t.status} = 'sent'`),
     index('deliveries_lane_idx')
       .on(t.ticketId, t.lane, t.id)
       .where(sql`${t.status} in ('pending', 'sending')`),
