@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.ts';
 import { isDatabaseUnavailable, OutageLog } from '../../db/availability.ts';
 import { resultRows } from '../../db/migrate.ts';
 import { backoffDelay } from '../backoff.ts';
-import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
+import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, ticketSlaChecks, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
 import { logger as rootLogger, type Logger } from '../../logger.ts';
 import { slaEvents } from '../../metrics.ts';
 import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
@@ -13,13 +13,15 @@ import { scanApprovalReminders } from '../approval-reminders.ts';
 import { scanFollowUps } from '../follow-ups.ts';
 
 /**
- * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
- * partial index, never a scan of every open ticket), fires warnings and breaches, and
- * moves next_sla_check_at to the next moment something can happen.
+ * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on the
+ * narrow due list ticket_sla_checks, never a scan of every open ticket), fires warnings and
+ * breaches, and moves next_sla_check_at to the next moment something can happen (the
+ * triggers of migration 0021 move the due-list row in the same statement).
  *
- * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED, the *_warned_at and
- * *_breached_at guards are read from the locked row and written in the same transaction
- * as the events, so N scanners (or a scanner racing a user command) never fire twice.
+ * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED of the due-list row and the
+ * ticket row, the *_warned_at and *_breached_at guards are read from the locked ticket and
+ * written in the same transaction as the events, so N scanners (or a scanner racing a user
+ * command) never fire twice.
  *
  * A batch is written set-wise: one insert for its events, one for their deliveries (planned
  * by the same mirroring rules as every other event: triage side for internal events,
@@ -38,13 +40,19 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
   const batchSize = options.batchSize ?? 500;
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
-    const claimed = await tx
-      .select()
-      .from(tickets)
-      .where(lte(tickets.nextSlaCheckAt, now))
-      .orderBy(asc(tickets.nextSlaCheckAt))
-      .limit(batchSize)
-      .for('update', { skipLocked: true });
+    // The ticket row is locked, so the guards are read from a row no command or other scanner can
+    // change under us; a locked one is skipped and the due list read on past it (LIMIT counts locked
+    // rows only). The due-list row is not locked: every writer reaches it through its ticket's row.
+    const claimed = (
+      await tx
+        .select({ ticket: tickets })
+        .from(ticketSlaChecks)
+        .innerJoin(tickets, eq(tickets.id, ticketSlaChecks.ticketId))
+        .where(lte(ticketSlaChecks.nextCheckAt, now))
+        .orderBy(asc(ticketSlaChecks.nextCheckAt))
+        .limit(batchSize)
+        .for('update', { of: tickets, skipLocked: true })
+    ).map((row) => row.ticket);
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
 
