@@ -6,6 +6,7 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:sla
  *   BENCH_SIZES=100000,1000000 BENCH_BATCH=500 npm run bench:sla
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -20,6 +21,7 @@ import { baseUrl, withThrowawayDatabase } from './support.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const batchSize = Number(process.env.BENCH_BATCH ?? 500);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,2').split(',').map(Number);
 // A Wednesday noon in Madrid, inside the IT queue's opening hours, so warnings are due.
 const NOW = new Date('2026-11-25T11:00:00Z');
 
@@ -99,6 +101,25 @@ async function bulkLoad(database: Database, load: ReturnType<typeof sql>): Promi
   });
 }
 
+/** CPU time (ms) the server processes of this database have used so far (Linux /proc, same machine). */
+async function backendCpuMs(database: Database): Promise<number> {
+  const pids = resultRows<{ pid: number }>(await database.db.execute(sql`select pid from pg_stat_activity where datname = current_database()`));
+  let ticks = 0;
+  for (const { pid } of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100 per second)
+    } catch {
+      // not on Linux, or another host: no figure
+    }
+  }
+  return ticks * 10;
+}
+
+async function walBytes(database: Database): Promise<number> {
+  return Number(resultRows<{ b: string }>(await database.db.execute(sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as b`))[0]!.b);
+}
+
 async function count(database: Database, query: ReturnType<typeof sql>): Promise<number> {
   const rows = await database.db.execute<{ n: number }>(query);
   return Number(resultRows<{ n: number }>(rows)[0]?.n ?? 0);
@@ -150,32 +171,54 @@ await withThrowawayDatabase(async (url) => {
         await database.db.execute(sql`delete from ticket_events`);
       }
       inserted = size;
-      await database.db.execute(sql`vacuum analyze tickets`);
-      await database.db.execute(sql`vacuum analyze ticket_sla_checks`);
-      await database.db.execute(sql`vacuum analyze ticket_hours`);
       const loadSeconds = (performance.now() - started) / 1000;
-      const open = await count(database, sql`select count(*)::int as n from tickets where status = 'open'`);
-      const due = await count(database, sql`select count(*)::int as n from ticket_sla_checks where next_check_at <= ${NOW.toISOString()}::timestamptz`);
-      const plan = await explainClaim(url);
+      console.log(`\n${size.toLocaleString('en')} tickets loaded in ${loadSeconds.toFixed(1)} s`);
+      let plan = '';
+      for (const [run, concurrency] of concurrencies.entries()) {
+        if (run) {
+          await database.db.execute(resetDue(size));
+          await database.db.execute(sql`delete from deliveries`);
+          await database.db.execute(sql`delete from ticket_events`);
+        }
+        await database.db.execute(sql`vacuum analyze tickets`);
+        await database.db.execute(sql`vacuum analyze ticket_sla_checks`);
+        await database.db.execute(sql`vacuum analyze ticket_hours`);
+        const open = await count(database, sql`select count(*)::int as n from tickets where status = 'open'`);
+        const due = await count(database, sql`select count(*)::int as n from ticket_sla_checks where next_check_at <= ${NOW.toISOString()}::timestamptz`);
+        if (!run) plan = await explainClaim(url);
 
-      const scanner = new SlaScanner({ core, batchSize });
-      const passStarted = performance.now();
-      const result = await scanner.runOnce();
-      const passMs = performance.now() - passStarted;
+        const scanner = new SlaScanner({ core, batchSize, concurrency });
+        // Open the pool's connections first, so the CPU figure covers every backend the pass uses.
+        await Promise.all(Array.from({ length: 4 }, () => database.db.transaction(async (tx) => tx.execute(sql`select pg_sleep(0.05)`))));
+        const loadBefore = os.loadavg()[0]!;
+        const cpuBefore = await backendCpuMs(database);
+        const walBefore = await walBytes(database);
+        const nodeBefore = process.cpuUsage();
+        const passStarted = performance.now();
+        const result = await scanner.runOnce();
+        const passMs = performance.now() - passStarted;
+        const nodeCpu = process.cpuUsage(nodeBefore);
+        const pgCpuMs = (await backendCpuMs(database)) - cpuBefore;
+        const wal = (await walBytes(database)) - walBefore;
 
-      const idleStarted = performance.now();
-      await scanner.runOnce();
-      const idleMs = performance.now() - idleStarted;
-      const events = await count(database, sql`select count(*)::int as n from ticket_events`);
-      const sent = await count(database, sql`select count(*)::int as n from deliveries`);
+        const idleStarted = performance.now();
+        await scanner.runOnce();
+        const idleMs = performance.now() - idleStarted;
+        const events = await count(database, sql`select count(*)::int as n from ticket_events`);
+        const sent = await count(database, sql`select count(*)::int as n from deliveries`);
 
-      console.log(`\n${open.toLocaleString('en')} open tickets, ${due.toLocaleString('en')} due (loaded in ${loadSeconds.toFixed(1)} s)`);
-      console.log(`  pass: ${passMs.toFixed(0)} ms for ${result.checked} tickets → ${result.warned} warnings, ${result.breached} breaches (${events} events, ${sent} deliveries)`);
-      console.log(`  per due ticket: ${((passMs * 1000) / Math.max(1, result.checked)).toFixed(0)} µs; a pass with nothing due: ${idleMs.toFixed(1)} ms`);
-      console.log(`  machine load average (1 min) after the pass: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+        const per = (x: number) => ((x * 1000) / Math.max(1, result.checked)).toFixed(0);
+        console.log(`${open.toLocaleString('en')} open tickets, ${due.toLocaleString('en')} due; concurrency ${concurrency}`);
+        console.log(`  pass: ${passMs.toFixed(0)} ms for ${result.checked} tickets → ${result.warned} warnings, ${result.breached} breaches (${events} events, ${sent} deliveries)`);
+        console.log(`  per due ticket: ${per(passMs)} µs; a pass with nothing due: ${idleMs.toFixed(1)} ms`);
+        console.log(
+          `  CPU: Postgres ${pgCpuMs} ms (${per(pgCpuMs)} µs per due), Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms; WAL ${(wal / 1e6).toFixed(1)} MB (${(wal / Math.max(1, result.checked)).toFixed(0)} B per due)`,
+        );
+        console.log(`  machine load average (1 min) before / after the pass: ${loadBefore.toFixed(1)} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (shared with other agents)`);
+      }
       console.log(`  plan of the claim (first batch):\n${plan}`);
     }
-    console.log(`\nReproduce: BENCH_DATABASE_URL=${baseUrl} BENCH_SIZES=${sizes.join(',')} BENCH_BATCH=${batchSize} npm run bench:sla`);
+    console.log(`\nReproduce: BENCH_DATABASE_URL=${baseUrl} BENCH_SIZES=${sizes.join(',')} BENCH_BATCH=${batchSize} BENCH_CONCURRENCY=${concurrencies.join(',')} npm run bench:sla`);
   } finally {
     await database.close();
   }

@@ -180,6 +180,19 @@ describe(`SLA scanner on ${engine}`, () => {
     }
   }, 60_000);
 
+  it('a pass in two lanes fires each warning once and counts each ticket once', async () => {
+    await scanAt('2027-03-08T09:29:00Z'); // the earlier tests' clocks all fire now
+    clock.set('2027-03-08T09:30:00Z'); // a Monday, 10:30 in Madrid
+    const created = [];
+    for (let i = 0; i < 13; i++) {
+      created.push((await createTicket(ctx, { type: 'laptop', title: `Lane ${i}`, requester: { email: `lane${i}@example.com` }, fields: { model: '15-inch' }, channel: 'web' })).ticket);
+    }
+    clock.set('2027-03-08T13:45:00Z');
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 13, warned: 13, breached: 0 });
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 0, warned: 0, breached: 0 });
+    for (const ticket of created) expect((await slaEventsOf(ticket.id)).map((e) => e.type)).toEqual(['sla_warning']);
+  });
+
   it('the scanner started with the service stops cleanly', async () => {
     const scanner = new SlaScanner({ core: ctx, intervalMs: 60_000 });
     scanner.start();

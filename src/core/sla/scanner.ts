@@ -52,7 +52,11 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
         .orderBy(asc(ticketSlaChecks.nextCheckAt))
         .limit(batchSize)
         .for('update', { of: tickets, skipLocked: true })
-    ).map((row) => row.ticket);
+    )
+      .map((row) => row.ticket)
+      // Written in (queue, creation) order, so the rollup rows their breaches update at commit
+      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner.
+      .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
 
@@ -211,6 +215,12 @@ export interface SlaScannerOptions {
   /** How often to look for due clocks; warnings and breaches are at most this late. */
   intervalMs?: number;
   batchSize?: number;
+  /**
+   * Batches in flight at once in a pass, each its own transaction on its own pooled connection
+   * (SKIP LOCKED keeps them apart, as it does N scanners). 2 lets a big pass use both cores of a
+   * small machine: one batch computes in Node while the other writes in Postgres. Default 1.
+   */
+  concurrency?: number;
   logger?: Logger;
 }
 
@@ -218,6 +228,7 @@ export interface SlaScannerOptions {
 export class SlaScanner {
   private readonly intervalMs: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<ScanResult> | null = null;
@@ -227,20 +238,24 @@ export class SlaScanner {
   constructor(private readonly options: SlaScannerOptions) {
     this.intervalMs = options.intervalMs ?? 15_000;
     this.batchSize = options.batchSize ?? 500;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.log = (options.logger ?? rootLogger).child({ component: 'sla-scanner' });
     this.outage = new OutageLog(this.log, 'SLA scanner');
   }
 
-  /** One pass: batches until a batch comes back short. */
+  /** One pass: in each of `concurrency` lanes, batches until a batch comes back short. */
   async runOnce(): Promise<ScanResult> {
     const total: ScanResult = { checked: 0, warned: 0, breached: 0 };
-    for (;;) {
-      const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
-      total.checked += batch.checked;
-      total.warned += batch.warned;
-      total.breached += batch.breached;
-      if (batch.checked < this.batchSize) break;
-    }
+    const lane = async () => {
+      for (;;) {
+        const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
+        total.checked += batch.checked;
+        total.warned += batch.warned;
+        total.breached += batch.breached;
+        if (batch.checked < this.batchSize) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, lane));
     // Approval reminders run on the same schedule, claimed the same way (SKIP LOCKED), so replicas remind once.
     while ((await scanApprovalReminders(this.options.core, { batchSize: this.batchSize })) >= this.batchSize);
     // Follow-ups (nudges, auto-resolve, auto-close): one ticket per transaction, SKIP LOCKED.
