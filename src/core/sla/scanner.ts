@@ -36,6 +36,28 @@ export interface ScanResult {
   breached: number;
 }
 
+/** What the scanner reads of a claimed ticket: its clocks, and what picks its rules and deliveries. */
+const claimedColumns = {
+  id: tickets.id,
+  queueKey: tickets.queueKey,
+  typeKey: tickets.typeKey,
+  priority: tickets.priority,
+  requesterId: tickets.requesterId,
+  status: tickets.status,
+  createdAt: tickets.createdAt,
+  firstResponseDueAt: tickets.firstResponseDueAt,
+  firstResponseAt: tickets.firstResponseAt,
+  firstResponseWarnedAt: tickets.firstResponseWarnedAt,
+  firstResponseBreachedAt: tickets.firstResponseBreachedAt,
+  resolutionDueAt: tickets.resolutionDueAt,
+  resolutionWarnedAt: tickets.resolutionWarnedAt,
+  resolutionBreachedAt: tickets.resolutionBreachedAt,
+  resolvedAt: tickets.resolvedAt,
+  slaPausedAt: tickets.slaPausedAt,
+  slaPausedMinutes: tickets.slaPausedMinutes,
+};
+type Claimed = Pick<Ticket, keyof typeof claimedColumns>;
+
 export async function scanSla(ctx: CoreContext, options: { batchSize?: number } = {}): Promise<ScanResult> {
   const batchSize = options.batchSize ?? 500;
   return ctx.db.transaction(async (tx) => {
@@ -45,7 +67,7 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
     // rows only). The due-list row is not locked: every writer reaches it through its ticket's row.
     const claimed = (
       await tx
-        .select({ ticket: tickets })
+        .select(claimedColumns)
         .from(ticketSlaChecks)
         .innerJoin(tickets, eq(tickets.id, ticketSlaChecks.ticketId))
         .where(lte(ticketSlaChecks.nextCheckAt, now))
@@ -53,21 +75,23 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
         .limit(batchSize)
         .for('update', { of: tickets, skipLocked: true })
     )
-      .map((row) => row.ticket)
       // Written in (queue, creation) order, so the rollup rows their breaches update at commit
       // (ticket_hours, by queue and creation hour) are locked in one order by every scanner.
       .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
 
-    const queueRows = await tx.select().from(queues);
     const typeKeys = [...new Set(claimed.map((t) => t.typeKey))];
-    const typeRows = await tx.select({ key: requestTypes.key, sla: requestTypes.sla }).from(requestTypes).where(inArray(requestTypes.key, typeKeys));
+    // Pipelined on the transaction's connection: one round trip for both.
+    const [queueRows, typeRows] = await Promise.all([
+      tx.select().from(queues),
+      tx.select({ key: requestTypes.key, sla: requestTypes.sla }).from(requestTypes).where(inArray(requestTypes.key, typeKeys)),
+    ]);
     const queueOf = new Map(queueRows.map((q) => [q.key, q]));
     const typeOf = new Map(typeRows.map((t) => [t.key, t]));
 
     const updates: TicketUpdate[] = [];
-    const fired: Array<{ ticket: Ticket; event: SlaEvent }> = [];
+    const fired: Array<{ ticket: Claimed; event: SlaEvent }> = [];
     const rulesOf = new Map<string, SlaRules>();
     for (const ticket of claimed) {
       const rulesKey = `${ticket.queueKey}:${ticket.typeKey}:${ticket.priority}`;
@@ -130,7 +154,7 @@ async function updateTickets(tx: Tx, rows: TicketUpdate[]): Promise<void> {
 async function appendSlaEvents(
   tx: Tx,
   enabled: ReadonlySet<string>,
-  fired: Array<{ ticket: Ticket; event: SlaEvent }>,
+  fired: Array<{ ticket: Claimed; event: SlaEvent }>,
   queueOf: Map<string, typeof queues.$inferSelect>,
   now: Date,
 ): Promise<void> {
@@ -160,17 +184,19 @@ async function appendSlaEvents(
   if (!enabled.size) return;
 
   const ticketIds = [...new Set(fired.map((f) => f.ticket.id))];
-  const ticketAnchors = await tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds));
+  const [ticketAnchors, webhooks] = await Promise.all([
+    tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds)),
+    enabled.has('webhook')
+      ? tx
+          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+          .from(webhookSubscriptions)
+          .where(eq(webhookSubscriptions.active, true))
+      : [],
+  ]);
   const personIds = new Set<number>(fired.map((f) => f.ticket.requesterId));
   for (const anchor of ticketAnchors) if (anchor.side === 'watcher' && anchor.personId !== null) personIds.add(anchor.personId);
   const personRows = await tx.select().from(people).where(inArray(people.id, [...personIds]));
   const personOf = new Map(personRows.map((p) => [p.id, p]));
-  const webhooks = enabled.has('webhook')
-    ? await tx
-        .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-        .from(webhookSubscriptions)
-        .where(eq(webhookSubscriptions.active, true))
-    : [];
 
   const planned: NewDelivery[] = [];
   fired.forEach(({ ticket }, index) => {
