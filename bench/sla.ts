@@ -62,7 +62,7 @@ function resetDue(hi: number) {
     where number <= ${hi} and number % 100 = 0`;
 }
 
-const CLAIM = `select t.* from ticket_sla_checks c join tickets t on t.id = c.ticket_id where c.next_check_at <= $1 and t.next_sla_check_at <= $1
+const CLAIM = `select t.* from ticket_sla_checks c join tickets t on t.id = c.ticket_id where c.next_check_at <= $1
   order by c.next_check_at limit ${batchSize} for update of t skip locked`;
 
 /** EXPLAIN ANALYZE of the claim, in a transaction rolled back so no lock or change stays. */
