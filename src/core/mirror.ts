@@ -45,7 +45,7 @@ export function laneOf(d: NewDelivery): string {
 }
 
 export interface MirrorContext {
-  ticket: Ticket;
+  ticket: Pick<Ticket, 'id'>;
   queue: Queue;
   event: TicketEvent;
   requester: Person;

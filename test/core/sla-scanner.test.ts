@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
-import { deliveries, ticketEvents, tickets } from '../../src/db/schema.ts';
+import { deliveries, ticketEvents, tickets, ticketSlaChecks } from '../../src/db/schema.ts';
 import { scanSla, SlaScanner } from '../../src/core/sla/scanner.ts';
-import { addComment, createTicket, getTicket, type CoreContext } from '../../src/core/tickets.ts';
+import { addComment, createTicket, getTicket, setPriority, transition, type CoreContext } from '../../src/core/tickets.ts';
 import { registry } from '../../src/metrics.ts';
 import { engine, fixedClock } from '../support/db.ts';
 import { coreForSuite } from '../support/data.ts';
@@ -113,6 +113,85 @@ describe(`SLA scanner on ${engine}`, () => {
     expect(perTicket.size).toBe(40);
     for (const fired of perTicket.values()) expect(fired.sort()).toEqual(['sla_breached', 'sla_warning']);
   }, 60_000);
+
+  it("the scanner's due list follows every write of a ticket's next check, in the same statement", async () => {
+    const ticket = await laptop('2026-11-23T09:30:00Z');
+    const state = async () => {
+      const [row] = await database.db.select({ next: tickets.nextSlaCheckAt }).from(tickets).where(eq(tickets.id, ticket.id));
+      const due = await database.db.select({ at: ticketSlaChecks.nextCheckAt }).from(ticketSlaChecks).where(eq(ticketSlaChecks.ticketId, ticket.id));
+      return { ticket: row!.next?.toISOString() ?? null, dueList: due.map((d) => d.at.toISOString()) };
+    };
+    expect(await state()).toEqual({ ticket: '2026-11-23T13:30:00.000Z', dueList: ['2026-11-23T13:30:00.000Z'] });
+
+    clock.set('2026-11-23T10:00:00Z');
+    await transition(ctx, { ticketKey: ticket.key, status: 'waiting_on_requester', channel: 'slack' });
+    expect(await state()).toEqual({ ticket: null, dueList: [] }); // paused: nothing to check
+    clock.set('2026-11-23T13:30:00Z');
+    await transition(ctx, { ticketKey: ticket.key, status: 'in_progress', channel: 'slack' });
+    const resumed = await state();
+    expect(resumed.ticket).not.toBeNull();
+    expect(resumed.dueList).toEqual([resumed.ticket]);
+
+    await setPriority(ctx, { ticketKey: ticket.key, priority: 'P1', channel: 'slack' });
+    const urgent = await state();
+    expect(urgent.ticket).not.toBe(resumed.ticket);
+    expect(urgent.dueList).toEqual([urgent.ticket]);
+
+    await scanAt('2026-11-23T16:00:00Z'); // the scanner's own set-wise update moves it too
+    const scanned = await state();
+    expect(scanned.ticket).not.toBe(urgent.ticket);
+    expect(scanned.dueList).toEqual([scanned.ticket]);
+
+    await transition(ctx, { ticketKey: ticket.key, status: 'resolved', channel: 'slack' });
+    expect(await state()).toEqual({ ticket: null, dueList: [] });
+  });
+
+  it.skipIf(engine !== 'postgres')('a ticket a command holds is skipped, the claim reads on past it, and it fires once when released', async () => {
+    await scanAt('2027-03-01T09:29:00Z'); // the earlier tests' clocks all fire now, so only these two are due below
+    clock.set('2027-03-01T09:30:00Z'); // a Monday, 10:30 in Madrid
+    const held = (await createTicket(ctx, { type: 'laptop', title: 'Held', requester: { email: 'held@example.com' }, fields: { model: '15-inch' }, channel: 'email' })).ticket;
+    clock.set('2027-03-01T09:31:00Z');
+    const free = (await createTicket(ctx, { type: 'laptop', title: 'Free', requester: { email: 'free@example.com' }, fields: { model: '15-inch' }, channel: 'email' })).ticket;
+    const other = await openDatabase({ url: database.url, max: 1 });
+    try {
+      clock.set('2027-03-01T13:45:00Z'); // both warnings due, the held ticket's first
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const command = other.db.transaction(async (tx) => {
+        await tx.select({ id: tickets.id }).from(tickets).where(eq(tickets.id, held.id)).for('update');
+        locked();
+        await released;
+      });
+      await isLocked;
+      // A batch of one: the held ticket comes first in the due list, so the claim must read past it.
+      expect(await scanSla(ctx, { batchSize: 1 })).toMatchObject({ checked: 1, warned: 1 });
+      expect(await scanSla(ctx, { batchSize: 1 })).toMatchObject({ checked: 0 });
+      expect((await slaEventsOf(held.id)).map((e) => e.type)).toEqual([]);
+      expect((await slaEventsOf(free.id)).map((e) => e.type)).toEqual(['sla_warning']);
+      release();
+      await command;
+      expect(await scanSla(ctx, { batchSize: 1 })).toMatchObject({ checked: 1, warned: 1 });
+      expect(await scanSla(ctx, { batchSize: 1 })).toMatchObject({ checked: 0 });
+      expect((await slaEventsOf(held.id)).map((e) => e.type)).toEqual(['sla_warning']);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  it('a pass in two lanes fires each warning once and counts each ticket once', async () => {
+    await scanAt('2027-03-08T09:29:00Z'); // the earlier tests' clocks all fire now
+    clock.set('2027-03-08T09:30:00Z'); // a Monday, 10:30 in Madrid
+    const created = [];
+    for (let i = 0; i < 13; i++) {
+      created.push((await createTicket(ctx, { type: 'laptop', title: `Lane ${i}`, requester: { email: `lane${i}@example.com` }, fields: { model: '15-inch' }, channel: 'web' })).ticket);
+    }
+    clock.set('2027-03-08T13:45:00Z');
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 13, warned: 13, breached: 0 });
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 0, warned: 0, breached: 0 });
+    for (const ticket of created) expect((await slaEventsOf(ticket.id)).map((e) => e.type)).toEqual(['sla_warning']);
+  });
 
   it('the scanner started with the service stops cleanly', async () => {
     const scanner = new SlaScanner({ core: ctx, intervalMs: 60_000 });

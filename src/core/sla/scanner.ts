@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.ts';
 import { isDatabaseUnavailable, OutageLog } from '../../db/availability.ts';
 import { resultRows } from '../../db/migrate.ts';
 import { backoffDelay } from '../backoff.ts';
-import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
+import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, ticketSlaChecks, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
 import { logger as rootLogger, type Logger } from '../../logger.ts';
 import { slaEvents } from '../../metrics.ts';
 import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
@@ -13,13 +13,15 @@ import { scanApprovalReminders } from '../approval-reminders.ts';
 import { scanFollowUps } from '../follow-ups.ts';
 
 /**
- * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on a
- * partial index, never a scan of every open ticket), fires warnings and breaches, and
- * moves next_sla_check_at to the next moment something can happen.
+ * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on the
+ * narrow due list ticket_sla_checks, never a scan of every open ticket), fires warnings and
+ * breaches, and moves next_sla_check_at to the next moment something can happen (the
+ * triggers of migration 0021 move the due-list row in the same statement).
  *
- * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED, the *_warned_at and
- * *_breached_at guards are read from the locked row and written in the same transaction
- * as the events, so N scanners (or a scanner racing a user command) never fire twice.
+ * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED of the due-list row and the
+ * ticket row, the *_warned_at and *_breached_at guards are read from the locked ticket and
+ * written in the same transaction as the events, so N scanners (or a scanner racing a user
+ * command) never fire twice.
  *
  * A batch is written set-wise: one insert for its events, one for their deliveries (planned
  * by the same mirroring rules as every other event: triage side for internal events,
@@ -34,28 +36,66 @@ export interface ScanResult {
   breached: number;
 }
 
+/** What the scanner reads of a claimed ticket: its clocks, and what picks its rules and deliveries. */
+const claimedColumns = {
+  id: tickets.id,
+  queueKey: tickets.queueKey,
+  typeKey: tickets.typeKey,
+  priority: tickets.priority,
+  requesterId: tickets.requesterId,
+  status: tickets.status,
+  createdAt: tickets.createdAt,
+  firstResponseDueAt: tickets.firstResponseDueAt,
+  firstResponseAt: tickets.firstResponseAt,
+  firstResponseWarnedAt: tickets.firstResponseWarnedAt,
+  firstResponseBreachedAt: tickets.firstResponseBreachedAt,
+  resolutionDueAt: tickets.resolutionDueAt,
+  resolutionWarnedAt: tickets.resolutionWarnedAt,
+  resolutionBreachedAt: tickets.resolutionBreachedAt,
+  resolvedAt: tickets.resolvedAt,
+  slaPausedAt: tickets.slaPausedAt,
+  slaPausedMinutes: tickets.slaPausedMinutes,
+};
+type Claimed = Pick<Ticket, keyof typeof claimedColumns>;
+
 export async function scanSla(ctx: CoreContext, options: { batchSize?: number } = {}): Promise<ScanResult> {
   const batchSize = options.batchSize ?? 500;
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
-    const claimed = await tx
-      .select()
-      .from(tickets)
-      .where(lte(tickets.nextSlaCheckAt, now))
-      .orderBy(asc(tickets.nextSlaCheckAt))
-      .limit(batchSize)
-      .for('update', { skipLocked: true });
+    // The ticket row is locked, so the guards are read from a row no command or other scanner can
+    // change under us; a locked one is skipped and the due list read on past it (LIMIT counts locked
+    // rows only). The due-list row is not locked: every writer reaches it through its ticket's row.
+    // A ticket another scanner handled since this statement's snapshot is re-read once locked: its
+    // guards then say what was fired, so it is checked again for nothing, never fired twice. (Testing
+    // tickets.next_sla_check_at here too would skip it, but that unindexed filter turns the plan into
+    // a scan of every ticket.)
+    const claimed = (
+      await tx
+        .select(claimedColumns)
+        .from(ticketSlaChecks)
+        .innerJoin(tickets, eq(tickets.id, ticketSlaChecks.ticketId))
+        .where(lte(ticketSlaChecks.nextCheckAt, now))
+        .orderBy(asc(ticketSlaChecks.nextCheckAt))
+        .limit(batchSize)
+        .for('update', { of: tickets, skipLocked: true })
+    )
+      // Written in (queue, creation) order, so the rollup rows their breaches update at commit
+      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner.
+      .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
 
-    const queueRows = await tx.select().from(queues);
     const typeKeys = [...new Set(claimed.map((t) => t.typeKey))];
-    const typeRows = await tx.select({ key: requestTypes.key, sla: requestTypes.sla }).from(requestTypes).where(inArray(requestTypes.key, typeKeys));
+    // Pipelined on the transaction's connection: one round trip for both.
+    const [queueRows, typeRows] = await Promise.all([
+      tx.select().from(queues),
+      tx.select({ key: requestTypes.key, sla: requestTypes.sla }).from(requestTypes).where(inArray(requestTypes.key, typeKeys)),
+    ]);
     const queueOf = new Map(queueRows.map((q) => [q.key, q]));
     const typeOf = new Map(typeRows.map((t) => [t.key, t]));
 
     const updates: TicketUpdate[] = [];
-    const fired: Array<{ ticket: Ticket; event: SlaEvent }> = [];
+    const fired: Array<{ ticket: Claimed; event: SlaEvent }> = [];
     const rulesOf = new Map<string, SlaRules>();
     for (const ticket of claimed) {
       const rulesKey = `${ticket.queueKey}:${ticket.typeKey}:${ticket.priority}`;
@@ -118,7 +158,7 @@ async function updateTickets(tx: Tx, rows: TicketUpdate[]): Promise<void> {
 async function appendSlaEvents(
   tx: Tx,
   enabled: ReadonlySet<string>,
-  fired: Array<{ ticket: Ticket; event: SlaEvent }>,
+  fired: Array<{ ticket: Claimed; event: SlaEvent }>,
   queueOf: Map<string, typeof queues.$inferSelect>,
   now: Date,
 ): Promise<void> {
@@ -148,17 +188,19 @@ async function appendSlaEvents(
   if (!enabled.size) return;
 
   const ticketIds = [...new Set(fired.map((f) => f.ticket.id))];
-  const ticketAnchors = await tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds));
+  const [ticketAnchors, webhooks] = await Promise.all([
+    tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds)),
+    enabled.has('webhook')
+      ? tx
+          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+          .from(webhookSubscriptions)
+          .where(eq(webhookSubscriptions.active, true))
+      : [],
+  ]);
   const personIds = new Set<number>(fired.map((f) => f.ticket.requesterId));
   for (const anchor of ticketAnchors) if (anchor.side === 'watcher' && anchor.personId !== null) personIds.add(anchor.personId);
   const personRows = await tx.select().from(people).where(inArray(people.id, [...personIds]));
   const personOf = new Map(personRows.map((p) => [p.id, p]));
-  const webhooks = enabled.has('webhook')
-    ? await tx
-        .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-        .from(webhookSubscriptions)
-        .where(eq(webhookSubscriptions.active, true))
-    : [];
 
   const planned: NewDelivery[] = [];
   fired.forEach(({ ticket }, index) => {
@@ -203,6 +245,12 @@ export interface SlaScannerOptions {
   /** How often to look for due clocks; warnings and breaches are at most this late. */
   intervalMs?: number;
   batchSize?: number;
+  /**
+   * Batches in flight at once in a pass, each its own transaction on its own pooled connection
+   * (SKIP LOCKED keeps them apart, as it does N scanners). 2 lets a big pass use both cores of a
+   * small machine: one batch computes in Node while the other writes in Postgres. Default 1.
+   */
+  concurrency?: number;
   logger?: Logger;
 }
 
@@ -210,6 +258,7 @@ export interface SlaScannerOptions {
 export class SlaScanner {
   private readonly intervalMs: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<ScanResult> | null = null;
@@ -219,20 +268,24 @@ export class SlaScanner {
   constructor(private readonly options: SlaScannerOptions) {
     this.intervalMs = options.intervalMs ?? 15_000;
     this.batchSize = options.batchSize ?? 500;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.log = (options.logger ?? rootLogger).child({ component: 'sla-scanner' });
     this.outage = new OutageLog(this.log, 'SLA scanner');
   }
 
-  /** One pass: batches until a batch comes back short. */
+  /** One pass: in each of `concurrency` lanes, batches until a batch comes back short. */
   async runOnce(): Promise<ScanResult> {
     const total: ScanResult = { checked: 0, warned: 0, breached: 0 };
-    for (;;) {
-      const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
-      total.checked += batch.checked;
-      total.warned += batch.warned;
-      total.breached += batch.breached;
-      if (batch.checked < this.batchSize) break;
-    }
+    const lane = async () => {
+      for (;;) {
+        const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
+        total.checked += batch.checked;
+        total.warned += batch.warned;
+        total.breached += batch.breached;
+        if (batch.checked < this.batchSize) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, lane));
     // Approval reminders run on the same schedule, claimed the same way (SKIP LOCKED), so replicas remind once.
     while ((await scanApprovalReminders(this.options.core, { batchSize: this.batchSize })) >= this.batchSize);
     // Follow-ups (nudges, auto-resolve, auto-close): one ticket per transaction, SKIP LOCKED.
