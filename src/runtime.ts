@@ -45,6 +45,8 @@ export interface StartOptions {
   slaScanner?: { intervalMs?: number; batchSize?: number };
   /** Teams overrides, e.g. a Bot Framework authentication pointed at local fakes. */
   teams?: TeamsOptions;
+  /** The catalog of `config.catalogFile`, when the caller has loaded it already (main.ts checks it first). */
+  catalog?: Catalog;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface StartOptions {
  */
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Running> {
   if (config.logLevel) logger.level = config.logLevel;
-  const catalog = loadCatalogFile(config.catalogFile);
+  const catalog = options.catalog ?? loadCatalogFile(config.catalogFile);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let knowledge: KnowledgeWatch | undefined;
   try {
