@@ -15,6 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 3);
+/** package.json's start script (`node <flags> scripts/start.mjs`) without the leading `node`. */
+const startScript = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const startArgs = startScript.split(/\s+/).slice(1);
 const IDLE_MS = 5_000;
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -53,9 +56,8 @@ async function waitReady(port: number, child: ChildProcess, started: number): Pr
 
 async function startOnce(dataDir: string, port: number): Promise<Run> {
   const started = performance.now();
-  // What `npm start` runs (node --max-semi-space-size=8 scripts/start.mjs), on the Node this project
-  // installs, without npm's own start-up.
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'scripts/start.mjs'], {
+  // What `npm start` runs, on the Node this project installs, without npm's own start-up.
+  const child = spawn(process.execPath, startArgs, {
     cwd: root,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -109,7 +111,7 @@ const line = (name: string, runs: Run[]) =>
   `${name.padEnd(8)} ready ${runs.map((r) => `${(r.readyMs / 1000).toFixed(2)} s`).join(', ')} (median ${(median(runs.map((r) => r.readyMs)) / 1000).toFixed(2)} s, target < 2 s); ` +
   `CPU to ready ${runs.map((r) => `${(r.cpuMs / 1000).toFixed(2)}`).join(', ')} s; ` +
   `idle RSS ${runs.map((r) => `${Math.round(r.rssMb)}`).join(', ')} MB (median ${Math.round(median(runs.map((r) => r.rssMb)))} MB, target < 300 MB)`;
-console.log(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; npm start = ${startScript}`);
 console.log(`template: ${hadTemplate ? 'present before the first run (every fresh DATA_DIR is a copy)' : 'none before the first run: the first fresh start made it (once per install)'}`);
 console.log(line('fresh', fresh));
 console.log(line('reused', reused));

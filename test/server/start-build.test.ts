@@ -36,7 +36,10 @@ describe('npm start runs the build of the sources', { timeout: 120_000 }, () => 
 
   it('on a fresh DATA_DIR it becomes ready and finds the migrations, the sample catalog and articles and the web assets next to the sources', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--max-semi-space-size=8', 'scripts/start.mjs'], {
+    // Exactly what package.json's start script runs (`node <flags> scripts/start.mjs`).
+    const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(startScript).toMatch(/^node .*scripts\/start\.mjs$/);
+    const child = spawn(process.execPath, startScript.split(/\s+/).slice(1), {
       cwd: root,
       env: { ...env({ PORT: String(port), DATA_DIR: path.join(tmp, 'fresh') }), LOG_LEVEL: 'info' },
     });
