@@ -3,7 +3,7 @@
 // JavaScript, so that starting needs no TypeScript loader: loading src/ through tsx (resolving
 // ~900 modules and transforming ours on the fly) was ~1 s of CPU of every start; this is ~0.5 s
 // once per change of the sources. `npm test` still runs the sources (vitest).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,9 +39,10 @@ const EXTERNAL = [
 /** Entry points: the service (src/main.ts) and the operator CLI (src/cli.ts). */
 const ENTRIES = { main: 'src/main.ts', cli: 'src/cli.ts' };
 
-/** Where builds live: next to node_modules (so `npm ci` starts from none), else the temp folder. */
+/** Where builds live: next to node_modules (so `npm ci` starts from none), else the temp folder (one per checkout). */
 function buildRoot() {
-  for (const candidate of [path.join(root, 'node_modules', '.cache', 'switchboard', 'build'), path.join(os.tmpdir(), 'switchboard-build')]) {
+  const perCheckout = `switchboard-build-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+  for (const candidate of [path.join(root, 'node_modules', '.cache', 'switchboard', 'build'), path.join(os.tmpdir(), perCheckout)]) {
     try {
       fs.mkdirSync(candidate, { recursive: true });
       fs.accessSync(candidate, fs.constants.W_OK);
