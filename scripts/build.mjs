@@ -86,8 +86,8 @@ function upToDate(buildsDir, stamp) {
 
 /**
  * Our sources read files next to themselves (the migrations, the sample catalog and knowledge
- * articles, the web assets): in the bundle, `import.meta.url` of a source file still names that
- * file, as a URL relative to the bundle (so the checkout can move).
+ * articles, the web assets): in the bundle, `import.meta.url` (and `.filename`, `.dirname`) of a
+ * source file still name that file, relative to the bundle's own URL (so the checkout can move).
  */
 function sourceUrls(outdir) {
   return {
@@ -95,11 +95,17 @@ function sourceUrls(outdir) {
     setup(build) {
       build.onLoad({ filter: /\.tsx?$/ }, async (args) => {
         if (!args.path.startsWith(srcDir + path.sep)) return undefined;
-        const text = await fs.promises.readFile(args.path, 'utf8');
+        let text = await fs.promises.readFile(args.path, 'utf8');
         const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
-        if (!text.includes('import.meta.url')) return { contents: text, loader };
-        const relative = path.relative(outdir, args.path).split(path.sep).join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader };
+        if (!/import\.meta\.(url|filename|dirname)/.test(text)) return { contents: text, loader };
+        const url = `new URL(${JSON.stringify(path.relative(outdir, args.path).split(path.sep).join('/'))}, import.meta.url)`;
+        text = text
+          .replaceAll('import.meta.url', `${url}.href`)
+          .replaceAll('import.meta.filename', `__switchboardPath(${url})`)
+          .replaceAll('import.meta.dirname', `__switchboardDirname(__switchboardPath(${url}))`);
+        // Appended (imports are hoisted), so the source's line numbers stay as they are in its map.
+        const helpers = "import { fileURLToPath as __switchboardPath } from 'node:url'; import { dirname as __switchboardDirname } from 'node:path';";
+        return { contents: `${text}\n${helpers}\n`, loader };
       });
     },
   };

@@ -66,6 +66,11 @@ describe('npm start runs the build of the sources', { timeout: 120_000 }, () => 
       expect(stylesheet.status).toBe(200);
       expect(await stylesheet.text()).toBe(fs.readFileSync(path.join(root, 'src/channels/web/assets/app.css'), 'utf8'));
       expect((await fetch(`${url}/kb/vpn-connect`)).status).toBe(200);
+      // A fresh DATA_DIR is a copy of the template, made with 1 MB WAL segments (16 MB is initdb's default).
+      const wal = path.join(tmp, 'fresh', 'pglite', 'pg_wal');
+      const segments = fs.readdirSync(wal).filter((name) => /^[0-9A-F]{24}$/.test(name));
+      expect(segments.length).toBeGreaterThan(0);
+      for (const segment of segments) expect(fs.statSync(path.join(wal, segment)).size).toBe(1024 * 1024);
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
