@@ -111,47 +111,70 @@ function sourceUrls(outdir) {
   };
 }
 
+/**
+ * Build into a private folder, then move it to a name that is a hash of what it was built from:
+ * two processes that find the build stale at once (a fresh install's first starts, parallel test
+ * files) make the same folder, and the second one's move finds it there and keeps it.
+ */
 async function build(buildsDir, stampFile, previous) {
   const { build: esbuild } = await import('esbuild');
-  const dir = `dist-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-  const outdir = path.join(buildsDir, dir);
-  const result = await esbuild({
-    absWorkingDir: root,
-    entryPoints: ENTRIES,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    external: EXTERNAL,
-    // Class names stay as written: errors carry them (`this.name = new.target.name`).
-    keepNames: true,
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'silent',
-    tsconfig: path.join(root, 'tsconfig.json'),
-    // The bundled CommonJS packages call require(); in an ES module it has to be made.
-    banner: { js: "import { createRequire as __switchboardRequire } from 'node:module'; const require = __switchboardRequire(import.meta.url);" },
-    plugins: [sourceUrls(outdir)],
-  });
-  const files = [...Object.keys(result.metafile.inputs), 'tsconfig.json', 'package-lock.json', path.relative(root, import.meta.filename)];
-  const inputs = [...new Set(files)].flatMap((file) => {
-    const stat = fs.statSync(path.join(root, file), { throwIfNoEntry: false });
-    return stat ? [[file, stat.mtimeMs, stat.size]] : [];
-  });
-  const stamp = { dir, inputs };
-  const temporary = `${stampFile}.${process.pid}-${randomBytes(3).toString('hex')}`;
-  fs.writeFileSync(temporary, JSON.stringify(stamp));
-  fs.renameSync(temporary, stampFile);
-  // Older builds go, but not the previous one nor any made in the last hour: a running process
-  // (or one starting beside this one) may still load its lazily imported chunks.
+  const building = path.join(buildsDir, `building-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    const result = await esbuild({
+      absWorkingDir: root,
+      entryPoints: ENTRIES,
+      outdir: building,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      external: EXTERNAL,
+      // Class names stay as written: errors carry them (`this.name = new.target.name`).
+      keepNames: true,
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      tsconfig: path.join(root, 'tsconfig.json'),
+      // The bundled CommonJS packages call require(); in an ES module it has to be made.
+      banner: { js: "import { createRequire as __switchboardRequire } from 'node:module'; const require = __switchboardRequire(import.meta.url);" },
+      // Relative to `building`, a sibling of the final folder: the same relative paths hold there.
+      plugins: [sourceUrls(building)],
+    });
+    const files = [...Object.keys(result.metafile.inputs), 'tsconfig.json', 'package-lock.json', path.relative(root, import.meta.filename)];
+    const inputs = [...new Set(files)].flatMap((file) => {
+      const stat = fs.statSync(path.join(root, file), { throwIfNoEntry: false });
+      return stat ? [[file, stat.mtimeMs, stat.size]] : [];
+    });
+    const dir = `dist-${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16)}`;
+    try {
+      fs.renameSync(building, path.join(buildsDir, dir));
+    } catch (error) {
+      if (!fs.existsSync(path.join(buildsDir, dir, 'main.js'))) throw error;
+    }
+    const stamp = { dir, inputs };
+    const temporary = `${stampFile}.${process.pid}-${randomBytes(3).toString('hex')}`;
+    fs.writeFileSync(temporary, JSON.stringify(stamp));
+    fs.renameSync(temporary, stampFile);
+    removeOldBuilds(buildsDir, [dir, previous?.dir]);
+    return stamp;
+  } finally {
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Older builds go, but not the ones named in `keep` (this and the previous build) nor any made in
+ * the last hour: a running process (or one starting beside this one) may still load its lazily
+ * imported chunks.
+ */
+function removeOldBuilds(buildsDir, keep) {
   for (const name of fs.readdirSync(buildsDir)) {
     const full = path.join(buildsDir, name);
-    if (!name.startsWith('dist-') || name === dir || name === previous?.dir) continue;
-    if (Date.now() - fs.statSync(full).mtimeMs > 3_600_000) fs.rmSync(full, { recursive: true, force: true });
+    if (!/^(dist|building)-/.test(name) || keep.includes(name)) continue;
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (stat && Date.now() - stat.mtimeMs > 3_600_000) fs.rmSync(full, { recursive: true, force: true });
   }
-  return stamp;
 }
 
 if (import.meta.main) {
