@@ -14,12 +14,10 @@ const config: KnipConfig = {
     // Served as files to the browser (strict CSP: no inline scripts).
     'src/channels/web/assets/*.js',
   ],
-  project: ['src/**/*.{ts,tsx}', 'test/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.ts', 'bin/*.mjs'],
+  project: ['src/**/*.{ts,tsx}', 'test/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/*.mjs'],
   // An export used in its own file is not dead code.
   ignoreExportsUsedInFile: true,
   ignoreDependencies: [
-    // The Node 24 runtime itself: npm puts its binary first on PATH for every script.
-    'node',
     // Resolved by path (createRequire().resolve) to serve Swagger UI offline.
     'swagger-ui-dist',
     // Injected into Chromium pages by path (test/channels/web/browser.ts).

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry for `npx switchboard ...`: load TypeScript sources through tsx, then run the CLI.
-import { register } from 'tsx/esm/api';
+// Entry for `npx switchboard ...`: the CLI from the build `npm start` runs (scripts/build.mjs),
+// made first when the sources changed.
+import { builtEntry } from '../scripts/build.mjs';
 
-register();
-await import('../src/cli.ts');
+await import(await builtEntry('cli'));

@@ -9,10 +9,10 @@ async function main(): Promise<void> {
   let running: Awaited<ReturnType<typeof import('./runtime.ts').startSwitchboard>>;
   try {
     const config = loadConfig();
-    loadCatalogFile(config.catalogFile); // a bad catalog fails here, before the heavy imports
+    const catalog = loadCatalogFile(config.catalogFile); // a bad catalog fails here, before the heavy imports
     // Loaded after the config is known good, so a bad value fails fast without loading every SDK.
     const { startSwitchboard } = await import('./runtime.ts');
-    running = await startSwitchboard(config);
+    running = await startSwitchboard(config, { catalog });
     await keepRunningOnStrayErrors();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CoreError || error instanceof EmbeddedDatabaseInUse) {

@@ -47,6 +47,8 @@ export interface StartOptions {
   teams?: TeamsOptions;
   /** Slack overrides, e.g. how soon failed event work is redone. */
   slack?: ChannelDeps['slack'];
+  /** The catalog of `config.catalogFile`, when the caller has loaded it already (main.ts checks it first). */
+  catalog?: Catalog;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface StartOptions {
  */
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Running> {
   if (config.logLevel) logger.level = config.logLevel;
-  const catalog = loadCatalogFile(config.catalogFile);
+  const catalog = options.catalog ?? loadCatalogFile(config.catalogFile);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let knowledge: KnowledgeWatch | undefined;
   try {

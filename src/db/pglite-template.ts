@@ -15,14 +15,14 @@ import { migrationsFolder } from './migrations-folder.ts';
  * Both depend only on the PGlite build and the migrations folder, so their result is made once
  * per install (and again when either changes), in a cache folder next to node_modules
  * (node_modules/.cache/switchboard, else the system temp folder), and every empty DATA_DIR after
- * that is a plain file copy of it (~40 MB, ~0.1 s). A cleanly closed data directory is position
+ * that is a plain file copy of it (~28 MB, ~0.1 s). A cleanly closed data directory is position
  * independent: the copy opens like any reused DATA_DIR, and migrate() finds nothing to apply.
  */
-export async function seedFromTemplate(dir: string, create: (dir: string) => Promise<PGlite>): Promise<void> {
+export async function seedFromTemplate(dir: string, create: CreateEmbedded, initdbParams: string[]): Promise<void> {
   // Only an empty folder is seeded: anything else (a data directory, or what a crashed initdb
   // left) is PGlite's to open or refuse, as before.
   if (fs.readdirSync(dir).length > 0) return;
-  const template = templateDir();
+  const template = templateDir(initdbParams);
   if (!fs.existsSync(path.join(template, READY))) await buildTemplate(template, create);
   // A copy-on-write clone where the file system has them (btrfs, XFS), a plain copy elsewhere.
   fs.cpSync(template, dir, { recursive: true, mode: fs.constants.COPYFILE_FICLONE, filter: (source) => path.basename(source) !== READY });
@@ -30,12 +30,22 @@ export async function seedFromTemplate(dir: string, create: (dir: string) => Pro
 
 const READY = '.switchboard-template-ready';
 
+/** Open (initdb first if empty) an embedded database in `dir`, with extra `-c` settings for this run. */
+type CreateEmbedded = (dir: string, settings?: string[]) => Promise<PGlite>;
+
+/**
+ * While the template is made: keep no more WAL than needed. The shutdown checkpoint then leaves
+ * ~4 MB of segments behind instead of recycling them for later (min_wal_size is 80 MB); the copies
+ * start with the server's usual settings and grow their WAL as they need it.
+ */
+const TEMPLATE_SETTINGS = ['-c', 'min_wal_size=2MB', '-c', 'max_wal_size=4MB'];
+
 /** initdb into a private folder, close cleanly, then move it into place (a concurrent builder's copy wins ties). */
-async function buildTemplate(template: string, create: (dir: string) => Promise<PGlite>): Promise<void> {
+async function buildTemplate(template: string, create: CreateEmbedded): Promise<void> {
   const building = `${template}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
   fs.mkdirSync(building, { recursive: true });
   try {
-    const client = await create(building);
+    const client = await create(building, TEMPLATE_SETTINGS);
     try {
       await migrate(drizzle(client), { migrationsFolder });
     } finally {
@@ -53,12 +63,12 @@ async function buildTemplate(template: string, create: (dir: string) => Promise<
   }
 }
 
-/** One template per PGlite build and state of the migrations folder. */
-function templateDir(): string {
+/** One template per PGlite build, initdb parameters and state of the migrations folder. */
+function templateDir(initdbParams: string[]): string {
   const pglite = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
   const manifest = path.join(pglite.slice(0, pglite.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
   const version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version?: string }).version ?? 'unknown';
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(JSON.stringify(initdbParams));
   for (const file of fs.readdirSync(migrationsFolder, { recursive: true, encoding: 'utf8' }).sort()) {
     const full = path.join(migrationsFolder, file);
     if (fs.statSync(full).isFile()) hash.update(file).update(fs.readFileSync(full));

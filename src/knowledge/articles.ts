@@ -97,14 +97,22 @@ export function parseArticle(slug: string, source: string): Article {
   const meta = parsed.data;
   const body = source.slice(match[0].length).trim();
   if (!body) throw new Error('the article has no body');
-  const text = plainText(body);
   const lang = meta.lang.slice(0, 2);
+  // The plain text (Markdown lexed by marked: most of an article's parse) is needed only to index a
+  // new or changed article, so it is made when first read: a start whose articles are indexed
+  // already skips it.
+  let text: string | undefined;
+  const plain = () => (text ??= plainText(body));
   return {
     slug,
     title: meta.title.trim(),
-    summary: (meta.summary ?? firstParagraph(text)).trim(),
+    get summary() {
+      return (meta.summary ?? firstParagraph(plain())).trim();
+    },
     body,
-    text,
+    get text() {
+      return plain();
+    },
     lang: meta.lang,
     config: TEXT_SEARCH_CONFIG[lang] ?? 'simple',
     queues: meta.queues.map((q) => q.toUpperCase()),
