@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
-import type { Ticket } from '../db/schema.ts';
 
 /** The text-search configuration of the desk (migration 0014): english stems, unaccent where the engine has it. */
 export const SEARCH_CONFIG = 'desk_search';
@@ -18,14 +17,12 @@ function fieldText(fields: unknown): string {
 }
 
 /**
- * Index what a ticket says about itself: key, title, description, field values. Called once, in
- * the transaction that numbers the ticket, so the key in the index is the real one.
+ * What a ticket says about itself: key, title, description, field values. Indexed once, by the
+ * statement that numbers the ticket (src/core/ticket-insert.ts), so `key` is that statement's
+ * SQL for the real key.
  */
-export async function indexTicket(tx: Conn, ticket: Pick<Ticket, 'id' | 'key' | 'title' | 'description' | 'fields'>): Promise<void> {
-  const own = sql`${doc(ticket.key, 'A')} || ${doc(ticket.title, 'A')} || ${doc(ticket.description, 'B')} || ${doc(fieldText(ticket.fields), 'C')}`;
-  await tx.execute(sql`
-    insert into ticket_search (ticket_id, public_doc) values (${ticket.id}, ${own})
-    on conflict (ticket_id) do update set public_doc = excluded.public_doc || ticket_search.public_doc`);
+export function ticketDoc(key: SQL, title: string, description: string, fields: unknown): SQL {
+  return sql`setweight(to_tsvector(${SEARCH_CONFIG}::regconfig, ${key}), 'A') || ${doc(title, 'A')} || ${doc(description, 'B')} || ${doc(fieldText(fields), 'C')}`;
 }
 
 /** Add a comment's words to its ticket's index, public or internal, in the comment's transaction. */

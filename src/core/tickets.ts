@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import { anchors, queues, requestTypes, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { anchors, queues, requestTypes, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { pickAssignee } from './assignment.ts';
 import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { appendEvent, touchAnchor } from './mirror.ts';
+import { activeWebhooks, appendEvent, planDeliveries, touchAnchor } from './mirror.ts';
+import { DRAFT_ANCHOR_ID, DRAFT_ID, insertNewTicket } from './ticket-insert.ts';
 import { resolvePerson, type PersonInput } from './people.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla/clocks.ts';
 import { ticketsCreated } from '../metrics.ts';
@@ -14,12 +14,11 @@ import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';
 import type { CommandResult, CoreContext } from './context.ts';
 import { idempotent } from './idempotent.ts';
-import { indexTicket } from './search-index.ts';
 import { durationPatch } from './durations.ts';
 import { startApprovals, type ApprovalRule } from './approvals.ts';
 import { followUpOnStatus } from './follow-up-schedule.ts';
 import { askSatisfaction } from './satisfaction.ts';
-import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
+import { anchorValues, emptyClock, isWatcher, lockTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
 export { getTicket, getTimeline } from './reads.ts';
@@ -54,13 +53,17 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
   if (!title) throw new Invalid('title is required', [{ path: 'title', message: 'is required' }]);
   const result = await idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
-    const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, input.type));
+    // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
+    const [[type], requester, webhooks] = await Promise.all([
+      tx.select().from(requestTypes).where(eq(requestTypes.key, input.type)),
+      resolvePerson(tx, input.requester),
+      activeWebhooks(tx, ctx.enabled),
+    ]);
     if (!type) throw new NotFound(`unknown request type '${input.type}'`);
     if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
     const defs = type.fields as FieldDef[];
     const fields = validateFields(input.partialFields ? defs.map((f) => ({ ...f, required: false })) : defs, input.fields ?? {});
     const priority = (input.priority ?? type.defaultPriority) as Priority;
-    const requester = await resolvePerson(tx, input.requester);
 
     const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
     const rules = rulesFor(queue!, type, priority);
@@ -68,60 +71,59 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     const approvalRules = (type.approvals ?? []) as ApprovalRule[];
     const awaiting = approvalRules.length > 0;
     const due = awaiting ? { firstResponseDueAt: null, resolutionDueAt: null } : dueTimes(rules.cal, rules.targets, now);
+    // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
+    const chosen = await pickAssignee(tx, queue!);
     const draft = {
-      // Numbered last (see below); until then a unique placeholder key.
-      key: `~${randomUUID()}`,
       queueKey: type.queueKey,
-      number: 0,
       typeKey: type.key,
       title: title.slice(0, 200),
       description: (input.description ?? '').slice(0, 20_000),
       priority,
       requesterId: requester.id,
+      assigneeId: chosen?.id ?? null,
       originChannel: input.channel,
       fields,
       ...due,
       ...(awaiting ? { status: 'awaiting_approval', slaPausedAt: now } : {}),
+      nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules),
       createdAt: now,
       updatedAt: now,
     };
-    let [ticket] = await tx
-      .insert(tickets)
-      .values({ ...draft, nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules) })
-      .returning();
-    let originAnchorId: number | null = null;
-    const ticketAnchors: Anchor[] = [];
-    if (input.originAnchor) {
-      const [anchor] = await tx
-        .insert(anchors)
-        .values({ ticketId: ticket!.id, personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
-        .returning();
-      originAnchorId = anchor!.id;
-      ticketAnchors.push(anchor!);
-    }
-    const event = await appendEvent(tx, ctx.enabled, {
-      ticket: ticket!,
+    const anchor = input.originAnchor
+      ? { personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now }
+      : undefined;
+    const eventValues = {
       type: 'created',
-      actor: requester,
+      visibility: 'public',
+      actorId: requester.id,
+      actorRole: 'requester',
       channel: input.channel,
       body: draft.description,
       data: { ...input.eventData, title: draft.title, fields, priority },
-      originAnchorId,
       idempotencyKey: input.idempotencyKey ?? null,
-      at: now,
-      known: { queue: queue!, requester, anchors: ticketAnchors },
+      createdAt: now,
+    };
+    // The mirror rules, planned on draft ids: the insert below gives the rows their real ones.
+    const draftAnchors = anchor ? [{ ...anchor, id: DRAFT_ANCHOR_ID, ticketId: DRAFT_ID, createdAt: now }] : [];
+    const planned = planDeliveries({
+      ticket: { id: DRAFT_ID },
+      queue: queue!,
+      event: { ...eventValues, id: DRAFT_ID, ticketId: DRAFT_ID, originAnchorId: anchor ? DRAFT_ANCHOR_ID : null },
+      requester,
+      anchors: draftAnchors,
+      enabled: ctx.enabled,
+      webhooks,
     });
+    const created = await insertNewTicket(tx, { ticket: draft, anchor, event: eventValues, deliveries: planned, search: { title: draft.title, description: draft.description, fields } });
+    let current = created.ticket;
+    const event = created.event;
+    const ticketAnchors = created.anchor ? [created.anchor] : [];
     if (awaiting) {
       const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
-      ticket = await startApprovals(tx, ctx.enabled, { ticket: ticket!, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
+      current = await startApprovals(tx, ctx.enabled, { ticket: current, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
     }
-    // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
-    const chosen = await pickAssignee(tx, queue!);
-    let current = ticket!;
     let assignee: Person | null = null;
     if (chosen) {
-      const [assigned] = await tx.update(tickets).set({ assigneeId: chosen.id }).where(eq(tickets.id, ticket!.id)).returning();
-      current = assigned!;
       assignee = (await personById(tx, chosen.id))!;
       await appendEvent(tx, ctx.enabled, {
         ticket: current,
@@ -135,10 +137,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
         known: { queue: queue!, requester, anchors: ticketAnchors },
       });
     }
-    const numbered = await numberTicket(tx, current);
-    await indexTicket(tx, numbered);
     // Everything the answer needs is in hand: no reads after commit.
-    return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, assignee, now), event: toEventView(event, requester) } };
+    return { ticketId: current.id, event, views: { ticket: toTicketView(current, requester, assignee, now), event: toEventView(event, requester) } };
   });
   if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
   return result;
