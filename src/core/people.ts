@@ -16,7 +16,7 @@ export interface PersonInput {
 
 /**
  * Find or create the person for an email, attaching any platform ids we learned.
- * One statement, so concurrent callers never create two rows for one email.
+ * An upsert on the email, so concurrent callers never create two rows for one email.
  */
 export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
   const email = input.email.trim().toLowerCase();
@@ -29,6 +29,17 @@ export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Per
     ...(input.teamsConversation ? { teamsConversation: input.teamsConversation } : {}),
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
   };
+  if (!Object.keys(learned).length) {
+    // Nothing new about them (an API or web create names only the email): no write to their row.
+    // The select runs after the insert (pipelined, a later statement): it sees a row that a
+    // concurrent insert of the same email committed while this one waited on it.
+    const [[inserted], [existing]] = await Promise.all([
+      conn.insert(people).values({ email }).onConflictDoNothing({ target: people.email }).returning(),
+      conn.select().from(people).where(eq(people.email, email)),
+    ]);
+    const row = inserted ?? existing;
+    if (row) return row;
+  }
   const [row] = await conn
     .insert(people)
     .values({ email, ...learned })

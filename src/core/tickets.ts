@@ -54,25 +54,25 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
   const result = await idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
     // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
-    const [[type], requester, webhooks] = await Promise.all([
-      tx.select().from(requestTypes).where(eq(requestTypes.key, input.type)),
+    const [[catalogRow], requester, webhooks] = await Promise.all([
+      tx.select({ type: requestTypes, queue: queues }).from(requestTypes).innerJoin(queues, eq(queues.key, requestTypes.queueKey)).where(eq(requestTypes.key, input.type)),
       resolvePerson(tx, input.requester),
       activeWebhooks(tx, ctx.enabled),
     ]);
-    if (!type) throw new NotFound(`unknown request type '${input.type}'`);
+    if (!catalogRow) throw new NotFound(`unknown request type '${input.type}'`);
+    const { type, queue } = catalogRow;
     if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
     const defs = type.fields as FieldDef[];
     const fields = validateFields(input.partialFields ? defs.map((f) => ({ ...f, required: false })) : defs, input.fields ?? {});
     const priority = (input.priority ?? type.defaultPriority) as Priority;
 
-    const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
-    const rules = rulesFor(queue!, type, priority);
+    const rules = rulesFor(queue, type, priority);
     // A type with approvals waits for them with its clocks stopped (src/core/approvals.ts starts them).
     const approvalRules = (type.approvals ?? []) as ApprovalRule[];
     const awaiting = approvalRules.length > 0;
     const due = awaiting ? { firstResponseDueAt: null, resolutionDueAt: null } : dueTimes(rules.cal, rules.targets, now);
     // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
-    const chosen = await pickAssignee(tx, queue!);
+    const chosen = await pickAssignee(tx, queue);
     const draft = {
       queueKey: type.queueKey,
       typeKey: type.key,
@@ -107,7 +107,7 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     const draftAnchors = anchor ? [{ ...anchor, id: DRAFT_ANCHOR_ID, ticketId: DRAFT_ID, createdAt: now }] : [];
     const planned = planDeliveries({
       ticket: { id: DRAFT_ID },
-      queue: queue!,
+      queue: queue,
       event: { ...eventValues, id: DRAFT_ID, ticketId: DRAFT_ID, originAnchorId: anchor ? DRAFT_ANCHOR_ID : null },
       requester,
       anchors: draftAnchors,
@@ -120,7 +120,7 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
     const ticketAnchors = created.anchor ? [created.anchor] : [];
     if (awaiting) {
       const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
-      current = await startApprovals(tx, ctx.enabled, { ticket: current, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
+      current = await startApprovals(tx, ctx.enabled, { ticket: current, queue: queue, rules: approvalRules, requester, fields, fieldLabel: label, now });
     }
     let assignee: Person | null = null;
     if (chosen) {
@@ -131,10 +131,10 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
         // The desk's own bookkeeping: the requester's card shows the assignee anyway.
         visibility: 'internal',
         channel: 'system',
-        body: `Assigned to ${chosen.name ?? chosen.email} (${queue!.assignment.replace('_', ' ')})`,
-        data: { from: null, to: chosen.email, by: queue!.assignment },
+        body: `Assigned to ${chosen.name ?? chosen.email} (${queue.assignment.replace('_', ' ')})`,
+        data: { from: null, to: chosen.email, by: queue.assignment },
         at: now,
-        known: { queue: queue!, requester, anchors: ticketAnchors },
+        known: { queue: queue, requester, anchors: ticketAnchors },
       });
     }
     // Everything the answer needs is in hand: no reads after commit.
