@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 
 /** The text-search configuration of the desk (migration 0014): english stems, unaccent where the engine has it. */
@@ -17,12 +17,14 @@ function fieldText(fields: unknown): string {
 }
 
 /**
- * What a ticket says about itself: key, title, description, field values. Indexed once, by the
- * statement that numbers the ticket (src/core/ticket-insert.ts), so `key` is that statement's
- * SQL for the real key.
+ * What a ticket says about itself: key, title, description, field values, as SQL text for the
+ * statement that numbers the ticket (src/core/ticket-insert.ts), so `keyExpr` is that statement's
+ * expression for the real key; `add` binds a parameter and returns its placeholder.
  */
-export function ticketDoc(key: SQL, title: string, description: string, fields: unknown): SQL {
-  return sql`setweight(to_tsvector(${SEARCH_CONFIG}::regconfig, ${key}), 'A') || ${doc(title, 'A')} || ${doc(description, 'B')} || ${doc(fieldText(fields), 'C')}`;
+export function ticketDocSql(keyExpr: string, title: string, description: string, fields: unknown, add: (value: unknown, cast: string) => string): string {
+  const config = `'${SEARCH_CONFIG}'::regconfig`;
+  const weighted = (text: string, weight: 'A' | 'B' | 'C') => `setweight(to_tsvector(${config}, ${add(text.slice(0, INDEXED_CHARS), 'text')}), '${weight}')`;
+  return `setweight(to_tsvector(${config}, ${keyExpr}), 'A') || ${weighted(title, 'A')} || ${weighted(description, 'B')} || ${weighted(fieldText(fields), 'C')}`;
 }
 
 /** Add a comment's words to its ticket's index, public or internal, in the comment's transaction. */
