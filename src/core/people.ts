@@ -14,13 +14,14 @@ export interface PersonInput {
   timeZone?: string | undefined;
 }
 
-/**
- * Find or create the person for an email, attaching any platform ids we learned.
- * An upsert on the email, so concurrent callers never create two rows for one email.
- */
-export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
-  const email = input.email.trim().toLowerCase();
-  const learned = {
+/** The key of a person: the email, trimmed and lower-cased. */
+export function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** What a channel told us about a person besides the email (an empty object: nothing). */
+export function learnedOf(input: PersonInput) {
+  return {
     ...(input.name ? { name: input.name } : {}),
     ...(input.slackUserId ? { slackUserId: input.slackUserId } : {}),
     ...(input.slackDmChannel ? { slackDmChannel: input.slackDmChannel } : {}),
@@ -29,6 +30,15 @@ export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Per
     ...(input.teamsConversation ? { teamsConversation: input.teamsConversation } : {}),
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
   };
+}
+
+/**
+ * Find or create the person for an email, attaching any platform ids we learned.
+ * An upsert on the email, so concurrent callers never create two rows for one email.
+ */
+export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
+  const email = normalEmail(input.email);
+  const learned = learnedOf(input);
   if (!Object.keys(learned).length) {
     // Nothing new about them (an API or web create names only the email): no write to their row.
     // The select runs after the insert (pipelined, a later statement): it sees a row that a

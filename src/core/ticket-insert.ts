@@ -1,7 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../db/client.ts';
-import { preparedRows } from '../db/prepared.ts';
+import { preparedRows, rowFromJson } from '../db/prepared.ts';
 import { anchors, ticketEvents, tickets, type Anchor, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { laneOf, NOTIFY_CHANNEL, type NewDelivery } from './mirror.ts';
 import { ticketDocSql } from './search-index.ts';
@@ -110,9 +110,9 @@ export async function insertNewTicket(tx: Tx, rows: NewTicketRows): Promise<{ ti
   const [row] = await preparedRows<{ ticket: unknown; event: unknown; anchor: unknown }>(tx, text, params);
   if (!row) throw new Error(`queue ${rows.ticket.queueKey} is missing: the ticket was not created`);
   return {
-    ticket: fromJson(tickets, row.ticket),
-    event: fromJson(ticketEvents, row.event),
-    anchor: row.anchor ? fromJson(anchors, row.anchor) : null,
+    ticket: rowFromJson(tickets, row.ticket),
+    event: rowFromJson(ticketEvents, row.event),
+    anchor: row.anchor ? rowFromJson(anchors, row.anchor) : null,
   };
 }
 
@@ -135,15 +135,4 @@ function values(table: PgTable, keys: readonly string[], row: Record<string, unk
       return add(value === null || value === undefined ? null : column.mapToDriverValue(value), column.getSQLType());
     })
     .join(', ');
-}
-
-/** A row returned as to_jsonb(...), decoded as the query builder would decode it. */
-function fromJson<T extends PgTable>(table: T, json: unknown): T['$inferSelect'] {
-  const source = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>;
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table) as Record<string, PgColumn>)) {
-    const value = source[column.name];
-    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as T['$inferSelect'];
 }

@@ -5,9 +5,10 @@ import { pickAssignee } from './assignment.ts';
 import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { activeWebhooks, appendEvent, planDeliveries, touchAnchor } from './mirror.ts';
+import { appendEvent, planDeliveries, touchAnchor } from './mirror.ts';
 import { DRAFT_ANCHOR_ID, DRAFT_ID, insertNewTicket } from './ticket-insert.ts';
-import { resolvePerson, type PersonInput } from './people.ts';
+import { learnedOf, normalEmail, resolvePerson, type PersonInput } from './people.ts';
+import { intakeFacts } from './intake-reads.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla/clocks.ts';
 import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
@@ -54,13 +55,16 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
   const result = await idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
     // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
-    const [[catalogRow], requester, webhooks] = await Promise.all([
-      tx.select({ type: requestTypes, queue: queues }).from(requestTypes).innerJoin(queues, eq(queues.key, requestTypes.queueKey)).where(eq(requestTypes.key, input.type)),
-      resolvePerson(tx, input.requester),
-      activeWebhooks(tx, ctx.enabled),
+    // A requester named by email alone is found or inserted by the facts' statement; one we learned
+    // more about (a name, platform ids) is upserted alongside (pipelined).
+    const plain = Object.keys(learnedOf(input.requester)).length === 0;
+    const [facts, upserted] = await Promise.all([
+      intakeFacts(tx, { type: input.type, requesterEmail: plain ? normalEmail(input.requester.email) : null, webhooks: ctx.enabled.has('webhook') }),
+      plain ? null : resolvePerson(tx, input.requester),
     ]);
-    if (!catalogRow) throw new NotFound(`unknown request type '${input.type}'`);
-    const { type, queue } = catalogRow;
+    const { type, queue, webhooks } = facts;
+    if (!type || !queue) throw new NotFound(`unknown request type '${input.type}'`);
+    const requester = upserted ?? facts.requester ?? (await resolvePerson(tx, input.requester));
     if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
     const defs = type.fields as FieldDef[];
     const fields = validateFields(input.partialFields ? defs.map((f) => ({ ...f, required: false })) : defs, input.fields ?? {});

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Conn } from './client.ts';
 import { resultRows } from './migrate.ts';
@@ -20,4 +21,15 @@ export async function preparedRows<T>(conn: Conn, text: string, params: unknown[
   const parts = text.split(/\$(\d+)/);
   const chunks = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
   return resultRows<T>(await conn.execute(sql.join(chunks)));
+}
+
+/** A row returned as to_jsonb(...), decoded as the query builder would decode it. */
+export function rowFromJson<T extends PgTable>(table: T, json: unknown): T['$inferSelect'] {
+  const source = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table) as Record<string, PgColumn>)) {
+    const value = source[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T['$inferSelect'];
 }
