@@ -21,6 +21,11 @@ function fieldText(fields: unknown): string {
  * statement that numbers the ticket (src/core/ticket-insert.ts), so `keyExpr` is that statement's
  * expression for the real key; `add` binds a parameter and returns its placeholder.
  */
+/** The texts a ticket is indexed by besides its key: title, description, field values, each cut to what search keeps. */
+export function ticketSearchTexts(title: string, description: string, fields: unknown): { title: string; description: string; fields: string } {
+  return { title: title.slice(0, INDEXED_CHARS), description: description.slice(0, INDEXED_CHARS), fields: fieldText(fields).slice(0, INDEXED_CHARS) };
+}
+
 export function ticketDocSql(keyExpr: string, title: string, description: string, fields: unknown, add: (value: unknown, cast: string) => string): string {
   const config = `'${SEARCH_CONFIG}'::regconfig`;
   const weighted = (text: string, weight: 'A' | 'B' | 'C') => `setweight(to_tsvector(${config}, ${add(text.slice(0, INDEXED_CHARS), 'text')}), '${weight}')`;

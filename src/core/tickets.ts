@@ -6,7 +6,7 @@ import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
 import { appendEvent, planDeliveries, touchAnchor } from './mirror.ts';
-import { DRAFT_ANCHOR_ID, DRAFT_ID, insertNewTicket } from './ticket-insert.ts';
+import { DRAFT_ANCHOR_ID, DRAFT_ID, insertNewTicket, insertNewTicketGrouped } from './ticket-insert.ts';
 import { learnedOf, normalEmail, resolvePerson, type PersonInput } from './people.ts';
 import { intakeFacts } from './intake-reads.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla/clocks.ts';
@@ -116,7 +116,8 @@ export async function createTicket(ctx: CoreContext, input: CreateTicketInput): 
         enabled: ctx.enabled,
         webhooks,
       });
-      const created = await insertNewTicket(conn, { ticket: draft, anchor, event: eventValues, deliveries: planned, search: { title: draft.title, description: draft.description, fields } });
+      // Outside a transaction, concurrent plain creates of a queue are written together (group commit).
+      const created = await (tx ? insertNewTicket : insertNewTicketGrouped)(conn, { ticket: draft, anchor, event: eventValues, deliveries: planned, search: { title: draft.title, description: draft.description, fields } });
       let current = created.ticket;
       const event = created.event;
       const ticketAnchors = created.anchor ? [created.anchor] : [];

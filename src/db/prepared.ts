@@ -12,15 +12,22 @@ import { resultRows } from './migrate.ts';
  * timestamps as ISO strings), so write a cast for each (`$1::jsonb`).
  */
 export async function preparedRows<T>(conn: Conn, text: string, params: unknown[]): Promise<T[]> {
-  const session = (conn as unknown as { _: { session: { client?: { unsafe?: unknown } } } })._.session;
-  const client = session.client;
-  if (client && typeof client.unsafe === 'function') {
-    return (await (client as postgres.Sql).unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
-  }
+  const client = postgresClient(conn);
+  if (client) return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
   // PGlite: the same text, its parameters as the query builder's.
   const parts = text.split(/\$(\d+)/);
   const chunks = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
   return resultRows<T>(await conn.execute(sql.join(chunks)));
+}
+
+/** Whether statements on this connection are prepared (Postgres through postgres.js; not PGlite). */
+export function preparesStatements(conn: Conn): boolean {
+  return postgresClient(conn) !== null;
+}
+
+function postgresClient(conn: Conn): postgres.Sql | null {
+  const client = (conn as unknown as { _: { session: { client?: { unsafe?: unknown } } } })._.session.client;
+  return client && typeof client.unsafe === 'function' ? (client as postgres.Sql) : null;
 }
 
 /** A row returned as to_jsonb(...), decoded as the query builder would decode it. */
