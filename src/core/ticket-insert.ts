@@ -204,9 +204,18 @@ async function insertMany(db: Conn, many: NewTicketRows[]): Promise<Created[]> {
     ...Object.fromEntries(Object.entries(ticketSearchTexts(rows.search.title, rows.search.description, rows.search.fields)).map(([k, v]) => [`s_${k}`, v])),
   }));
   const planned = many.flatMap((rows, ord) =>
-    rows.deliveries.map((d) => ({ ord, channel: d.channel, audience: d.audience, lane: laneOf(d), kind: d.kind ?? 'message', person_id: d.personId ?? null, anchor_id: d.anchorId ?? null, target: d.target ?? {} })),
+    rows.deliveries.map((d) => ({
+      ord,
+      channel: d.channel,
+      audience: d.audience,
+      lane: laneOf(d),
+      kind: d.kind ?? 'message',
+      person_id: d.personId ?? null,
+      anchor_id: d.anchorId ?? null,
+      target: d.target ?? {},
+      at: (rows.event.createdAt ?? new Date()).toISOString(),
+    })),
   );
-  const at = (many[0]!.event.createdAt ?? new Date()).toISOString();
   const config = `'${SEARCH_CONFIG}'::regconfig`;
   const text = `
     with counter as (
@@ -226,8 +235,8 @@ async function insertMany(db: Conn, many: NewTicketRows[]): Promise<Created[]> {
       returning *
     ), d as (
       insert into deliveries (event_id, ticket_id, channel, audience, lane, kind, person_id, anchor_id, target, next_attempt_at, created_at)
-      select e.id, e.ticket_id, v.channel, v.audience, v.lane, v.kind, v.person_id, v.anchor_id, v.target, $4::timestamptz, $4::timestamptz
-      from jsonb_to_recordset($5::jsonb) as v(ord int, channel text, audience text, lane text, kind text, person_id int, anchor_id int, target jsonb)
+      select e.id, e.ticket_id, v.channel, v.audience, v.lane, v.kind, v.person_id, v.anchor_id, v.target, v.at, v.at
+      from jsonb_to_recordset($4::jsonb) as v(ord int, channel text, audience text, lane text, kind text, person_id int, anchor_id int, target jsonb, at timestamptz)
       join tr on tr.ord = v.ord join e on e.ticket_id = tr.ticket_id
     ), s as (
       insert into ticket_search (ticket_id, public_doc)
@@ -235,12 +244,12 @@ async function insertMany(db: Conn, many: NewTicketRows[]): Promise<Created[]> {
         || setweight(to_tsvector(${config}, tr.s_description), 'B') || setweight(to_tsvector(${config}, tr.s_fields), 'C')
       from tr
     ), n as (
-      select pg_notify($6::text, $1::text || ':' || tr.ticket_id) from tr
+      select pg_notify($5::text, $1::text || ':' || tr.ticket_id) from tr
     )
     select tr.ord, to_jsonb(t) as ticket, to_jsonb(e) as event
     from t join tr on tr.ticket_id = t.id join e on e.ticket_id = t.id cross join (select count(*) from n) as notified
     order by tr.ord`;
-  const rows = await preparedRows<{ ord: number; ticket: unknown; event: unknown }>(db, text, [queueKey, many.length, JSON.stringify(records), at, JSON.stringify(planned), NOTIFY_CHANNEL]);
+  const rows = await preparedRows<{ ord: number; ticket: unknown; event: unknown }>(db, text, [queueKey, many.length, JSON.stringify(records), JSON.stringify(planned), NOTIFY_CHANNEL]);
   if (rows.length !== many.length) throw new Error(`a group of ${many.length} creates wrote ${rows.length}`);
   return rows.map((row) => ({ ticket: rowFromJson(tickets, row.ticket), event: rowFromJson(ticketEvents, row.event), anchor: null }));
 }
