@@ -16,7 +16,7 @@ const DONE = ['resolved', 'closed'];
  * (round robin's last person, least_open's new ticket). Ties go to roster order.
  */
 export async function pickAssignee(tx: Tx, queue: Pick<Queue, 'key' | 'assignment'>): Promise<DeskMember | null> {
-  if (queue.assignment !== 'round_robin' && queue.assignment !== 'least_open') return null;
+  if (!assigns(queue)) return null;
   let [cursor] = await tx.select().from(queueAssignment).where(eq(queueAssignment.queueKey, queue.key)).for('update');
   if (!cursor) {
     await tx.insert(queueAssignment).values({ queueKey: queue.key }).onConflictDoNothing();
@@ -42,6 +42,11 @@ export async function pickAssignee(tx: Tx, queue: Pick<Queue, 'key' | 'assignmen
   }
   await tx.update(queueAssignment).set({ lastPersonId: chosen.id, updatedAt: sql`now()` }).where(eq(queueAssignment.queueKey, queue.key));
   return chosen;
+}
+
+/** Whether new tickets of the queue are assigned on creation. */
+export function assigns(queue: Pick<Queue, 'assignment'>): boolean {
+  return queue.assignment === 'round_robin' || queue.assignment === 'least_open';
 }
 
 /** Create the cursor rows of the catalog's queues (so a create only locks, never inserts). */

@@ -12,13 +12,21 @@ export type TxResult = { ticketId: number; event: TicketEvent; views?: { ticket:
  * duplicate that loses the race on the unique index) returns the first result and writes nothing.
  */
 export async function idempotent(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<CommandResult> {
+  return idempotentWrite(ctx, key, () => ctx.db.transaction((tx) => run(tx as Tx)));
+}
+
+/**
+ * The same for a command that opens its own transaction, or writes in ONE statement (atomic by
+ * itself) and so needs none: `write` must be all-or-nothing.
+ */
+export async function idempotentWrite(ctx: CoreContext, key: string | undefined, write: () => Promise<TxResult>): Promise<CommandResult> {
   if (key) {
     const prior = await replay(ctx, key);
     if (prior) return prior;
   }
   let result: TxResult;
   try {
-    result = await ctx.db.transaction((tx) => run(tx as Tx));
+    result = await write();
   } catch (error) {
     if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
       const prior = await replay(ctx, key);

@@ -45,6 +45,7 @@ export function laneOf(d: NewDelivery): string {
 }
 
 export interface MirrorContext {
+  /** Only its id is copied into the targets: the rules decide on the event, the queue and the people. */
   ticket: Pick<Ticket, 'id'>;
   queue: Queue;
   event: TicketEvent;
@@ -254,12 +255,7 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
     known.queue ?? tx.select().from(queues).where(eq(queues.key, ticket.queueKey)).then((rows) => rows[0]),
     known.requester ?? tx.select().from(people).where(eq(people.id, ticket.requesterId)).then((rows) => rows[0]),
     known.anchors ?? tx.select().from(anchors).where(eq(anchors.ticketId, ticket.id)).orderBy(desc(anchors.lastUsedAt)),
-    enabled.has('webhook')
-      ? tx
-          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-          .from(webhookSubscriptions)
-          .where(eq(webhookSubscriptions.active, true))
-      : Promise.resolve([]),
+    activeWebhooks(tx, enabled),
   ]);
   const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
   const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
@@ -273,6 +269,15 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
     tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, ${notifyPayload(ticket)})`),
   ]);
   return event!;
+}
+
+/** The webhook subscriptions that get events, when webhooks are on. */
+export function activeWebhooks(conn: Conn, enabled: ReadonlySet<string>): Promise<MirrorContext['webhooks']> {
+  if (!enabled.has('webhook')) return Promise.resolve([]);
+  return conn
+    .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.active, true));
 }
 
 /** Mark an anchor as the participant's most recently used one (drives where replies go). */

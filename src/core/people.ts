@@ -14,13 +14,14 @@ export interface PersonInput {
   timeZone?: string | undefined;
 }
 
-/**
- * Find or create the person for an email, attaching any platform ids we learned.
- * One statement, so concurrent callers never create two rows for one email.
- */
-export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
-  const email = input.email.trim().toLowerCase();
-  const learned = {
+/** The key of a person: the email, trimmed and lower-cased. */
+export function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** What a channel told us about a person besides the email (an empty object: nothing). */
+export function learnedOf(input: PersonInput) {
+  return {
     ...(input.name ? { name: input.name } : {}),
     ...(input.slackUserId ? { slackUserId: input.slackUserId } : {}),
     ...(input.slackDmChannel ? { slackDmChannel: input.slackDmChannel } : {}),
@@ -29,6 +30,26 @@ export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Per
     ...(input.teamsConversation ? { teamsConversation: input.teamsConversation } : {}),
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
   };
+}
+
+/**
+ * Find or create the person for an email, attaching any platform ids we learned.
+ * An upsert on the email, so concurrent callers never create two rows for one email.
+ */
+export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
+  const email = normalEmail(input.email);
+  const learned = learnedOf(input);
+  if (!Object.keys(learned).length) {
+    // Nothing new about them (an API or web create names only the email): no write to their row.
+    // The select runs after the insert (pipelined, a later statement): it sees a row that a
+    // concurrent insert of the same email committed while this one waited on it.
+    const [[inserted], [existing]] = await Promise.all([
+      conn.insert(people).values({ email }).onConflictDoNothing({ target: people.email }).returning(),
+      conn.select().from(people).where(eq(people.email, email)),
+    ]);
+    const row = inserted ?? existing;
+    if (row) return row;
+  }
   const [row] = await conn
     .insert(people)
     .values({ email, ...learned })

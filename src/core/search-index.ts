@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
-import type { Ticket } from '../db/schema.ts';
 
 /** The text-search configuration of the desk (migration 0014): english stems, unaccent where the engine has it. */
 export const SEARCH_CONFIG = 'desk_search';
@@ -18,14 +17,19 @@ function fieldText(fields: unknown): string {
 }
 
 /**
- * Index what a ticket says about itself: key, title, description, field values. Called once, in
- * the transaction that numbers the ticket, so the key in the index is the real one.
+ * What a ticket says about itself: key, title, description, field values, as SQL text for the
+ * statement that numbers the ticket (src/core/ticket-insert.ts), so `keyExpr` is that statement's
+ * expression for the real key; `add` binds a parameter and returns its placeholder.
  */
-export async function indexTicket(tx: Conn, ticket: Pick<Ticket, 'id' | 'key' | 'title' | 'description' | 'fields'>): Promise<void> {
-  const own = sql`${doc(ticket.key, 'A')} || ${doc(ticket.title, 'A')} || ${doc(ticket.description, 'B')} || ${doc(fieldText(ticket.fields), 'C')}`;
-  await tx.execute(sql`
-    insert into ticket_search (ticket_id, public_doc) values (${ticket.id}, ${own})
-    on conflict (ticket_id) do update set public_doc = excluded.public_doc || ticket_search.public_doc`);
+/** The texts a ticket is indexed by besides its key: title, description, field values, each cut to what search keeps. */
+export function ticketSearchTexts(title: string, description: string, fields: unknown): { title: string; description: string; fields: string } {
+  return { title: title.slice(0, INDEXED_CHARS), description: description.slice(0, INDEXED_CHARS), fields: fieldText(fields).slice(0, INDEXED_CHARS) };
+}
+
+export function ticketDocSql(keyExpr: string, title: string, description: string, fields: unknown, add: (value: unknown, cast: string) => string): string {
+  const config = `'${SEARCH_CONFIG}'::regconfig`;
+  const weighted = (text: string, weight: 'A' | 'B' | 'C') => `setweight(to_tsvector(${config}, ${add(text.slice(0, INDEXED_CHARS), 'text')}), '${weight}')`;
+  return `setweight(to_tsvector(${config}, ${keyExpr}), 'A') || ${weighted(title, 'A')} || ${weighted(description, 'B')} || ${weighted(fieldText(fields), 'C')}`;
 }
 
 /** Add a comment's words to its ticket's index, public or internal, in the comment's transaction. */

@@ -1,7 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
-import { resultRows } from '../db/migrate.ts';
-import { anchors, people, queues, tickets, type Person, type Ticket } from '../db/schema.ts';
+import { anchors, people, tickets, type Person, type Ticket } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef } from './catalog.ts';
 import { Invalid, NotFound } from './errors.ts';
 
@@ -29,23 +28,6 @@ export function emptyClock(now: Date) {
     slaPausedMinutes: 0,
     status: 'new',
   };
-}
-
-/**
- * Give a new ticket its key (IT-42) as the transaction's last statement. The queue row lock
- * that makes keys consecutive is then held only from here to commit, so concurrent creates
- * in one queue overlap everything else.
- */
-export async function numberTicket(tx: Tx, ticket: Ticket): Promise<Ticket> {
-  const [numbered] = await tx.execute<Record<string, unknown>>(sql`
-    with counter as (
-      update ${queues} set next_number = next_number + 1 where key = ${ticket.queueKey} returning next_number - 1 as number
-    )
-    update ${tickets} set number = counter.number, key = ${ticket.queueKey} || '-' || counter.number
-    from counter where ${tickets.id} = ${ticket.id}
-    returning counter.number`).then((r) => resultRows<{ number: number }>(r));
-  const number = Number(numbered!.number);
-  return { ...ticket, number, key: `${ticket.queueKey}-${number}` };
 }
 
 export async function isWatcher(tx: Tx, ticketId: number, personId: number): Promise<boolean> {

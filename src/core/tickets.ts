@@ -1,25 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.ts';
-import { anchors, queues, requestTypes, tickets, type Anchor, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
-import { pickAssignee } from './assignment.ts';
+import type { Conn, Tx } from '../db/client.ts';
+import { anchors, queues, requestTypes, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { assigns, pickAssignee } from './assignment.ts';
 import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
 import { Conflict, Invalid, NotFound } from './errors.ts';
-import { appendEvent, touchAnchor } from './mirror.ts';
-import { resolvePerson, type PersonInput } from './people.ts';
+import { appendEvent, planDeliveries, touchAnchor } from './mirror.ts';
+import { DRAFT_ANCHOR_ID, DRAFT_ID, insertNewTicket, insertNewTicketGrouped } from './ticket-insert.ts';
+import { learnedOf, normalEmail, resolvePerson, type PersonInput } from './people.ts';
+import { intakeFacts } from './intake-reads.ts';
 import { dueTimes, nextCheckAt, onAgentPublicComment, onPriorityChange, onStatusChange, rulesFor, targetsFor, type SlaChange, type SlaRules } from './sla/clocks.ts';
 import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';
 import type { CommandResult, CoreContext } from './context.ts';
-import { idempotent } from './idempotent.ts';
-import { indexTicket } from './search-index.ts';
+import { idempotent, idempotentWrite } from './idempotent.ts';
 import { durationPatch } from './durations.ts';
 import { startApprovals, type ApprovalRule } from './approvals.ts';
 import { followUpOnStatus } from './follow-up-schedule.ts';
 import { askSatisfaction } from './satisfaction.ts';
-import { anchorValues, emptyClock, isWatcher, lockTicket, numberTicket, personById, validateFields } from './ticket-rows.ts';
+import { anchorValues, emptyClock, isWatcher, lockTicket, personById, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
 export { getTicket, getTimeline } from './reads.ts';
@@ -52,93 +52,101 @@ export interface CreateTicketInput extends Omit<Common, 'originAnchorId'> {
 export async function createTicket(ctx: CoreContext, input: CreateTicketInput): Promise<CommandResult> {
   const title = input.title.trim();
   if (!title) throw new Invalid('title is required', [{ path: 'title', message: 'is required' }]);
-  const result = await idempotent(ctx, input.idempotencyKey, async (tx) => {
+  const result = await idempotentWrite(ctx, input.idempotencyKey, async () => {
     const now = ctx.now();
-    const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, input.type));
-    if (!type) throw new NotFound(`unknown request type '${input.type}'`);
+    const plain = Object.keys(learnedOf(input.requester)).length === 0;
+    const facts = await intakeFacts(ctx.db, { type: input.type, requesterEmail: normalEmail(input.requester.email), webhooks: ctx.enabled.has('webhook') });
+    const { type, queue, webhooks } = facts;
+    if (!type || !queue) throw new NotFound(`unknown request type '${input.type}'`);
     if (type.archivedAt) throw new Invalid(`request type '${input.type}' is archived and takes no new requests`);
     const defs = type.fields as FieldDef[];
     const fields = validateFields(input.partialFields ? defs.map((f) => ({ ...f, required: false })) : defs, input.fields ?? {});
     const priority = (input.priority ?? type.defaultPriority) as Priority;
-    const requester = await resolvePerson(tx, input.requester);
 
-    const [queue] = await tx.select().from(queues).where(eq(queues.key, type.queueKey));
-    const rules = rulesFor(queue!, type, priority);
+    const rules = rulesFor(queue, type, priority);
     // A type with approvals waits for them with its clocks stopped (src/core/approvals.ts starts them).
     const approvalRules = (type.approvals ?? []) as ApprovalRule[];
     const awaiting = approvalRules.length > 0;
     const due = awaiting ? { firstResponseDueAt: null, resolutionDueAt: null } : dueTimes(rules.cal, rules.targets, now);
-    const draft = {
-      // Numbered last (see below); until then a unique placeholder key.
-      key: `~${randomUUID()}`,
-      queueKey: type.queueKey,
-      number: 0,
-      typeKey: type.key,
-      title: title.slice(0, 200),
-      description: (input.description ?? '').slice(0, 20_000),
-      priority,
-      requesterId: requester.id,
-      originChannel: input.channel,
-      fields,
-      ...due,
-      ...(awaiting ? { status: 'awaiting_approval', slaPausedAt: now } : {}),
-      createdAt: now,
-      updatedAt: now,
-    };
-    let [ticket] = await tx
-      .insert(tickets)
-      .values({ ...draft, nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules) })
-      .returning();
-    let originAnchorId: number | null = null;
-    const ticketAnchors: Anchor[] = [];
-    if (input.originAnchor) {
-      const [anchor] = await tx
-        .insert(anchors)
-        .values({ ticketId: ticket!.id, personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
-        .returning();
-      originAnchorId = anchor!.id;
-      ticketAnchors.push(anchor!);
-    }
-    const event = await appendEvent(tx, ctx.enabled, {
-      ticket: ticket!,
-      type: 'created',
-      actor: requester,
-      channel: input.channel,
-      body: draft.description,
-      data: { ...input.eventData, title: draft.title, fields, priority },
-      originAnchorId,
-      idempotencyKey: input.idempotencyKey ?? null,
-      at: now,
-      known: { queue: queue!, requester, anchors: ticketAnchors },
-    });
-    if (awaiting) {
-      const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
-      ticket = await startApprovals(tx, ctx.enabled, { ticket: ticket!, queue: queue!, rules: approvalRules, requester, fields, fieldLabel: label, now });
-    }
-    // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
-    const chosen = await pickAssignee(tx, queue!);
-    let current = ticket!;
-    let assignee: Person | null = null;
-    if (chosen) {
-      const [assigned] = await tx.update(tickets).set({ assigneeId: chosen.id }).where(eq(tickets.id, ticket!.id)).returning();
-      current = assigned!;
-      assignee = (await personById(tx, chosen.id))!;
-      await appendEvent(tx, ctx.enabled, {
-        ticket: current,
-        type: 'assigned',
-        // The desk's own bookkeeping: the requester's card shows the assignee anyway.
-        visibility: 'internal',
-        channel: 'system',
-        body: `Assigned to ${chosen.name ?? chosen.email} (${queue!.assignment.replace('_', ' ')})`,
-        data: { from: null, to: chosen.email, by: queue!.assignment },
-        at: now,
-        known: { queue: queue!, requester, anchors: ticketAnchors },
+
+    const write = async (conn: Conn, tx: Tx | null) => {
+      // A requester we know and learned nothing new about is not written; else found or created (an upsert).
+      const requester = plain && facts.requester ? facts.requester : await resolvePerson(conn, input.requester);
+      // Assignment locks the queue's cursor until commit, so it comes late (just before numbering).
+      const chosen = tx ? await pickAssignee(tx, queue) : null;
+      const draft = {
+        queueKey: type.queueKey,
+        typeKey: type.key,
+        title: title.slice(0, 200),
+        description: (input.description ?? '').slice(0, 20_000),
+        priority,
+        requesterId: requester.id,
+        assigneeId: chosen?.id ?? null,
+        originChannel: input.channel,
+        fields,
+        ...due,
+        status: awaiting ? 'awaiting_approval' : 'new',
+        slaPausedAt: awaiting ? now : null,
+        nextSlaCheckAt: awaiting ? null : nextCheckAt({ ...emptyClock(now), ...due }, rules),
+        createdAt: now,
+        updatedAt: now,
+      };
+      const anchor = input.originAnchor
+        ? { personId: input.originAnchor.side === 'triage' ? null : requester.id, ...anchorValues(input.originAnchor), lastUsedAt: now }
+        : undefined;
+      const eventValues = {
+        type: 'created',
+        visibility: 'public',
+        actorId: requester.id,
+        actorRole: 'requester',
+        channel: input.channel,
+        body: draft.description,
+        data: { ...input.eventData, title: draft.title, fields, priority },
+        idempotencyKey: input.idempotencyKey ?? null,
+        createdAt: now,
+      };
+      // The mirror rules, planned on draft ids: the insert below gives the rows their real ones.
+      const draftAnchors = anchor ? [{ ...anchor, id: DRAFT_ANCHOR_ID, ticketId: DRAFT_ID, createdAt: now }] : [];
+      const planned = planDeliveries({
+        ticket: { id: DRAFT_ID },
+        queue,
+        event: { ...eventValues, id: DRAFT_ID, ticketId: DRAFT_ID, originAnchorId: anchor ? DRAFT_ANCHOR_ID : null },
+        requester,
+        anchors: draftAnchors,
+        enabled: ctx.enabled,
+        webhooks,
       });
-    }
-    const numbered = await numberTicket(tx, current);
-    await indexTicket(tx, numbered);
-    // Everything the answer needs is in hand: no reads after commit.
-    return { ticketId: numbered.id, event, views: { ticket: toTicketView(numbered, requester, assignee, now), event: toEventView(event, requester) } };
+      // Outside a transaction, concurrent plain creates of a queue are written together (group commit).
+      const created = await (tx ? insertNewTicket : insertNewTicketGrouped)(conn, { ticket: draft, anchor, event: eventValues, deliveries: planned, search: { title: draft.title, description: draft.description, fields } });
+      let current = created.ticket;
+      const event = created.event;
+      const ticketAnchors = created.anchor ? [created.anchor] : [];
+      if (tx && awaiting) {
+        const label = (id: string) => defs.find((f) => f.id === id)?.label ?? id;
+        current = await startApprovals(tx, ctx.enabled, { ticket: current, queue, rules: approvalRules, requester, fields, fieldLabel: label, now });
+      }
+      let assignee: Person | null = null;
+      if (tx && chosen) {
+        assignee = (await personById(tx, chosen.id))!;
+        await appendEvent(tx, ctx.enabled, {
+          ticket: current,
+          type: 'assigned',
+          // The desk's own bookkeeping: the requester's card shows the assignee anyway.
+          visibility: 'internal',
+          channel: 'system',
+          body: `Assigned to ${chosen.name ?? chosen.email} (${queue.assignment.replace('_', ' ')})`,
+          data: { from: null, to: chosen.email, by: queue.assignment },
+          at: now,
+          known: { queue, requester, anchors: ticketAnchors },
+        });
+      }
+      // Everything the answer needs is in hand: no reads after commit.
+      return { ticketId: current.id, event, views: { ticket: toTicketView(current, requester, assignee, now), event: toEventView(event, requester) } };
+    };
+    // The plain create is ONE statement (atomic on its own; the requester, when new, is created
+    // before it as any channel does): no BEGIN and COMMIT round trips. Approvals and assignment
+    // take more statements, so a transaction.
+    return awaiting || assigns(queue) ? ctx.db.transaction((tx) => write(tx as Tx, tx as Tx)) : write(ctx.db, null);
   });
   if (!result.replayed) ticketsCreated.inc({ channel: input.channel });
   return result;

@@ -188,8 +188,9 @@ export const tickets = pgTable(
   },
   (t) => [
     uniqueIndex('tickets_key_uq').on(t.key),
-    // number 0 = not numbered yet: createTicket numbers a ticket as its last step, so the
-    // per-queue counter lock is held for one statement, not the whole transaction.
+    // createTicket numbers a ticket in the statement that inserts it, its transaction's last, so
+    // the per-queue counter lock is held from there to commit. (number 0 was the placeholder of
+    // tickets numbered by a later update.)
     uniqueIndex('tickets_queue_number_uq')
       .on(t.queueKey, t.number)
       .where(sql`${t.number} > 0`),

@@ -90,6 +90,27 @@ describe(`core tickets on ${engine}`, () => {
     expect(events).toHaveLength(1);
   });
 
+  it('a repeated idempotency key among concurrent creates of one queue replays for that request alone; the others are created, numbered without a gap', async () => {
+    // IT assigns nobody, so its plain creates go without a transaction: on Postgres, concurrent ones
+    // as one statement, which the two with one key make fail.
+    const laptop = (title: string, idempotencyKey?: string) => createTicket(ctx, { ...laptopRequest({ idempotencyKey }), title });
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => laptop(`before ${i}`)),
+      laptop('keyed', 'api:test:grouped-once'),
+      laptop('keyed again', 'api:test:grouped-once'),
+      ...Array.from({ length: 5 }, (_, i) => laptop(`after ${i}`)),
+    ]);
+    const keyed = results.slice(5, 7);
+    expect(keyed[0]!.ticket.key).toBe(keyed[1]!.ticket.key);
+    expect(keyed.filter((r) => r.replayed)).toHaveLength(1);
+    const created = results.filter((r) => !r.replayed);
+    expect(created).toHaveLength(11);
+    const numbers = created.map((r) => Number(r.ticket.key.split('-')[1])).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(11);
+    expect(numbers[10]! - numbers[0]!).toBe(10);
+    expect(await database.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, 'api:test:grouped-once'))).toHaveLength(1);
+  });
+
   it('never makes two people for one email, whatever the case', async () => {
     await createTicket(ctx, laptopRequest({ requester: { email: 'carl@example.com' } }));
     await createTicket(ctx, laptopRequest({ requester: { email: 'CARL@example.com', name: 'Carl' } }));
