@@ -153,6 +153,16 @@ export function backtest(cal: BusinessCalendar, history: HourlyHistory, weeks = 
   const end = floorHour(history.end.getTime());
   const cut = end - weeks * WEEK_MS;
   if (cut <= history.start.getTime() + WEEK_MS) return { weeks, mape: null, peakMape: null, hours: 0 };
+  // No request before the cut: there is nothing to forecast the last weeks from, so no measure of
+  // the model either (a forecast of zero against this week's first requests would read "missed by 100 %").
+  let trained = false;
+  for (const [hour, count] of history.counts) {
+    if (hour < cut && count > 0) {
+      trained = true;
+      break;
+    }
+  }
+  if (!trained) return { weeks, mape: null, peakMape: null, hours: 0 };
   const train: HourlyHistory = { start: history.start, end: new Date(cut), counts: history.counts };
   const predicted = forecastHours(cal, train, new Date(cut), weeks * 168, options);
   const errors: number[] = [];

@@ -117,4 +117,13 @@ describe('the arrivals forecast', () => {
     expect(result.peakMape!).toBeLessThan(15);
     expect(result.mape!).toBeGreaterThan(0);
   });
+
+  it('has no measure of itself when nothing arrived before the last four weeks (a new desk)', () => {
+    // Twelve weeks of history, the first requests this Wednesday at 10:00 Madrid, an open hour:
+    // a forecast of zero against them is no "missed by 100 %"; there was nothing to forecast from.
+    const counts = new Map([[Date.parse('2026-12-02T09:00:00Z'), 3]]);
+    const result = backtest(madrid, { start: new Date('2026-09-09T00:00:00Z'), end: new Date('2026-12-02T10:00:00Z'), counts }, 4);
+    expect(result.peakMape).toBeNull();
+    expect(result.mape).toBeNull();
+  });
 });
