@@ -44,6 +44,22 @@ export function laneOf(d: NewDelivery): string {
   return `${d.channel}:${d.audience}:${who}`;
 }
 
+/**
+ * A planned delivery as one record of a set-wise insert (`jsonb_to_recordset`): the columns the
+ * outbox row takes from its plan, lane included. Callers add the row's own ids and times.
+ */
+export function deliveryRecord(d: NewDelivery) {
+  return {
+    channel: d.channel,
+    audience: d.audience,
+    lane: laneOf(d),
+    kind: d.kind ?? 'message',
+    person_id: d.personId ?? null,
+    anchor_id: d.anchorId ?? null,
+    target: d.target ?? {},
+  };
+}
+
 export interface MirrorContext {
   /** Only its id is copied into the targets: the rules decide on the event, the queue and the people. */
   ticket: Pick<Ticket, 'id'>;

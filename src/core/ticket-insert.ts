@@ -3,7 +3,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Conn } from '../db/client.ts';
 import { preparedRows, preparesStatements, rowFromJson } from '../db/prepared.ts';
 import { anchors, ticketEvents, tickets, type Anchor, type Ticket, type TicketEvent } from '../db/schema.ts';
-import { laneOf, NOTIFY_CHANNEL, type NewDelivery } from './mirror.ts';
+import { deliveryRecord, NOTIFY_CHANNEL, type NewDelivery } from './mirror.ts';
 import { SEARCH_CONFIG, ticketDocSql, ticketSearchTexts } from './search-index.ts';
 
 /**
@@ -65,14 +65,9 @@ export async function insertNewTicket(conn: Conn, rows: NewTicketRows): Promise<
   const queue = add(rows.ticket.queueKey, 'text');
   const at = rows.event.createdAt ?? new Date();
   const planned = rows.deliveries.map((d) => ({
-    channel: d.channel,
-    audience: d.audience,
-    lane: laneOf(d),
-    kind: d.kind ?? 'message',
-    person_id: d.personId ?? null,
+    ...deliveryRecord(d),
     anchor_id: d.anchorId === DRAFT_ANCHOR_ID ? null : (d.anchorId ?? null),
     origin: d.anchorId === DRAFT_ANCHOR_ID,
-    target: d.target ?? {},
   }));
   const anchorId = rows.anchor ? '(select id from a)' : 'null::int';
   const text = `
@@ -204,17 +199,7 @@ async function insertMany(db: Conn, many: NewTicketRows[]): Promise<Created[]> {
     ...Object.fromEntries(Object.entries(ticketSearchTexts(rows.search.title, rows.search.description, rows.search.fields)).map(([k, v]) => [`s_${k}`, v])),
   }));
   const planned = many.flatMap((rows, ord) =>
-    rows.deliveries.map((d) => ({
-      ord,
-      channel: d.channel,
-      audience: d.audience,
-      lane: laneOf(d),
-      kind: d.kind ?? 'message',
-      person_id: d.personId ?? null,
-      anchor_id: d.anchorId ?? null,
-      target: d.target ?? {},
-      at: (rows.event.createdAt ?? new Date()).toISOString(),
-    })),
+    rows.deliveries.map((d) => ({ ord, ...deliveryRecord(d), at: (rows.event.createdAt ?? new Date()).toISOString() })),
   );
   const config = `'${SEARCH_CONFIG}'::regconfig`;
   const text = `

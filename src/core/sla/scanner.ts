@@ -6,7 +6,7 @@ import { backoffDelay } from '../backoff.ts';
 import { anchors, deliveries, people, queues, requestTypes, ticketEvents, tickets, ticketSlaChecks, webhookSubscriptions, type Ticket, type TicketEvent } from '../../db/schema.ts';
 import { logger as rootLogger, type Logger } from '../../logger.ts';
 import { slaEvents } from '../../metrics.ts';
-import { laneOf, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
+import { deliveryRecord, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
 import { nextCheckAt, onScan, rulesFor, type SlaEvent, type SlaRules } from './clocks.ts';
 import type { CoreContext } from '../tickets.ts';
 import { scanApprovalReminders } from '../approval-reminders.ts';
@@ -220,17 +220,7 @@ async function appendSlaEvents(
     );
   });
   if (!planned.length) return;
-  const deliveryRows = planned.map((d) => ({
-    event_id: d.eventId,
-    ticket_id: d.ticketId,
-    channel: d.channel,
-    audience: d.audience,
-    lane: laneOf(d),
-    kind: d.kind ?? 'message',
-    person_id: d.personId ?? null,
-    anchor_id: d.anchorId ?? null,
-    target: d.target ?? {},
-  }));
+  const deliveryRows = planned.map((d) => ({ event_id: d.eventId, ticket_id: d.ticketId, ...deliveryRecord(d) }));
   await tx.execute(sql`
     insert into ${deliveries} (event_id, ticket_id, channel, audience, lane, kind, person_id, anchor_id, target, next_attempt_at, created_at)
     select v.event_id, v.ticket_id, v.channel, v.audience, v.lane, v.kind, v.person_id, v.anchor_id, v.target,
