@@ -32,6 +32,7 @@ export class TeamsPlatform {
   private readonly turns = new AsyncLocalStorage<Pending>();
   /** Set when tokens are checked (an app id): the key-endorsement check the SDK lacks. */
   private readonly endorsements: KeyEndorsements | undefined;
+  private readonly connectors = new Map<string, Connector>();
 
   private constructor(options: AppOptions<IPlugin>) {
     const transport: IHttpServerAdapter = {
@@ -82,9 +83,19 @@ export class TeamsPlatform {
     return { refused: false, answer: pending.answer };
   }
 
-  /** The Bot Connector at `serviceUrl`, with the bot's token (none in no-auth mode). */
+  /**
+   * The Bot Connector at `serviceUrl`, with the bot's token (none in no-auth mode). One per
+   * service URL (Teams has a handful, one per region): the SDK's clone() builds a whole API client
+   * tree and HTTP client, which every delivery paid for when it was built per call.
+   */
   connector(serviceUrl: string): Connector {
-    return new Connector(this.app.api.clone({ serviceUrl }));
+    let connector = this.connectors.get(serviceUrl);
+    if (!connector) {
+      if (this.connectors.size >= 100) this.connectors.clear();
+      connector = new Connector(this.app.api.clone({ serviceUrl }));
+      this.connectors.set(serviceUrl, connector);
+    }
+    return connector;
   }
 }
 
