@@ -17,6 +17,9 @@
  * channel, Teams 7/s per conversation): the figure is ours, not the platforms' limits. The queue
  * has no triage channels for the same reason (50 events/s into one Slack channel would be paced).
  *
+ * BENCH_TO=teams,email,web picks the destinations (each left out shows what its fan-out costs);
+ * BENCH_REPLICAS=N runs N service processes on the one database, events and pages spread over them.
+ *
  *   BENCH_RATE=50 BENCH_SECONDS=20 BENCH_TICKETS=100 npm run bench:mirror
  */
 import fs from 'node:fs';
@@ -32,6 +35,7 @@ import { resultRows } from '../src/db/migrate.ts';
 import { anchors, people, sessions, tickets } from '../src/db/schema.ts';
 import { blockActions, eventCallback, interactionBody, signSlackRequest, startSlackFake } from '../test/fakes/slack/index.ts';
 import { startConnectorFake } from '../test/fakes/teams/connector.ts';
+import { optionValue } from '../test/channels/slack/helpers.ts';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../test/support/net.ts';
 import { percentile, withThrowawayDatabase } from './support.ts';
@@ -39,6 +43,12 @@ import { percentile, withThrowawayDatabase } from './support.ts';
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const ticketCount = Number(process.env.BENCH_TICKETS ?? 100);
+const replicas = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
+// Which destinations take part (default all four): leaving one out shows what its fan-out costs
+// in the service's CPU per reply. slack (the requester's card) is always there.
+const destinations = new Set((process.env.BENCH_TO ?? 'teams,email,web').split(',').map((d) => d.trim()).filter(Boolean));
+for (const d of destinations) if (!['teams', 'email', 'web'].includes(d)) throw new Error(`BENCH_TO: unknown destination ${d} (teams, email, web)`);
+const measuredAt = (['teams', 'email', 'web', 'slack'] as const).filter((w) => w === 'slack' || destinations.has(w));
 const total = rate * seconds;
 const SECRET = 'bench-mirror-signing-secret';
 const AGENT = 'agent@example.com';
@@ -106,39 +116,50 @@ await withThrowawayDatabase(async (url) => {
   fs.writeFileSync(path.join(tmp, 'catalog.yaml'), catalog);
   fs.mkdirSync(path.join(tmp, 'knowledge'));
 
-  const port = await freePort();
-  const app = `http://127.0.0.1:${port}`;
-  // BENCH_PROFILE=dir writes a V8 CPU profile of the service (open it in Chrome DevTools).
+  // BENCH_PROFILE=dir writes a V8 CPU profile of each service process (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-  // As `npm start` runs it (package.json), in a process of its own.
-  const service = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PUBLIC_URL: app,
-      DATABASE_URL: url,
-      LOG_LEVEL: 'warn',
-      CATALOG_FILE: path.join(tmp, 'catalog.yaml'),
-      KNOWLEDGE_DIR: path.join(tmp, 'knowledge'),
-      LINK_SECRET: 'bench-mirror-link-secret-0123456789',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: slack.apiUrl,
-      TEAMS_ENABLED: '1',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      MAIL_FROM: 'desk@example.com',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let ready = false; !ready; ) {
-    ready = await fetch(`${app}/readyz`).then((r) => r.ok, () => false);
-    if (!ready) await sleep(200);
-  }
+  const startService = async (port: number, publicUrl: string) => {
+    const app = `http://127.0.0.1:${port}`;
+    // As `npm start` runs it (package.json: its V8 flags, the esbuild bundle), in a process of its own.
+    const child = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--v8-pool-size=1', 'scripts/start.mjs'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        PUBLIC_URL: publicUrl,
+        DATABASE_URL: url,
+        LOG_LEVEL: 'warn',
+        CATALOG_FILE: path.join(tmp, 'catalog.yaml'),
+        KNOWLEDGE_DIR: path.join(tmp, 'knowledge'),
+        LINK_SECRET: 'bench-mirror-link-secret-0123456789',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_API_URL: slack.apiUrl,
+        TEAMS_ENABLED: '1',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        MAIL_FROM: 'desk@example.com',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let ready = false; !ready; ) {
+      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} before it was ready`);
+      ready = await fetch(`${app}/readyz`).then((r) => r.ok, () => false);
+      if (!ready) await sleep(200);
+    }
+    return { app, child };
+  };
+  // BENCH_REPLICAS=2: that many service processes on the one database, as a deployment scales out
+  // (every replica runs the outbox, SKIP LOCKED shares it), each event and page going to the next
+  // one in turn as a load balancer would send them. Started one after the other (a rolling start).
+  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const services: Array<{ app: string; child: ReturnType<typeof spawn> }> = [];
+  for (const port of ports) services.push(await startService(port, `http://127.0.0.1:${ports[0]}`));
+  const appOf = (i: number) => services[i % services.length]!.app;
+  let posted = 0;
   const database = await openDatabase({ url, max: 4 });
   const db = database.db;
   const agent = new Agent({ connections: 256, pipelining: 1 });
   const post = async (body: string, contentType: string) => {
-    const res = await undiciFetch(`${app}/slack/events`, { method: 'POST', dispatcher: agent, headers: { 'content-type': contentType, ...signSlackRequest(SECRET, body) }, body });
+    const res = await undiciFetch(`${appOf(posted++)}/slack/events`, { method: 'POST', dispatcher: agent, headers: { 'content-type': contentType, ...signSlackRequest(SECRET, body) }, body });
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`/slack/events answered ${res.status}`);
   };
@@ -150,11 +171,17 @@ await withThrowawayDatabase(async (url) => {
     const dm = `D${user.id}`;
     return { user, dm, ts: slack.addMessage(dm, { user: user.id, text: `My screen flickers (#${i})` }).ts };
   });
+  // The DM reaches the service, which answers in its thread with the type picker (a message of the
+  // bot's: the card the requester's ticket is then drawn on, chat.update'd as the ticket moves).
   for (let i = 0; i < threads.length; i += 10) {
     await Promise.all(
-      threads.slice(i, i + 10).map(({ user, dm, ts }) => {
-        const value = `question|dm|${dm}|${ts}`;
-        return post(interactionBody(blockActions({ user, channel: { id: dm }, message: { ts }, actions: [{ type: 'static_select', action_id: 'pick_type', selected: { value, text: 'IT question' } }] })), 'application/x-www-form-urlencoded');
+      threads.slice(i, i + 10).map(async ({ user, dm, ts }) => {
+        const asked = slack.waitFor('chat.postMessage', (c) => c.body.channel === dm && c.body.thread_ts === ts, 30_000);
+        await post(JSON.stringify(eventCallback({ type: 'message', channel: dm, channel_type: 'im', user: user.id, text: slack.messagesIn(dm).find((m) => m.ts === ts)!.text, ts })), 'application/json');
+        const picker = await asked;
+        const pickerMessage = slack.messagesIn(dm).find((m) => m.ts === (picker.response as { ts: string }).ts)!;
+        const value = optionValue(picker.body.blocks, 'IT question');
+        return post(interactionBody(blockActions({ user, channel: { id: dm }, message: { ...pickerMessage }, actions: [{ type: 'static_select', action_id: 'pick_type', selected: { value, text: 'IT question' } }] })), 'application/x-www-form-urlencoded');
       }),
     );
   }
@@ -185,7 +212,7 @@ await withThrowawayDatabase(async (url) => {
     const reference = { channelId: 'msteams', serviceUrl: connector.url, conversation: { id: `a:mirror-chat-${i}` }, bot: { id: '28:switchboard' }, user: { id: teamsUser.id } };
     const [teamsWatcher] = await db.insert(people).values({ email: teamsUser.email, name: teamsUser.name, teamsUserId: teamsUser.id, teamsConversation: reference, preferredChannel: 'teams' }).returning();
     const [emailWatcher] = await db.insert(people).values({ email: `mail${i}@example.com`, name: `Mail watcher ${i}` }).returning();
-    for (const watcher of [teamsWatcher!, emailWatcher!]) {
+    for (const watcher of [...(destinations.has('teams') ? [teamsWatcher!] : []), ...(destinations.has('email') ? [emailWatcher!] : [])]) {
       await db.insert(anchors).values({ ticketId, channel: 'web', side: 'watcher', personId: watcher.id, externalRef: `watch:${ticketId}:${watcher.id}` });
     }
   }
@@ -231,7 +258,7 @@ await withThrowawayDatabase(async (url) => {
   })();
 
   const pageHas = async (key: string) => {
-    const res = await undiciFetch(`${app}/desk/t/${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/html' } });
+    const res = await undiciFetch(`${appOf(keys.indexOf(key))}/desk/t/${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/html' } });
     const html = await res.text();
     const at = now();
     const waiting = outstanding.get(key);
@@ -244,8 +271,8 @@ await withThrowawayDatabase(async (url) => {
     }
   };
   const streams = new AbortController();
-  const live = keys.map(async (key) => {
-    const res = await undiciFetch(`${app}/desk/live?ticket=${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/event-stream' }, signal: streams.signal });
+  const live = (destinations.has('web') ? keys : []).map(async (key) => {
+    const res = await undiciFetch(`${appOf(keys.indexOf(key))}/desk/live?ticket=${key}`, { dispatcher: agent, headers: { cookie, accept: 'text/event-stream' }, signal: streams.signal });
     if (res.status !== 200 || !res.body) throw new Error(`/desk/live?ticket=${key} answered ${res.status}`);
     const decoder = new TextDecoder();
     let buffer = '';
@@ -273,7 +300,7 @@ await withThrowawayDatabase(async (url) => {
     const body = JSON.stringify(eventCallback({ type: 'message', channel: thread.dm, channel_type: 'im', user: thread.user.id, text: `Still flickering, ${marker}`, ts, thread_ts: thread.ts }));
     if (measured) {
       sentAt.set(marker, now());
-      (outstanding.get(key) ?? outstanding.set(key, new Set()).get(key)!).add(marker);
+      if (destinations.has('web')) (outstanding.get(key) ?? outstanding.set(key, new Set()).get(key)!).add(marker);
       cardFor.get(thread.dm)!.push(marker);
     }
     const started = performance.now();
@@ -295,9 +322,11 @@ await withThrowawayDatabase(async (url) => {
   await settle();
   const [{ since } = { since: 0 }] = resultRows<{ since: number }>(await db.execute(sql`select coalesce(max(id), 0)::bigint as since from ticket_events`));
 
+  const slackCallsBefore = slack.calls.length;
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  const cpuBefore = cpuMsOf(service.pid!);
+  const servicesCpuMs = () => services.reduce((sum, s) => sum + cpuMsOf(s.child.pid!), 0);
+  const cpuBefore = servicesCpuMs();
   const postgresBefore = postgresCpuMs();
   const benchBefore = process.cpuUsage();
   const machineBefore = machineCpuMs();
@@ -312,9 +341,9 @@ await withThrowawayDatabase(async (url) => {
   const ackMs = (await Promise.all(acks)).sort((a, b) => a - b);
   const sendSeconds = (performance.now() - started) / 1000;
   const deadline = performance.now() + 60_000;
-  const complete = () => (['teams', 'email', 'web', 'slack'] as const).every((w) => seen[w].size >= total);
+  const complete = () => measuredAt.every((w) => seen[w].size >= total);
   while (!complete() && performance.now() < deadline) await sleep(20);
-  const serviceCpuMs = cpuMsOf(service.pid!) - cpuBefore;
+  const serviceCpuMs = servicesCpuMs() - cpuBefore;
   const postgresMs = postgresCpuMs() - postgresBefore;
   const benchCpu = process.cpuUsage(benchBefore);
   const machineMs = machineCpuMs() - machineBefore;
@@ -336,12 +365,24 @@ await withThrowawayDatabase(async (url) => {
   const inboundMs = committed.filter((r) => sentAt.has(r.marker)).map((r) => Number(r.at) - sentAt.get(r.marker)!);
   const [failed] = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from deliveries where event_id > ${since} and status <> 'sent'`));
 
+  // What the service asked Slack for during the measured replies, per reply (and what failed).
+  const slackCalls = new Map<string, number>();
+  for (const call of slack.calls.slice(slackCallsBefore)) {
+    const response = call.response as { ok?: boolean; error?: string } | undefined;
+    const label = response?.ok === false ? `${call.method} (${response.error ?? 'error'})` : call.method;
+    slackCalls.set(label, (slackCalls.get(label) ?? 0) + 1);
+  }
   watching = false;
   await watcher;
   streams.abort();
   await Promise.allSettled(live);
-  service.kill('SIGTERM');
-  await new Promise((resolve) => service.once('exit', resolve));
+  await Promise.all(
+    services.map(({ child }) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
   await database.close();
   await agent.close();
   await Promise.all([slack.close(), connector.close(), new Promise<void>((resolve) => smtp.close(() => resolve()))]);
@@ -353,15 +394,15 @@ await withThrowawayDatabase(async (url) => {
     return `p50 ${percentile(s, 50).toFixed(0).padStart(4)} ms  p99 ${percentile(s, 99).toFixed(0).padStart(4)} ms  max ${(s.at(-1) ?? NaN).toFixed(0).padStart(5)} ms`;
   };
   out(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  out(`mirror: ${total} Slack DM thread replies at ${rate}/s for ${seconds} s (sent in ${sendSeconds.toFixed(1)} s) over ${ticketCount} tickets; service in its own process on Postgres`);
+  out(`mirror: ${total} Slack DM thread replies at ${rate}/s for ${seconds} s (sent in ${sendSeconds.toFixed(1)} s) over ${ticketCount} tickets to ${measuredAt.join(', ')}; ${replicas === 1 ? 'the service in its own process' : `${replicas} service processes (replicas)`} on Postgres`);
   out(`  slack ack            ${fmt(ackMs)}`);
   out(`  request → comment tx ${fmt(inboundMs)}  (${inboundMs.length}/${total}; the transaction's clock at its start)`);
-  for (const where of ['teams', 'email', 'web', 'slack'] as const) {
+  for (const where of measuredAt) {
     const latencies = [...seen[where]].filter(([m]) => sentAt.has(m)).map(([m, at]) => at - sentAt.get(m)!);
     const label = { teams: 'Teams chat line', email: 'email (SMTP accepted)', web: 'web desk timeline', slack: "requester's Slack card" }[where];
     out(`  → ${label.padEnd(22)} ${fmt(latencies)}  (${latencies.length}/${total})${where === 'slack' ? '' : '  target p99 < 500 ms'}`);
   }
-  for (const channel of ['teams', 'email', 'slack']) {
+  for (const channel of ['teams', 'email', 'slack'].filter((c) => c === 'slack' || destinations.has(c))) {
     const rows = lags.filter((r) => r.channel === channel);
     out(`  outbox ${channel.padEnd(6)} committed → claimed ${fmt(rows.map((r) => Number(r.claim_ms)))};  → recorded sent ${fmt(rows.map((r) => Number(r.sent_ms)))}`);
   }
@@ -373,6 +414,7 @@ await withThrowawayDatabase(async (url) => {
   const cores = (ms: number) => (ms / wallMs).toFixed(2);
   const benchMs = (benchCpu.user + benchCpu.system) / 1000;
   out(`  cores used (of ${os.cpus().length}): service ${cores(serviceCpuMs)}, Postgres ${cores(postgresMs)}, this bench (load, fakes, SMTP, page client) ${cores(benchMs)}, anything else ${cores(Math.max(0, machineMs - serviceCpuMs - postgresMs - benchMs))}; machine busy ${cores(machineMs)}`);
+  out(`  Slack API calls per reply: ${[...slackCalls].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${(n / total).toFixed(2)}`).join(', ') || 'none'}`);
   out(`  not sent at the end: ${failed?.n ?? 0}; bench process event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-  out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount} npm run bench:mirror`);
+  out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount}${replicas > 1 ? ` BENCH_REPLICAS=${replicas}` : ''}${process.env.BENCH_TO ? ` BENCH_TO=${[...destinations].join(',')}` : ''} npm run bench:mirror`);
 });
