@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import { people, type Person } from '../db/schema.ts';
 
@@ -50,16 +50,24 @@ export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Per
     const row = inserted ?? existing;
     if (row) return row;
   }
-  const [row] = await conn
-    .insert(people)
-    .values({ email, ...learned })
-    .onConflictDoUpdate({
-      target: people.email,
-      // Keep an existing name unless we learned one; always refresh platform ids.
-      set: { ...learned, updatedAt: sql`now()` },
-    })
-    .returning();
-  return row!;
+  // Keep an existing name unless we learned one; refresh platform ids. A row that already says all
+  // of it is not rewritten (a chat message names its author every time: that was a new row version,
+  // index entries and WAL per message): the update's WHERE skips it and the select reads it.
+  const changed = or(...Object.keys(learned).map((key) => sql`${sql.identifier('people')}.${sql.identifier(people[key as keyof typeof learned].name)} is distinct from excluded.${sql.identifier(people[key as keyof typeof learned].name)}`));
+  const [[upserted], [existing]] = await Promise.all([
+    conn
+      .insert(people)
+      .values({ email, ...learned })
+      .onConflictDoUpdate({ target: people.email, set: { ...learned, updatedAt: sql`now()` }, setWhere: changed })
+      .returning(),
+    conn.select().from(people).where(eq(people.email, email)),
+  ]);
+  const row = upserted ?? existing;
+  if (row) return row;
+  // Off a transaction the two may run on two connections: the select can have looked before a
+  // concurrent create of this email committed (ours then found it and had nothing to change).
+  const [again] = await conn.select().from(people).where(eq(people.email, email));
+  return again!;
 }
 
 export async function findPersonByEmail(conn: Conn, email: string): Promise<Person | undefined> {
