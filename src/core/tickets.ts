@@ -177,10 +177,11 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
   if (!body) throw new Invalid('comment body is empty', [{ path: 'body', message: 'is required' }]);
   return idempotent(ctx, input.idempotencyKey, async (tx) => {
     const now = ctx.now();
-    const ticket = await lockTicket(tx, input.ticketKey);
-    const author = await resolvePerson(tx, input.author);
+    // Statements the next ones don't wait for go out together, in this order, on the transaction's
+    // connection (the ticket's lock is still taken first).
+    const [ticket, author] = await Promise.all([lockTicket(tx, input.ticketKey), resolvePerson(tx, input.author)]);
     const isRequester = author.id === ticket.requesterId;
-    const authorIsDesk = await isDesk(tx, author.id, ticket.queueKey);
+    const [authorIsDesk] = await Promise.all([isDesk(tx, author.id, ticket.queueKey), input.originAnchorId ? touchAnchor(tx, input.originAnchorId, now) : undefined]);
     if (input.as) {
       const presser = input.actor ? await resolvePerson(tx, input.actor) : author;
       const desk = presser.id === author.id ? authorIsDesk : await isDesk(tx, presser.id, ticket.queueKey);
@@ -191,7 +192,6 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
         }
       }
     }
-    if (input.originAnchorId) await touchAnchor(tx, input.originAnchorId, now);
     let originAnchorId = input.originAnchorId;
     if (input.originAnchor) {
       const [anchor] = await tx
@@ -212,6 +212,7 @@ export async function addComment(ctx: CoreContext, input: AddCommentInput): Prom
       originAnchorId: originAnchorId ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
       at: now,
+      ...(isRequester ? { known: { requester: author } } : {}),
     });
     let current = ticket;
     if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
