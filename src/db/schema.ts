@@ -202,12 +202,11 @@ export const tickets = pgTable(
     // For the overview report (0013). Drizzle has no INCLUDE, so the migration is the definition:
     // tickets_queue_created_idx carries first_response_minutes and resolution_minutes (percentiles
     // from the index alone), tickets_queue_resolved_idx carries created_at, and
-    // tickets_clocks_running_idx the clock columns the report reads of a running ticket.
+    // tickets_clocks_running_idx the clock columns the report reads of a running ticket (0025: no
+    // *_breached_at column, in the key, INCLUDE or predicate, so the scanner's breach is a HOT update).
     index('tickets_clocks_running_idx')
       .on(t.queueKey, t.createdAt)
-      .where(
-        sql`${t.slaPausedAt} is null and ((${t.firstResponseAt} is null and ${t.firstResponseBreachedAt} is null) or (${t.resolvedAt} is null and ${t.closedAt} is null and ${t.resolutionBreachedAt} is null))`,
-      ),
+      .where(sql`${t.slaPausedAt} is null and (${t.firstResponseAt} is null or (${t.resolvedAt} is null and ${t.closedAt} is null))`),
     index('tickets_open_created_idx').on(t.queueKey, t.createdAt).where(sql`${t.status} not in ('resolved', 'closed')`),
     index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
     index('tickets_queue_closed_unresolved_idx').on(t.queueKey, t.closedAt).where(sql`${t.resolvedAt} is null and ${t.closedAt} is not null`),
@@ -340,6 +339,9 @@ export const ticketHours = pgTable(
     fcr: integer('fcr').notNull().default(0),
     resolved: integer('resolved').notNull().default(0),
     done: integer('done').notNull().default(0),
+    /** Running clocks (not paused) already marked breached (0025): the report's late count takes them off. */
+    frBreachedRunning: integer('fr_breached_running').notNull().default(0),
+    resBreachedRunning: integer('res_breached_running').notNull().default(0),
   },
   (t) => [primaryKey({ name: 'ticket_hours_pk', columns: [t.queueKey, t.hour] })],
 );
