@@ -234,7 +234,6 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
         sum(fr_met)::int as fr_met, sum(fr_breached)::int as fr_breached,
         sum(res_stopped)::int as res_resolved, sum(res_waiting)::int as res_waiting,
         sum(res_met)::int as res_met, sum(res_breached)::int as res_breached,
-        sum(fr_breached_running)::int as fr_breached_running, sum(res_breached_running)::int as res_breached_running,
         sum(reopened)::int as reopened, sum(fcr)::int as fcr,
         ${sql.join(
           [...ORIGIN_CHANNELS, 'other'].map((channel) => sql`sum(${sql.identifier(`ch_${channel}`)})::int as ${sql.identifier(`ch_${channel}`)}`),
@@ -244,12 +243,12 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
       from ticket_hours
       where ${inQueueHours} ${hours}
       group by grouping sets ((1), ())`;
-  // What the rollup cannot hold: a clock still running, not marked breached, whose due time has
-  // passed by `now` is breached as on the ticket. Read from the index of running clocks alone
-  // (tickets_clocks_running_idx, migration 0025): every running clock past due, less the running
-  // clocks marked breached, which the rollup counts (fr_breached_running). A breach is recorded
-  // past the due time and a breached clock's due time never moves, so those are all past due.
-  // The index names no *_breached_at column, so the scanner's breach of a ticket is a HOT update.
+  // What the rollup cannot hold: a running clock (not paused) is breached once past due, marked
+  // breached or not yet; the rollup counts only the breaches of clocks not running (migration
+  // 0025). Running clocks are read from tickets_clocks_running_idx alone, which names no
+  // *_breached_at column (so the scanner's breach is a HOT update and changes no rollup count).
+  // A running clock marked breached is always past due: a breach is recorded past the due time,
+  // and a breached clock's due time never moves again.
   const lateQuery = sql`
       select width_bucket(created_at, ${bounds}) as bucket,
         (count(*) filter (where first_response_at is null and first_response_due_at < ${now}::timestamptz))::int as fr_late,
@@ -270,15 +269,16 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
     read(db, totalPercentile('resolution_minutes'), true),
     read(db, baseQuery),
   ]);
-  const counts = resultRows<FactRow & { resolved?: number; done?: number; fr_breached_running?: number; res_breached_running?: number }>(countsResult);
+  const counts = resultRows<FactRow & { resolved?: number; done?: number }>(countsResult);
   let done: Array<{ bucket: number | string | null; resolved: number; done: number }>;
   if (useRollup) {
     done = counts.filter((row) => row.bucket !== null).map((row) => ({ bucket: row.bucket, resolved: Number(row.resolved ?? 0), done: Number(row.done ?? 0) }));
     const late = new Map(resultRows<{ bucket: number | string | null; fr_late: number; res_late: number }>(doneResult).map((row) => [row.bucket === null ? 'total' : String(Number(row.bucket)), row]));
     for (const row of counts) {
       const extra = late.get(row.bucket === null ? 'total' : String(Number(row.bucket)));
-      row.fr_breached = Number(row.fr_breached ?? 0) - Number(row.fr_breached_running ?? 0) + Number(extra?.fr_late ?? 0);
-      row.res_breached = Number(row.res_breached ?? 0) - Number(row.res_breached_running ?? 0) + Number(extra?.res_late ?? 0);
+      if (!extra) continue;
+      row.fr_breached = Number(row.fr_breached ?? 0) + Number(extra.fr_late);
+      row.res_breached = Number(row.res_breached ?? 0) + Number(extra.res_late);
     }
   } else {
     done = resultRows<{ bucket: number | string; resolved: number; done: number }>(doneResult);

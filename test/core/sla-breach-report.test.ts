@@ -58,7 +58,13 @@ describe(`overview report of clocks the SLA scanner breached, on ${engine}`, () 
     const waiting = await laptop('waiting'); // first response breached by the scanner, then waiting on the requester
     clock.set('2026-11-23T10:00:00Z');
     await addComment(ctx, { ticketKey: answered, body: 'On it', visibility: 'public', author: agent, channel: 'slack' });
+    // The breaches of running clocks change no rollup row (the report reads running clocks live).
+    const rollupRows = sql`select queue_key, hour, xmin::text as version from ticket_hours order by 1, 2`;
+    const before = resultRows(await database.db.execute(rollupRows));
     await scanAt('2026-11-23T15:00:00Z');
+    expect(resultRows(await database.db.execute(rollupRows))).toEqual(before);
+    const marked = resultRows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from tickets where first_response_breached_at is not null`));
+    expect(marked[0]?.n, 'breaches the scanner recorded').toBe(2);
     clock.set('2026-11-23T15:10:00Z');
     await transition(ctx, { ticketKey: waiting, status: 'waiting_on_requester', actor: agent, channel: 'slack' });
     clock.set('2026-11-24T09:00:00Z');

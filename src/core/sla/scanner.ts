@@ -79,8 +79,9 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
         .limit(batchSize)
         .for('update', { of: tickets, skipLocked: true })
     )
-      // Written in (queue, creation) order, so the rollup rows their breaches update at commit
-      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner.
+      // Written in (queue, creation) order, so any rollup rows the batch updates at commit
+      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner. (The
+      // breach of a running clock updates none since migration 0025; the order stays as a guard.)
       .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
