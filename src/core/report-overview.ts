@@ -243,15 +243,19 @@ export async function overviewReport(db: Conn, query: OverviewQuery): Promise<Ov
       from ticket_hours
       where ${inQueueHours} ${hours}
       group by grouping sets ((1), ())`;
-  // What the rollup cannot hold: a clock still running, not marked breached, whose due time has
-  // passed by `now` is breached as on the ticket. Only tickets with a running clock are read.
+  // What the rollup cannot hold: a running clock (not paused) is breached once past due, marked
+  // breached or not yet; the rollup counts only the breaches of clocks not running (migration
+  // 0025). Running clocks are read from tickets_clocks_running_idx alone, which names no
+  // *_breached_at column (so the scanner's breach is a HOT update and changes no rollup count).
+  // A running clock marked breached is always past due: a breach is recorded past the due time,
+  // and a breached clock's due time never moves again.
   const lateQuery = sql`
       select width_bucket(created_at, ${bounds}) as bucket,
-        (count(*) filter (where first_response_at is null and first_response_breached_at is null and first_response_due_at < ${now}::timestamptz))::int as fr_late,
-        (count(*) filter (where resolved_at is null and closed_at is null and resolution_breached_at is null and resolution_due_at < ${now}::timestamptz))::int as res_late
+        (count(*) filter (where first_response_at is null and first_response_due_at < ${now}::timestamptz))::int as fr_late,
+        (count(*) filter (where resolved_at is null and closed_at is null and resolution_due_at < ${now}::timestamptz))::int as res_late
       from tickets
       where ${inQueue} and ${created} and sla_paused_at is null
-        and ((first_response_at is null and first_response_breached_at is null) or (resolved_at is null and closed_at is null and resolution_breached_at is null))
+        and (first_response_at is null or (resolved_at is null and closed_at is null))
       group by grouping sets ((1), ())`;
   // Independent reads: on Postgres they run side by side on the pool's connections (the
   // percentiles split in halves, so both cores sort); PGlite runs them one after the other.

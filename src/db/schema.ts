@@ -202,12 +202,11 @@ export const tickets = pgTable(
     // For the overview report (0013). Drizzle has no INCLUDE, so the migration is the definition:
     // tickets_queue_created_idx carries first_response_minutes and resolution_minutes (percentiles
     // from the index alone), tickets_queue_resolved_idx carries created_at, and
-    // tickets_clocks_running_idx the clock columns the report reads of a running ticket.
+    // tickets_clocks_running_idx the clock columns the report reads of a running ticket (0025: no
+    // *_breached_at column, in the key, INCLUDE or predicate, so the scanner's breach is a HOT update).
     index('tickets_clocks_running_idx')
       .on(t.queueKey, t.createdAt)
-      .where(
-        sql`${t.slaPausedAt} is null and ((${t.firstResponseAt} is null and ${t.firstResponseBreachedAt} is null) or (${t.resolvedAt} is null and ${t.closedAt} is null and ${t.resolutionBreachedAt} is null))`,
-      ),
+      .where(sql`${t.slaPausedAt} is null and (${t.firstResponseAt} is null or (${t.resolvedAt} is null and ${t.closedAt} is null))`),
     index('tickets_open_created_idx').on(t.queueKey, t.createdAt).where(sql`${t.status} not in ('resolved', 'closed')`),
     index('tickets_queue_resolved_idx').on(t.queueKey, t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
     index('tickets_queue_closed_unresolved_idx').on(t.queueKey, t.closedAt).where(sql`${t.resolvedAt} is null and ${t.closedAt} is not null`),
@@ -315,6 +314,8 @@ export const satisfactionSurveys = pgTable(
  * The overview report's rollup: per queue and UTC hour, the counts of the tickets created in it
  * (by channel, clock verdicts that do not depend on the time of asking, reopens, first-contact
  * resolutions) and of those done in it. Kept exact by triggers on tickets (0013), deferred to commit.
+ * fr_breached / res_breached count the clocks marked breached that are not running (0025): the
+ * report reads running clocks live, so the scanner's breach of one changes no count here.
  */
 export const ticketHours = pgTable(
   'ticket_hours',

@@ -1,4 +1,4 @@
-import { asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { isDatabaseUnavailable, OutageLog } from '../../db/availability.ts';
 import { resultRows } from '../../db/migrate.ts';
@@ -79,8 +79,9 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
         .limit(batchSize)
         .for('update', { of: tickets, skipLocked: true })
     )
-      // Written in (queue, creation) order, so the rollup rows their breaches update at commit
-      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner.
+      // Written in (queue, creation) order, so any rollup rows the batch updates at commit
+      // (ticket_hours, by queue and creation hour) are locked in one order by every scanner. (The
+      // breach of a running clock updates none since migration 0025; the order stays as a guard.)
       .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
     const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
@@ -120,8 +121,9 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
         if (event.type === 'sla_breached') result.breached += 1;
       }
     }
-    await updateTickets(tx, updates);
-    if (fired.length) await appendSlaEvents(tx, ctx.enabled, fired, queueOf, now);
+    // Pipelined on the transaction's connection (run in this order, one round trip): the tickets'
+    // update, the events' insert and the reads their deliveries need.
+    await Promise.all([updateTickets(tx, updates), fired.length ? appendSlaEvents(tx, ctx.enabled, fired, queueOf, now) : null]);
     for (const { event } of fired) slaEvents.inc({ type: event.type, clock: String(event.data.clock) });
     return result;
   });
@@ -145,7 +147,7 @@ async function updateTickets(tx: Tx, rows: TicketUpdate[]): Promise<void> {
       first_response_breached_at = v.frb,
       resolution_warned_at = v.rw,
       resolution_breached_at = v.rb
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+    from json_to_recordset(${JSON.stringify(rows)}::json)
       as v(id int, next timestamptz, frw timestamptz, frb timestamptz, rw timestamptz, rb timestamptz)
     where t.id = v.id`);
 }
@@ -163,12 +165,31 @@ async function appendSlaEvents(
   now: Date,
 ): Promise<void> {
   // Rows travel as one JSON parameter: thousands of bind parameters cost more than the insert.
+  // json, not jsonb: read once by json_to_recordset, it is not worth building a jsonb value first.
   const rows = fired.map(({ ticket, event }) => ({ ticket_id: ticket.id, type: event.type, body: event.body, data: { ...event.data, via: 'scanner' } }));
-  const returned = await tx.execute<{ id: number | string; ticket_id: number; clock: string }>(sql`
-    insert into ${ticketEvents} (ticket_id, type, visibility, actor_role, channel, body, data, created_at)
-    select v.ticket_id, v.type, 'internal', 'system', 'system', v.body, v.data, ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(ticket_id int, type text, body text, data jsonb)
-    returning id, ticket_id, data->>'clock' as clock`);
+  const ticketIds = [...new Set(fired.map((f) => f.ticket.id))];
+  const requesterIds = [...new Set(fired.map((f) => f.ticket.requesterId))];
+  const watcherPersonIds = tx
+    .select({ id: anchors.personId })
+    .from(anchors)
+    .where(and(inArray(anchors.ticketId, ticketIds), eq(anchors.side, 'watcher')));
+  const [returned, ticketAnchors, webhooks, personRows] = await Promise.all([
+    tx.execute<{ id: number | string; ticket_id: number; clock: string }>(sql`
+      insert into ${ticketEvents} (ticket_id, type, visibility, actor_role, channel, body, data, created_at)
+      select v.ticket_id, v.type, 'internal', 'system', 'system', v.body, v.data, ${now.toISOString()}::timestamptz
+      from json_to_recordset(${JSON.stringify(rows)}::json) as v(ticket_id int, type text, body text, data jsonb)
+      returning id, ticket_id, data->>'clock' as clock`),
+    enabled.size ? tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds)) : [],
+    enabled.has('webhook')
+      ? tx
+          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+          .from(webhookSubscriptions)
+          .where(eq(webhookSubscriptions.active, true))
+      : [],
+    // The requesters and the watchers of these tickets (their anchors, read in the same round trip).
+    enabled.size ? tx.select().from(people).where(or(inArray(people.id, requesterIds), inArray(people.id, watcherPersonIds))) : [],
+  ]);
+  if (!enabled.size) return;
   // Each clock fires at most once per ticket in a batch, so (ticket, clock) names the event.
   const idOf = new Map(resultRows<{ id: number | string; ticket_id: number; clock: string }>(returned).map((r) => [`${r.ticket_id}:${r.clock}`, Number(r.id)]));
   const inserted: TicketEvent[] = fired.map(({ ticket, event }, index) => ({
@@ -185,21 +206,6 @@ async function appendSlaEvents(
     idempotencyKey: null,
     createdAt: now,
   }));
-  if (!enabled.size) return;
-
-  const ticketIds = [...new Set(fired.map((f) => f.ticket.id))];
-  const [ticketAnchors, webhooks] = await Promise.all([
-    tx.select().from(anchors).where(inArray(anchors.ticketId, ticketIds)),
-    enabled.has('webhook')
-      ? tx
-          .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-          .from(webhookSubscriptions)
-          .where(eq(webhookSubscriptions.active, true))
-      : [],
-  ]);
-  const personIds = new Set<number>(fired.map((f) => f.ticket.requesterId));
-  for (const anchor of ticketAnchors) if (anchor.side === 'watcher' && anchor.personId !== null) personIds.add(anchor.personId);
-  const personRows = await tx.select().from(people).where(inArray(people.id, [...personIds]));
   const personOf = new Map(personRows.map((p) => [p.id, p]));
 
   const planned: NewDelivery[] = [];
@@ -221,13 +227,15 @@ async function appendSlaEvents(
   });
   if (!planned.length) return;
   const deliveryRows = planned.map((d) => ({ event_id: d.eventId, ticket_id: d.ticketId, ...deliveryRecord(d) }));
-  await tx.execute(sql`
+  await Promise.all([
+    tx.execute(sql`
     insert into ${deliveries} (event_id, ticket_id, channel, audience, lane, kind, person_id, anchor_id, target, next_attempt_at, created_at)
     select v.event_id, v.ticket_id, v.channel, v.audience, v.lane, v.kind, v.person_id, v.anchor_id, v.target,
            ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(deliveryRows)}::jsonb)
-      as v(event_id bigint, ticket_id int, channel text, audience text, lane text, kind text, person_id int, anchor_id int, target jsonb)`);
-  await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+    from json_to_recordset(${JSON.stringify(deliveryRows)}::json)
+      as v(event_id bigint, ticket_id int, channel text, audience text, lane text, kind text, person_id int, anchor_id int, target jsonb)`),
+    tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`),
+  ]);
 }
 
 export interface SlaScannerOptions {
