@@ -3,7 +3,7 @@ import type { Database, Db } from '../db/client.ts';
 import { anchors, deliveries, people, ticketEvents, tickets, type Delivery } from '../db/schema.ts';
 import { NOTIFY_CHANNEL } from '../core/mirror.ts';
 import { toEventView, toTicketView } from '../core/view.ts';
-import { fromJsonRows } from '../db/json-rows.ts';
+import { fromJsonRows, jsonRow } from '../db/json-rows.ts';
 import { resultRows } from '../db/migrate.ts';
 import { logger as rootLogger, type Logger } from '../logger.ts';
 import { deliveriesTotal, outboxLag } from '../metrics.ts';
@@ -229,8 +229,9 @@ export class DeliveryWorker {
    * The claim writes no indexed value (status → sending keeps phase 'open'; the lease is
    * leased_until): a HOT update, no index entry. The price is that the rows in flight stay in the
    * range and each claim steps over them (at most the batches in flight, 2 000 at 4 × 500).
-   * The rows come back as JSON (json_agg), each table once however many deliveries share a row:
-   * reading them column by column through the driver cost the client about five times as much.
+   * The rows come back as JSON (json_agg of each row's columns as an array, jsonRow), each table
+   * once however many deliveries share a row: reading them column by column through the driver
+   * cost the client about five times as much.
    */
   private async claim(): Promise<{ claimed: Delivery[]; jobs: Map<number, DeliveryJob> }> {
     const channels = this.channels;
@@ -255,12 +256,12 @@ export class DeliveryWorker {
       evs as (select * from ${ticketEvents} where id in (select event_id from claimed)),
       tks as (select * from ${tickets} where id in (select ticket_id from claimed))
       select
-        (select json_agg(c) from claimed c) as deliveries,
-        (select json_agg(e) from evs e) as events,
-        (select json_agg(t) from tks t) as tickets,
-        (select json_agg(p) from ${people} p where p.id in (
+        (select json_agg(${jsonRow(deliveries, 'c')}) from claimed c) as deliveries,
+        (select json_agg(${jsonRow(ticketEvents, 'e')}) from evs e) as events,
+        (select json_agg(${jsonRow(tickets, 't')}) from tks t) as tickets,
+        (select json_agg(${jsonRow(people, 'p')}) from ${people} p where p.id in (
            select actor_id from evs union select requester_id from tks union select assignee_id from tks union select person_id from claimed)) as people,
-        (select json_agg(a) from ${anchors} a where a.id in (select anchor_id from claimed)) as anchors`);
+        (select json_agg(${jsonRow(anchors, 'a')}) from ${anchors} a where a.id in (select anchor_id from claimed)) as anchors`);
     const [row] = resultRows<Record<'deliveries' | 'events' | 'tickets' | 'people' | 'anchors', unknown>>(result);
     const claimed = fromJsonRows(deliveries, row?.deliveries).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
     if (!claimed.length) return { claimed, jobs: new Map() };
