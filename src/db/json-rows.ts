@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
+import { Column, getTableColumns, sql, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
 
 /**
  * A table's row as one JSON array of its columns, in the order fromJsonRows reads them back: for
@@ -20,14 +20,36 @@ export function jsonRow(table: Table, alias: string): SQL {
  */
 export function fromJsonRows<T extends Table>(table: T, rows: unknown): Array<InferSelectModel<T>> {
   if (!Array.isArray(rows)) return [];
-  const columns = Object.entries(getTableColumns(table));
+  const readers = readersOf(table);
   return rows.map((row: unknown[]) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const [key, column] = columns[i]!;
+    for (let i = 0; i < readers.length; i++) {
+      const { key, map } = readers[i]!;
       const value = row[i];
-      out[key] = value === null || value === undefined ? null : column.columnType === 'PgJsonb' || column.columnType === 'PgJson' ? value : column.mapFromDriverValue(value);
+      out[key] = value === null || value === undefined ? null : map ? map(value) : value;
     }
     return out as InferSelectModel<T>;
   });
 }
+
+/**
+ * Each column's key and how its JSON value becomes the row's (null: as it came), worked out once
+ * per table: JSON columns keep what JSON.parse made (their own mapping would parse a string value
+ * again), and columns whose mapping is the identity (text, boolean) are not called at all.
+ */
+function readersOf(table: Table): Array<{ key: string; map: ((value: unknown) => unknown) | null }> {
+  let readers = readerCache.get(table);
+  if (!readers) {
+    readers = Object.entries(getTableColumns(table)).map(([key, column]) => ({
+      key,
+      map:
+        column.columnType === 'PgJsonb' || column.columnType === 'PgJson' || column.mapFromDriverValue === Column.prototype.mapFromDriverValue
+          ? null
+          : (value: unknown) => column.mapFromDriverValue(value),
+    }));
+    readerCache.set(table, readers);
+  }
+  return readers;
+}
+
+const readerCache = new WeakMap<Table, Array<{ key: string; map: ((value: unknown) => unknown) | null }>>();
