@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
 import { anchors, deliveries, people, ticketEvents, tickets, type Delivery } from '../db/schema.ts';
 import { NOTIFY_CHANNEL } from '../core/mirror.ts';
@@ -243,7 +243,7 @@ export class DeliveryWorker {
         where id = any(array(
           select d.id from ${deliveries} d
           where d.phase = 'open' and d.next_attempt_at <= ${now.toISOString()}::timestamptz
-            and (d.status = 'pending' or d.leased_until <= ${now.toISOString()}::timestamptz)
+            and (d.status = 'pending' or d.leased_until is null or d.leased_until <= ${now.toISOString()}::timestamptz)
             and d.channel in (${sql.join(channels.map((c) => sql`${c}`), sql`, `)})
             -- Keep each lane in order: nothing is sent while an earlier one is unsent.
             and not exists (select 1 from ${deliveries} e where e.ticket_id = d.ticket_id and e.lane = d.lane and e.id < d.id
@@ -389,7 +389,7 @@ export class DeliveryWorker {
     const [row] = await this.db
       .select({ oldest: sql<Date | string | null>`min(${deliveries.nextAttemptAt})` })
       .from(deliveries)
-      .where(and(eq(deliveries.phase, 'open'), lte(deliveries.nextAttemptAt, now), or(eq(deliveries.status, 'pending'), lte(deliveries.leasedUntil, now))));
+      .where(and(eq(deliveries.phase, 'open'), lte(deliveries.nextAttemptAt, now), or(eq(deliveries.status, 'pending'), isNull(deliveries.leasedUntil), lte(deliveries.leasedUntil, now))));
     const oldest = row?.oldest ? new Date(row.oldest) : null;
     outboxLag.set(oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0);
   }
