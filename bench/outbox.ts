@@ -2,7 +2,8 @@
  * npm run bench:outbox — our outbox with a no-op adapter beside graphile-worker with 20 000 no-op
  * jobs in its batched configuration (the settings of its own perfTest/graphile.config.js:
  * 24 concurrent jobs, pool 25, localQueue 500 with a 10 ms refetch delay, completeJobBatchDelay
- * and failJobBatchDelay 0), on the same Postgres database, alternating runs.
+ * and failJobBatchDelay 0), on the same Postgres database, alternating runs. Each run also prints
+ * what an item cost: CPU of the database's Postgres backends and of this process, and WAL bytes.
  *
  *   BENCH_DELIVERIES=20000 BENCH_ROUNDS=3 BENCH_BATCH=500 BENCH_CONCURRENCY=4 npm run bench:outbox
  */
@@ -16,7 +17,7 @@ import { migrate, resultRows } from '../src/db/migrate.ts';
 import { logger } from '../src/logger.ts';
 import type { OutboundAdapter } from '../src/outbox/adapter.ts';
 import { DeliveryWorker } from '../src/outbox/worker.ts';
-import { percentile, withThrowawayDatabase } from './support.ts';
+import { backendCpu, percentile, withThrowawayDatabase } from './support.ts';
 
 const total = Number(process.env.BENCH_DELIVERIES ?? 20_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,6 +40,13 @@ const quiet = new Logger(() => (level: string, message: string) => {
   if (level === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
 });
 
+/** What one run cost per item: Postgres CPU (this database's backends), this process's CPU, WAL. */
+interface Cost {
+  postgresUs: number | null;
+  benchUs: number;
+  walBytes: number;
+}
+
 async function waitFor(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 2));
 }
@@ -53,6 +61,24 @@ await withThrowawayDatabase(async (url) => {
   const silent = logger.child({ component: 'bench' });
   silent.level = 'warn';
 
+  /** Start measuring a run's costs; the returned function ends it (call it before the connections close). */
+  async function measure(): Promise<() => Promise<Cost>> {
+    const backends = await backendCpu(url);
+    const [lsn] = await admin<{ at: string }[]>`select pg_current_wal_lsn()::text as at`;
+    const cpu = process.cpuUsage();
+    return async () => {
+      const used = process.cpuUsage(cpu);
+      const postgresUs = await backends.used();
+      const [wal] = await admin<{ bytes: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${lsn!.at}::pg_lsn)::bigint::text as bytes`;
+      return { postgresUs: postgresUs === null ? null : postgresUs / total, benchUs: (used.user + used.system) / total, walBytes: Number(wal!.bytes) / total };
+    };
+  }
+  const costs = new Map<string, Cost[]>([
+    ['outbox', []],
+    ['graphile-worker', []],
+  ]);
+  const costLine = (c: Cost) => `Postgres ${c.postgresUs === null ? '?' : c.postgresUs.toFixed(0)} µs, bench process ${c.benchUs.toFixed(0)} µs, WAL ${c.walBytes.toFixed(0)} B per item`;
+
   async function outboxRun(): Promise<number> {
     await database.db.execute(sql`delete from deliveries`);
     // One lane per row, each row on one of the 200 tickets' events: fan-out the worker may send in parallel.
@@ -64,11 +90,13 @@ await withThrowawayDatabase(async (url) => {
     await database.db.execute(sql`vacuum analyze deliveries`);
     const adapter = new NoopOutbound();
     const worker = new DeliveryWorker({ database, adapters: [adapter], batchSize, concurrency, pollMs: 1000, logger: silent });
+    const finish = await measure();
     const started = performance.now();
     await worker.start();
     await waitFor(() => adapter.sent >= total);
     await worker.stop();
     const seconds = (performance.now() - started) / 1000;
+    costs.get('outbox')!.push(await finish());
     const [row] = resultRows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from deliveries where status = 'sent'`));
     if (row?.n !== total) throw new Error(`outbox: ${row?.n} of ${total} recorded sent`);
     return total / seconds;
@@ -81,6 +109,7 @@ await withThrowawayDatabase(async (url) => {
       from generate_series(1, ${total}) i))`;
     await admin`vacuum analyze graphile_worker._private_jobs`;
     let done = 0;
+    const finish = await measure();
     const started = performance.now();
     const runner = await run({
       taskList: {
@@ -102,6 +131,13 @@ await withThrowawayDatabase(async (url) => {
       },
     });
     await waitFor(() => done >= total);
+    // Its last batch of completions is written after the last task returns: wait for the table to empty.
+    for (;;) {
+      const [left] = await admin<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`;
+      if (left?.n === 0) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    costs.get('graphile-worker')!.push(await finish());
     await runner.stop();
     const seconds = (performance.now() - started) / 1000;
     const [left] = await admin<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`;
@@ -122,7 +158,8 @@ await withThrowawayDatabase(async (url) => {
     for (const step of order) {
       const rate = await step();
       (step === outboxRun ? ours : theirs).push(rate);
-      process.stdout.write(`  round ${round}: ${step === outboxRun ? 'outbox        ' : 'graphile-worker'} ${rate.toFixed(0)} /s\n`);
+      const name = step === outboxRun ? 'outbox' : 'graphile-worker';
+      process.stdout.write(`  round ${round}: ${name.padEnd(15)} ${rate.toFixed(0)} /s; ${costLine(costs.get(name)!.at(-1)!)}\n`);
     }
   }
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -130,6 +167,12 @@ await withThrowawayDatabase(async (url) => {
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
   process.stdout.write(`outbox (no-op adapter, batch ${batchSize}, ${concurrency} batches in flight, pool ${pool}): p50 ${p50(ours).toFixed(0)} deliveries/s (${range(ours)})\n`);
   process.stdout.write(`graphile-worker 0.18 (perfTest settings, one process): p50 ${p50(theirs).toFixed(0)} jobs/s (${range(theirs)})\n`);
+  // Per item, p50 of the rounds: CPU is what the machine's load leaves least noisy.
+  for (const [name, list] of costs) {
+    const pg = list.map((c) => c.postgresUs).filter((x): x is number => x !== null);
+    const median: Cost = { postgresUs: pg.length ? p50(pg) : null, benchUs: p50(list.map((c) => c.benchUs)), walBytes: p50(list.map((c) => c.walBytes)) };
+    process.stdout.write(`  ${name.padEnd(15)} cost: ${costLine(median)}\n`);
+  }
   const ratios = ours.map((o, i) => o / theirs[i]!);
   process.stdout.write(`ratio outbox ÷ graphile-worker = ${(p50(ours) / p50(theirs)).toFixed(2)} (per round ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 1.0)\n`);
   process.stdout.write(`reproduce: BENCH_DELIVERIES=${total} BENCH_ROUNDS=${rounds} BENCH_BATCH=${batchSize} BENCH_CONCURRENCY=${concurrency} BENCH_POOL=${pool} npm run bench:outbox\n`);

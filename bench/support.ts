@@ -57,11 +57,16 @@ export async function pgbenchTps(url: string, clients: number, seconds: number):
 
 /**
  * CPU time (µs) the Postgres backends of this database and application spend from now until
- * `used()`, read from /proc: null when the server is not on this machine.
+ * `used()`, read from /proc: null when the server is not on this machine. Without an application
+ * name, every backend of the database (autovacuum's included) but the one that reads the pids.
  */
-export async function backendCpu(url: string, applicationName: string): Promise<{ used(): Promise<number | null> }> {
+export async function backendCpu(url: string, applicationName?: string): Promise<{ used(): Promise<number | null> }> {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
-  const pids = async () => (await admin`select pid from pg_stat_activity where datname = current_database() and application_name = ${applicationName}`).map((r) => Number(r.pid));
+  const pids = async () =>
+    (applicationName === undefined
+      ? await admin`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`
+      : await admin`select pid from pg_stat_activity where datname = current_database() and application_name = ${applicationName}`
+    ).map((r) => Number(r.pid));
   const start = new Map<number, number>();
   try {
     for (const pid of await pids()) start.set(pid, processCpuUs(pid) ?? 0);

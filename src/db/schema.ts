@@ -415,10 +415,20 @@ export const deliveries = pgTable(
     personId: integer('person_id').references(() => people.id),
     anchorId: integer('anchor_id').references(() => anchors.id),
     target: jsonb('target').notNull().default({}),
-    /** pending | sending | sent | dead. A 'sending' row's next_attempt_at is its lease expiry. */
+    /** pending | sending | sent | dead. A 'sending' row's lease runs to leased_until. */
     status: text('status').notNull().default('pending'),
+    /**
+     * What the indexes know of the status: 'open' (pending or sending), 'sent' or 'dead'. A claim
+     * (pending → sending) changes no indexed value, so it is a HOT update: no index entry written.
+     */
+    phase: text('phase')
+      .notNull()
+      .generatedAlwaysAs(sql`case when status in ('pending', 'sending') then 'open' else status end`),
     attempts: integer('attempts').notNull().default(0),
+    /** When it is due; a claim leaves it as it was (the lease is leased_until), a retry moves it on. */
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** The lease of a 'sending' row: a worker killed mid-send loses the delivery to another worker then. */
+    leasedUntil: ts('leased_until'),
     lastError: text('last_error'),
     /** When the delivery was last re-queued from the dead letters: its retry window starts again then. */
     requeuedAt: ts('requeued_at'),
@@ -426,21 +436,23 @@ export const deliveries = pgTable(
     createdAt: createdAt(),
     sentAt: ts('sent_at'),
   },
+  // Every predicate is on phase, none on status (0026): see phase. The table has fillfactor 50 so
+  // that a claimed row's new version finds room on its page (a HOT update needs it there).
   (t) => [
-    // The claim's scan: what is still to send, in due order (a 'sending' row's lease expiry is its due time).
+    // The claim's scan: what is still to send, in due order (a 'sending' row stays in it, skipped while its lease runs).
     index('deliveries_due_idx')
       .on(t.nextAttemptAt)
-      .where(sql`${t.status} in ('pending', 'sending')`),
+      .where(sql`${t.phase} = 'open'`),
     index('deliveries_dead_idx')
       .on(t.id)
-      .where(sql`${t.status} = 'dead'`),
+      .where(sql`${t.phase} = 'dead'`),
     // Found by event only once sent (0024): a pending delivery, and its claim, skip this index.
     index('deliveries_event_idx')
       .on(t.eventId)
-      .where(sql`${t.status} = 'sent'`),
+      .where(sql`${t.phase} = 'sent'`),
     index('deliveries_lane_idx')
       .on(t.ticketId, t.lane, t.id)
-      .where(sql`${t.status} in ('pending', 'sending')`),
+      .where(sql`${t.phase} = 'open'`),
   ],
 );
 

@@ -10,7 +10,7 @@ export async function listDeadLetters(db: Db, limit = 100) {
     .select({ delivery: deliveries, ticketKey: tickets.key })
     .from(deliveries)
     .innerJoin(tickets, eq(tickets.id, deliveries.ticketId))
-    .where(eq(deliveries.status, 'dead'))
+    .where(eq(deliveries.phase, 'dead'))
     .orderBy(desc(deliveries.id))
     .limit(limit);
   return rows.map(({ delivery, ticketKey }) => ({
@@ -28,7 +28,7 @@ export async function listDeadLetters(db: Db, limit = 100) {
 
 /** How many deliveries are dead-lettered now (the /metrics gauge). */
 export async function countDeadLetters(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.status, 'dead'));
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.phase, 'dead'));
   return Number(row?.n ?? 0);
 }
 

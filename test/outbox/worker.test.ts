@@ -163,7 +163,7 @@ describe(`delivery worker on ${engine}`, () => {
     // the dead worker's claim runs out within one lease of its death (its last heartbeat was
     // before the kill), and another worker leaves it alone until then and takes it the moment
     // it has run out, by that worker's own clock: nothing else (a backoff, a count) holds it.
-    const leaseEnd = claimed!.nextAttemptAt.getTime();
+    const leaseEnd = claimed!.leasedUntil!.getTime();
     expect(leaseEnd - killedAt).toBeLessThanOrEqual(1000);
     // Judged by this subscription's own delivery and receiver: an earlier test's delivery may be
     // due by then too, so the number a pass sends is not this test's to count.

@@ -63,7 +63,7 @@ export async function mirroredMessage(conn: Conn, eventId: number, anchorId: num
   const [row] = await conn
     .select({ ts: deliveries.platformMessageId })
     .from(deliveries)
-    .where(and(eq(deliveries.eventId, eventId), eq(deliveries.anchorId, anchorId), eq(deliveries.status, 'sent'), eq(deliveries.kind, 'message')))
+    .where(and(eq(deliveries.eventId, eventId), eq(deliveries.anchorId, anchorId), eq(deliveries.phase, 'sent'), eq(deliveries.kind, 'message')))
     .limit(1);
   return row?.ts ?? null;
 }

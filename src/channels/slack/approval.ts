@@ -154,7 +154,7 @@ export class SlackDirect {
       .select({ ref: deliveries.platformMessageId, data: ticketEvents.data })
       .from(deliveries)
       .innerJoin(ticketEvents, eq(ticketEvents.id, deliveries.eventId))
-      .where(and(eq(deliveries.ticketId, job.ticketRow.id), eq(deliveries.personId, job.person!.id), eq(deliveries.channel, 'slack'), eq(deliveries.status, 'sent'), inArray(ticketEvents.type, types)));
+      .where(and(eq(deliveries.ticketId, job.ticketRow.id), eq(deliveries.personId, job.person!.id), eq(deliveries.channel, 'slack'), eq(deliveries.phase, 'sent'), inArray(ticketEvents.type, types)));
     return rows
       .filter((r) => step === null || Number((r.data as { step?: unknown }).step) === step)
       .flatMap((r) => {

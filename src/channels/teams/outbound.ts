@@ -182,7 +182,7 @@ export class TeamsOutbound implements OutboundAdapter {
         .select({ ref: deliveries.platformMessageId, data: ticketEvents.data })
         .from(deliveries)
         .innerJoin(ticketEvents, eq(ticketEvents.id, deliveries.eventId))
-        .where(and(eq(deliveries.ticketId, job.ticketRow.id), eq(deliveries.personId, job.person.id), eq(deliveries.channel, 'teams'), eq(deliveries.status, 'sent'), inArray(ticketEvents.type, types)));
+        .where(and(eq(deliveries.ticketId, job.ticketRow.id), eq(deliveries.personId, job.person.id), eq(deliveries.channel, 'teams'), eq(deliveries.phase, 'sent'), inArray(ticketEvents.type, types)));
       const ids = sent.filter((r) => r.ref && (delivery.audience === 'survey' || Number((r.data as { step?: unknown }).step) === step)).map((r) => r.ref!);
       if (ids.length) await this.post(reference.data, ids.map((id) => ({ update: id, card: built })));
       return { platformMessageId: null };
