@@ -25,8 +25,6 @@ export interface SmtpSink {
   readonly messages: CapturedMail[];
   /** How many messages failNext() has turned away so far. */
   readonly rejected: number;
-  /** How many SMTP sessions (TCP connections) clients have opened since the sink started. */
-  readonly connections: number;
   /** Resolves with the first `count` messages once that many have arrived. */
   waitForMessages(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   /** Resolves with the first message (already received or arriving later) that matches. */
@@ -45,7 +43,6 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let pendingFailures = 0;
   let failureCode = 451;
   let rejected = 0;
-  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -54,10 +51,6 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 2_000,
-    onConnect(_session, callback) {
-      connections++;
-      callback();
-    },
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username ?? '' });
     },
@@ -128,9 +121,6 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages,
     get rejected() {
       return rejected;
-    },
-    get connections() {
-      return connections;
     },
     waitForMessages(count, timeoutMs = 5_000) {
       return waitUntil(

@@ -29,21 +29,6 @@ const SMTP_PAUSE_MS = 60_000;
  * The Message-ID is a function of the delivery id, so a resend after a crash is the same
  * message to the recipient's client, and the anchor insert is a no-op.
  */
-/** How the desk talks to its SMTP relay unless SMTP_URL's query says otherwise. */
-const SMTP_DEFAULTS: Record<string, string> = { pool: 'true', maxConnections: '3', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
-
-/**
- * SMTP_URL with the pool and its timeouts in its query. nodemailer takes a transport's options
- * from the URL alone when it is given one (`createTransport({ url, pool: true })` drops the
- * object's other keys: every message opened a connection of its own, with a greeting and EHLO,
- * and the timeouts were nodemailer's minutes). A setting already in SMTP_URL's query wins.
- */
-export function pooledSmtpUrl(smtpUrl: string): string {
-  const url = new URL(smtpUrl);
-  for (const [key, value] of Object.entries(SMTP_DEFAULTS)) if (!url.searchParams.has(key)) url.searchParams.set(key, value);
-  return url.toString();
-}
-
 export class EmailOutbound implements OutboundAdapter {
   readonly channel = 'email';
   private readonly transport: Transporter;
@@ -58,7 +43,7 @@ export class EmailOutbound implements OutboundAdapter {
     /** The service's clock (core's now): an acknowledgement says whether the desk is open at it. */
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.transport = nodemailer.createTransport(pooledSmtpUrl(smtpUrl));
+    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
     this.domain = domainOf(mailFrom);
   }
 
