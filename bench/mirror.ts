@@ -52,7 +52,7 @@ const measuredAt = (['teams', 'email', 'web', 'slack'] as const).filter((w) => w
 const total = rate * seconds;
 const SECRET = 'bench-mirror-signing-secret';
 const AGENT = 'agent@example.com';
-const LEASE_MS = 15_000; // the worker's default lease: claimed at next_attempt_at − lease
+const LEASE_MS = 15_000; // the worker's default lease: claimed at leased_until − lease (a first attempt's)
 
 const catalog = `
 calendars: { always: { timezone: UTC, hours: 24x7 } }
@@ -354,7 +354,7 @@ await withThrowawayDatabase(async (url) => {
   const lags = resultRows<{ claim_ms: number; sent_ms: number; channel: string }>(
     await db.execute(sql`
       select d.channel,
-        extract(epoch from (d.next_attempt_at - ${`${LEASE_MS} milliseconds`}::interval - d.created_at)) * 1000 as claim_ms,
+        extract(epoch from (d.leased_until - ${`${LEASE_MS} milliseconds`}::interval - d.created_at)) * 1000 as claim_ms,
         extract(epoch from (d.sent_at - d.created_at)) * 1000 as sent_ms
       from deliveries d join ticket_events e on e.id = d.event_id
       where e.id > ${since} and e.type = 'comment' and d.status = 'sent' and d.attempts = 1`),

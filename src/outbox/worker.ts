@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
 import { anchors, deliveries, people, ticketEvents, tickets, type Delivery } from '../db/schema.ts';
 import { NOTIFY_CHANNEL } from '../core/mirror.ts';
@@ -52,6 +52,17 @@ interface Sent {
  * through the channel's adapter, and records success, a backoff retry, or a dead letter.
  * Safe to run in several processes against one Postgres.
  */
+/**
+ * Due at `now`, for the row named `row`: open and past its next attempt, and pending or 'sending'
+ * with its lease run out (a worker died mid-send). One range of deliveries_due_idx. The claim
+ * takes these rows; the lag metric measures the oldest of them.
+ */
+function dueAt(row: string, now: Date): SQL {
+  const t = sql.raw(row);
+  const at = now.toISOString();
+  return sql`${t}.phase = 'open' and ${t}.next_attempt_at <= ${at}::timestamptz and (${t}.status = 'pending' or ${t}.leased_until is null or ${t}.leased_until <= ${at}::timestamptz)`;
+}
+
 export class DeliveryWorker {
   private readonly db: Db;
   private readonly adapters: Map<string, OutboundAdapter>;
@@ -242,8 +253,7 @@ export class DeliveryWorker {
         update ${deliveries} set status = 'sending', attempts = attempts + 1, leased_until = ${new Date(now.getTime() + this.leaseMs).toISOString()}::timestamptz
         where id = any(array(
           select d.id from ${deliveries} d
-          where d.phase = 'open' and d.next_attempt_at <= ${now.toISOString()}::timestamptz
-            and (d.status = 'pending' or d.leased_until is null or d.leased_until <= ${now.toISOString()}::timestamptz)
+          where ${dueAt('d', now)}
             and d.channel in (${sql.join(channels.map((c) => sql`${c}`), sql`, `)})
             -- Keep each lane in order: nothing is sent while an earlier one is unsent.
             and not exists (select 1 from ${deliveries} e where e.ticket_id = d.ticket_id and e.lane = d.lane and e.id < d.id
@@ -389,7 +399,7 @@ export class DeliveryWorker {
     const [row] = await this.db
       .select({ oldest: sql<Date | string | null>`min(${deliveries.nextAttemptAt})` })
       .from(deliveries)
-      .where(and(eq(deliveries.phase, 'open'), lte(deliveries.nextAttemptAt, now), or(eq(deliveries.status, 'pending'), isNull(deliveries.leasedUntil), lte(deliveries.leasedUntil, now))));
+      .where(dueAt('deliveries', now));
     const oldest = row?.oldest ? new Date(row.oldest) : null;
     outboxLag.set(oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0);
   }
