@@ -39,30 +39,25 @@ export function learnedOf(input: PersonInput) {
 export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
   const email = normalEmail(input.email);
   const learned = learnedOf(input);
-  if (!Object.keys(learned).length) {
-    // Nothing new about them (an API or web create names only the email): no write to their row.
-    // The select runs after the insert (pipelined, a later statement): it sees a row that a
-    // concurrent insert of the same email committed while this one waited on it.
-    const [[inserted], [existing]] = await Promise.all([
-      conn.insert(people).values({ email }).onConflictDoNothing({ target: people.email }).returning(),
-      conn.select().from(people).where(eq(people.email, email)),
-    ]);
-    const row = inserted ?? existing;
-    if (row) return row;
-  }
+  const keys = Object.keys(learned) as Array<keyof typeof learned>;
   // Keep an existing name unless we learned one; refresh platform ids. A row that already says all
-  // of it is not rewritten (a chat message names its author every time: that was a new row version,
-  // index entries and WAL per message): the update's WHERE skips it and the select reads it.
-  const changed = or(...Object.keys(learned).map((key) => sql`${sql.identifier('people')}.${sql.identifier(people[key as keyof typeof learned].name)} is distinct from excluded.${sql.identifier(people[key as keyof typeof learned].name)}`));
-  const [[upserted], [existing]] = await Promise.all([
-    conn
-      .insert(people)
-      .values({ email, ...learned })
-      .onConflictDoUpdate({ target: people.email, set: { ...learned, updatedAt: sql`now()` }, setWhere: changed })
-      .returning(),
+  // of it (or a create that names only the email) is not rewritten: a chat message names its author
+  // every time, which was a new row version, index entries and WAL per message. The insert then
+  // returns nothing and the select reads the row; pipelined, it runs after the insert and sees a
+  // row that a concurrent insert of the same email committed while this one waited on it.
+  const insert = conn.insert(people).values({ email, ...learned });
+  const [[written], [existing]] = await Promise.all([
+    (keys.length
+      ? insert.onConflictDoUpdate({
+          target: people.email,
+          set: { ...learned, updatedAt: sql`now()` },
+          setWhere: or(...keys.map((key) => sql`${sql.identifier('people')}.${sql.identifier(people[key].name)} is distinct from excluded.${sql.identifier(people[key].name)}`)),
+        })
+      : insert.onConflictDoNothing({ target: people.email })
+    ).returning(),
     conn.select().from(people).where(eq(people.email, email)),
   ]);
-  const row = upserted ?? existing;
+  const row = written ?? existing;
   if (row) return row;
   // Off a transaction the two may run on two connections: the select can have looked before a
   // concurrent create of this email committed (ours then found it and had nothing to change).
