@@ -26,6 +26,13 @@ export const deliveriesTotal = new Counter({
   registers: [registry],
 });
 
+export const outboxClaimSize = new Histogram({
+  name: 'switchboard_outbox_claim_size',
+  help: 'Deliveries per claim: a quiet desk claims a few at a time, a backlog in batches that double while they come back full',
+  buckets: [1, 4, 16, 64, 256, 1000],
+  registers: [registry],
+});
+
 export const outboxLag = new Gauge({
   name: 'switchboard_outbox_lag_seconds',
   help: 'Age of the oldest due, unsent delivery (0 when the outbox is empty)',

@@ -209,6 +209,27 @@ describe(`delivery worker on ${engine}`, () => {
     expect((await deliveryRows(sub.id))[0]?.status).toBe('sent');
   });
 
+  it('claims a backlog in batches that double while they come back full, and a quiet desk in small ones again', async () => {
+    const { sink, sub } = await subscribe();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => fileTicket(`Backlog ${i}`)));
+    const claims = async () => {
+      const { values } = await registry.getSingleMetric('switchboard_outbox_claim_size')!.get();
+      const of = (name: string) => values.find((v) => (v as { metricName?: string }).metricName === name)!.value;
+      return { count: of('switchboard_outbox_claim_size_count'), sum: of('switchboard_outbox_claim_size_sum') };
+    };
+    const before = await claims();
+    const w = worker({ batchSize: 2, maxBatchSize: 8 });
+    expect(await w.drain()).toBe(30);
+    expect(sink.requests).toHaveLength(30);
+    // 2, 4, 8, 8, 8: five claims, where claims of two would have taken fifteen.
+    expect(await claims()).toEqual({ count: before.count + 5, sum: before.sum + 30 });
+    // The backlog is gone: the next claims start small again (3 due → 2, then 1).
+    await Promise.all(Array.from({ length: 3 }, (_, i) => fileTicket(`Quiet ${i}`)));
+    expect(await w.drain()).toBe(3);
+    expect(await claims()).toEqual({ count: before.count + 7, sum: before.sum + 33 });
+    expect((await deliveryRows(sub.id)).every((d) => d.status === 'sent')).toBe(true);
+  });
+
   it('delivers a PermanentError (410 Gone) straight to the dead letters and retires the subscription', async () => {
     const { sub } = await subscribe({ fallback: { status: 410 } });
     await fileTicket();
