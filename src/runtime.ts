@@ -134,6 +134,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         await backfill;
         await slaScanner?.stop();
         await worker?.stop();
+        for (const channel of channels) channel.outbound?.close?.();
         countDeadDeliveriesWith(null);
         await database.close();
       })();

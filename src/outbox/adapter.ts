@@ -43,6 +43,8 @@ export interface OutboundAdapter {
   send(job: DeliveryJob, db: Db): Promise<SendResult>;
   /** Send a notice to the person's own conversation (Slack DM, Teams chat, their mailbox). */
   sendNotice?(job: NoticeJob, db: Db): Promise<SendResult>;
+  /** Release what it holds open (a connection pool). Called once, after the delivery worker stopped. */
+  close?(): void;
 }
 
 /** A failure worth retrying; `retryAfterMs` is the platform's Retry-After when it sent one. */

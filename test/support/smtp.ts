@@ -25,6 +25,8 @@ export interface SmtpSink {
   readonly messages: CapturedMail[];
   /** How many messages failNext() has turned away so far. */
   readonly rejected: number;
+  /** How many SMTP sessions (TCP connections) clients have opened since the sink started. */
+  readonly connections: number;
   /** Resolves with the first `count` messages once that many have arrived. */
   waitForMessages(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   /** Resolves with the first message (already received or arriving later) that matches. */
@@ -43,6 +45,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let pendingFailures = 0;
   let failureCode = 451;
   let rejected = 0;
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -51,6 +54,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 2_000,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username ?? '' });
     },
@@ -121,6 +128,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages,
     get rejected() {
       return rejected;
+    },
+    get connections() {
+      return connections;
     },
     waitForMessages(count, timeoutMs = 5_000) {
       return waitUntil(

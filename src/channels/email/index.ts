@@ -42,7 +42,7 @@ export function createEmailChannel(deps: ChannelDeps): EmailChannel {
     async stop() {
       await poller?.stop();
       await inbound?.close();
-      outbound?.close();
+      // The outbound pool closes after the delivery worker stops (runtime.ts): a send in flight finishes.
     },
   };
 }

@@ -29,9 +29,25 @@ const SMTP_PAUSE_MS = 60_000;
  * The Message-ID is a function of the delivery id, so a resend after a crash is the same
  * message to the recipient's client, and the anchor insert is a no-op.
  */
+/** How the desk talks to its SMTP relay unless SMTP_URL's query says otherwise. */
+const SMTP_DEFAULTS: Record<string, string> = { pool: 'true', maxConnections: '3', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
+
+/**
+ * SMTP_URL with the pool and its timeouts in its query. nodemailer takes a transport's options
+ * from the URL alone when it is given one (`createTransport({ url, pool: true })` drops the
+ * object's other keys: every message opened a connection of its own, with a greeting and EHLO,
+ * and the timeouts were nodemailer's minutes). A setting already in SMTP_URL's query wins.
+ */
+export function pooledSmtpUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [key, value] of Object.entries(SMTP_DEFAULTS)) if (!url.searchParams.has(key)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
 export class EmailOutbound implements OutboundAdapter {
   readonly channel = 'email';
   private readonly transport: Transporter;
+  private closed = false;
   private readonly domain: string;
   private pace: SharedPace | undefined;
 
@@ -43,7 +59,7 @@ export class EmailOutbound implements OutboundAdapter {
     /** The service's clock (core's now): an acknowledgement says whether the desk is open at it. */
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 2, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    this.transport = nodemailer.createTransport(pooledSmtpUrl(smtpUrl));
     this.domain = domainOf(mailFrom);
   }
 
@@ -129,8 +145,14 @@ export class EmailOutbound implements OutboundAdapter {
   /** One submission at the sending account's pace; a failure comes out classified for the outbox. */
   private async paced(db: Db, send: () => Promise<unknown>): Promise<void> {
     this.pace ??= SharedPace.of(db, SMTP_PACE);
+    // A closed pool neither sends nor calls back (nodemailer's SMTPPool.send returns false): the
+    // delivery would wait for ever. Hand it back to the outbox instead; it goes at the next start.
+    const open = () => {
+      if (this.closed) throw new RetryableError('the email channel is closed (the desk is stopping)');
+      return send();
+    };
     try {
-      await this.pace.send(this.mailFrom, send, (error) => (isThrottled(error) ? SMTP_PAUSE_MS : undefined));
+      await this.pace.send(this.mailFrom, open, (error) => (isThrottled(error) ? SMTP_PAUSE_MS : undefined));
     } catch (error) {
       throw smtpFailure(error);
     }
@@ -157,7 +179,9 @@ export class EmailOutbound implements OutboundAdapter {
     return { platformMessageId: messageId };
   }
 
+  /** Close the pool's connections; called once the delivery worker has stopped (runtime.ts). */
   close(): void {
+    this.closed = true;
     this.transport.close();
   }
 

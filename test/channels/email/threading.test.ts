@@ -1,5 +1,7 @@
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { recordEvent } from '../../../src/core/tickets.ts';
+import { deliveries, tickets } from '../../../src/db/schema.ts';
 import type { CapturedMail } from '../../support/smtp.ts';
 import { buildMail, newMessageId } from '../../support/mail.ts';
 import { emailDeskForSuite, haveDovecot, person, type TicketJson } from './harness.ts';
@@ -79,6 +81,17 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     expect(toRequester.some((mail) => mail.raw.toString().includes('not for the requester'))).toBe(false);
   });
 
+  it('replies go out over kept-open SMTP connections, not one connection per message', async () => {
+    const { requester, ticket } = await fileByMail('Monitor arm is loose');
+    const opened = desk.sink.connections;
+    const replies = ['One', 'Two', 'Three', 'Four', 'Five', 'Six'].map((n) => `${n}: tightened a screw.`);
+    for (const body of replies) await desk.api('POST', `/tickets/${ticket.key}/comments`, { body, visibility: 'public', author: { email: 'it-lead@example.com' } });
+    for (const body of replies) await desk.sink.waitFor((mail) => mail.envelope.rcptTo.includes(requester) && (mail.parsed.text ?? '').includes(body), 15_000);
+    // The pool keeps at most three connections open and reuses them (src/channels/email/outbound.ts);
+    // nodemailer given `{ url, pool: true }` ignored the pool and greeted the relay once per message.
+    expect(desk.sink.connections - opened).toBeLessThanOrEqual(3);
+  });
+
   it('a colleague copied on the thread who writes in becomes a watcher and gets later public replies in their own thread', async () => {
     const { requester, ticket, first, ack } = await fileByMail('Team printer needs toner');
     const colleague = person('colleague');
@@ -124,5 +137,20 @@ describe.skipIf(!haveDovecot)('email threading, both ways', () => {
     expect(escalation.parsed.text).toContain(`/desk/t/${ticket!.key}`);
     expect(escalation.parsed.text).not.toMatch(/\/t\/[A-Z]+-\d+\?e=/);
     expect(escalation.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+  });
+
+  // Last of the file: it closes the suite's mail pool.
+  it('a reply due after the mail pool closed (the desk stopping) goes back to the outbox for the next start, instead of waiting for ever', async () => {
+    const { requester, ticket } = await fileByMail('Headset crackles');
+    const [row] = await desk.service.database.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, ticket.key));
+    // nodemailer's closed pool takes a message and never calls back: the worker's batch, and the
+    // desk's stop() behind it, waited on it for good.
+    desk.service.channels.find((c) => c.name === 'email')!.outbound!.close!();
+    const before = desk.sink.messages.length;
+    await desk.api('POST', `/tickets/${ticket.key}/comments`, { body: 'Swapping it today.', visibility: 'public', author: { email: 'it-lead@example.com' } });
+    const handedBack = async () =>
+      (await desk.service.database.db.select().from(deliveries).where(and(eq(deliveries.ticketId, row!.id), eq(deliveries.channel, 'email'), eq(deliveries.status, 'pending')))).map((d) => d.lastError);
+    await expect.poll(handedBack, { timeout: 10_000 }).toContainEqual(expect.stringContaining('the email channel is closed'));
+    expect(desk.sink.messages.slice(before).filter((mail) => mail.envelope.rcptTo.includes(requester))).toEqual([]);
   });
 });
