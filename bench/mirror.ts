@@ -135,7 +135,7 @@ await withThrowawayDatabase(async (url) => {
         SLACK_BOT_TOKEN: 'xoxb-bench',
         SLACK_API_URL: slack.apiUrl,
         TEAMS_ENABLED: '1',
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}${process.env.BENCH_SMTP_QUERY ? `?${process.env.BENCH_SMTP_QUERY}` : ""}`,
         MAIL_FROM: 'desk@example.com',
       },
       stdio: ['ignore', 'ignore', 'inherit'],

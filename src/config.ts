@@ -81,6 +81,8 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: positiveInt(0, 10_000, 0),
   DELIVERY_MAX_AGE: duration('24h', 60_000, 30 * 86_400_000),
   DELIVERY_MAX_BACKOFF: duration('5m', 1_000, 24 * 3_600_000),
+  // The largest claim, reached by doubling from 32 while claims come back full (a backlog).
+  DELIVERY_MAX_BATCH: positiveInt(32, 5_000, 32),
   WORKERS: optionalString.pipe(z.enum(['on', 'off']).optional().default('on')),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString.pipe(
@@ -127,6 +129,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Failed attempts (Retry-After waits not counted) before a delivery is dead-lettered; 0 = no limit. */
   deliveryMaxAttempts: number;
+  deliveryMaxBatch: number;
   /** A delivery still failing this long after it was created (or re-queued) is dead-lettered. */
   deliveryMaxAgeMs: number;
   /** Cap of the exponential backoff between delivery attempts. */
@@ -208,6 +211,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     linkSecret: env.LINK_SECRET,
     logLevel: env.LOG_LEVEL,
     deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    deliveryMaxBatch: env.DELIVERY_MAX_BATCH,
     deliveryMaxAgeMs: env.DELIVERY_MAX_AGE,
     deliveryMaxBackoffMs: env.DELIVERY_MAX_BACKOFF,
     workers: env.WORKERS === 'on',

@@ -83,6 +83,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         adapters: channels.flatMap((c) => (c.outbound ? [c.outbound] : [])),
         now: core.now,
         maxAttempts: config.deliveryMaxAttempts,
+        maxBatchSize: config.deliveryMaxBatch,
         notices: signInNotices(config.publicUrl, core.now),
         maxAgeMs: config.deliveryMaxAgeMs,
         maxDelayMs: config.deliveryMaxBackoffMs,

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Database, Db } from '../db/client.ts';
 import { anchors, deliveries, people, ticketEvents, tickets, type Delivery } from '../db/schema.ts';
 import { NOTIFY_CHANNEL } from '../core/mirror.ts';
@@ -21,12 +22,14 @@ export interface WorkerOptions {
    */
   batchSize?: number;
   /**
-   * While claims come back full (a backlog: a burst, or the queue after an outage), each loop
-   * doubles its next claim up to this many. A claim and its record cost about as much for 1 000
-   * rows as for 32 plus the rows themselves (one statement, one commit, and the events and tickets
-   * the batch shares read once), so a backlog drains in fewer, larger statements, while a quiet
-   * desk keeps claiming what is due as it comes. A send waits at most a few seconds for its pace
-   * slot (pace.ts), so a large batch does not hold its lanes long. Default 1 000.
+   * While claims come back full (a backlog: a burst, or the queue after an outage), the next claim
+   * doubles, up to this many. A claim costs about as much for 1 000 rows as for 32 plus the rows
+   * themselves (one statement, one commit, and the events and tickets the batch shares read once),
+   * so a backlog drains in fewer, larger statements (bench:outbox); a quiet desk keeps claiming what
+   * is due as it comes. Default: batchSize, no growth (DELIVERY_MAX_BATCH). In a process that
+   * also answers people a large claim is a long statement and a burst of work; bench:mirror at
+   * 50 replies/s could not tell growth to 1 000 from none (its run-to-run spread is wider), so the
+   * default stays small and a replica that mostly delivers can raise it.
    */
   maxBatchSize?: number;
   /**
@@ -49,6 +52,13 @@ export interface WorkerOptions {
   maxDelayMs?: number;
   /** Batches in flight at once (claim → send → record); SKIP LOCKED keeps them apart. */
   concurrency?: number;
+  /**
+   * Sends in flight at once in this process, whatever the size of the batches: each send reads
+   * and writes the database (anchors, pace), and a backlog's large claims must not queue the
+   * service's own requests behind thousands of them in the connection pool. Default: a batch of
+   * the first size per loop (batchSize × concurrency, 128).
+   */
+  maxSendsInFlight?: number;
   logger?: Logger;
   /** Writes notices (deliveries without an event: sign-in links) when they are sent. */
   notices?: NoticeWriter;
@@ -92,10 +102,14 @@ export class DeliveryWorker {
   private readonly maxDelayMs: number;
   private readonly log: Logger;
   private readonly concurrency: number;
+  private readonly sends: LimitFunction;
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
   private pendingWake = false;
+  /** Successes waiting for the next record statement (recordSoon), and the one running. */
+  private readonly toRecord: Array<{ sent: Sent; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private recording: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly outage: OutageLog;
 
@@ -104,7 +118,7 @@ export class DeliveryWorker {
     this.adapters = new Map(options.adapters.map((a) => [a.channel, a]));
     this.now = options.now ?? (() => new Date());
     this.batchSize = options.batchSize ?? 32;
-    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? 1_000);
+    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? this.batchSize);
     this.claimSize = this.batchSize;
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1_000;
@@ -115,6 +129,7 @@ export class DeliveryWorker {
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
     this.outage = new OutageLog(this.log, 'delivery worker');
     this.concurrency = options.concurrency ?? 4;
+    this.sends = pLimit(options.maxSendsInFlight ?? this.batchSize * this.concurrency);
   }
 
   get channels(): string[] {
@@ -208,10 +223,16 @@ export class DeliveryWorker {
     if (claimed.length >= limit) this.poke();
     const heartbeat = this.heartbeat(claimed.map((d) => d.id));
     try {
-      const outcomes = await Promise.all(claimed.map((delivery) => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id)))));
-      const sent = outcomes.filter((o): o is Sent => o !== null);
-      // Sent is sent: ride out a database blip rather than let the lease expire and send it again.
-      await this.persist(() => this.recordSent(sent));
+      // Each success is recorded as soon as it is sent, not when the batch's slowest send ends: a
+      // Teams line is not held 'sending' (and the next in its lane not held back) by a mail in the
+      // same batch. The records are grouped (recordSoon): a batch whose sends end together is one
+      // statement.
+      await Promise.all(
+        claimed.map(async (delivery) => {
+          const sent = await this.sends(() => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id))));
+          if (sent) await this.recordSoon(sent);
+        }),
+      );
     } finally {
       heartbeat.stop();
     }
@@ -373,6 +394,33 @@ export class DeliveryWorker {
       await this.fail(delivery, error);
       return null;
     }
+  }
+
+  /**
+   * Record a success with the others that are waiting: group commit. While a record statement runs,
+   * the successes that arrive wait for the next one, which starts as soon as it ends; the first
+   * success after a quiet spell waits one turn of the event loop (setImmediate), so the sends of a
+   * batch that end together are one statement. Sent is sent: a database blip is ridden out
+   * (persist) rather than letting the lease expire and the delivery go again.
+   */
+  private recordSoon(sent: Sent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.toRecord.push({ sent, resolve, reject });
+      if (!this.recording) this.recording = new Promise<void>((r) => setImmediate(r)).then(() => this.recordWaiting());
+    });
+  }
+
+  private async recordWaiting(): Promise<void> {
+    while (this.toRecord.length) {
+      const group = this.toRecord.splice(0);
+      try {
+        await this.persist(() => this.recordSent(group.map((g) => g.sent)));
+        for (const g of group) g.resolve();
+      } catch (error) {
+        for (const g of group) g.reject(error);
+      }
+    }
+    this.recording = null;
   }
 
   /**

@@ -53,6 +53,9 @@ describe('delivery settings', () => {
     expect(config.deliveryMaxBackoffMs).toBe(90_000);
     expect(loadConfig({}).deliveryMaxAgeMs).toBe(24 * 3_600_000);
     expect(loadConfig({}).deliveryMaxAttempts).toBe(0);
+    expect(loadConfig({}).deliveryMaxBatch).toBe(32);
+    expect(loadConfig({ DELIVERY_MAX_BATCH: '1000' }).deliveryMaxBatch).toBe(1000);
+    expect(() => loadConfig({ DELIVERY_MAX_BATCH: '8' })).toThrow(/DELIVERY_MAX_BATCH.*between 32 and 5000/);
     expect(() => loadConfig({ DELIVERY_MAX_AGE: '24' })).toThrow('invalid configuration: DELIVERY_MAX_AGE must be a duration like 30s, 5m, 24h or 2d');
   });
 });

@@ -129,6 +129,20 @@ describe(`delivery worker on ${engine}`, () => {
     expect(sink.requests).toHaveLength(4);
   });
 
+  it('records a success as soon as it is sent: a hanging receiver in the same batch does not hold it back', async () => {
+    const slow = await subscribe({ script: ['hang'], fallback: { status: 200 } });
+    const fast = await subscribe();
+    await fileTicket('One event, two receivers');
+    const running = worker({ leaseMs: 5_000 }).runOnce(); // one batch: both deliveries
+    await slow.sink.waitForRequests(1);
+    await fast.sink.waitForRequests(1);
+    await expect.poll(async () => (await deliveryRows(fast.sub.id))[0]?.status, { timeout: 2_000 }).toBe('sent');
+    expect((await deliveryRows(slow.sub.id))[0]?.status).toBe('sending');
+    await slow.sink.close(); // the hanging request fails; its delivery goes back to pending
+    expect(await running).toBe(2);
+    expect((await deliveryRows(slow.sub.id))[0]?.status).toBe('pending');
+  });
+
   it('keeps the lease of a slow send alive with a heartbeat, so no other worker sends it too', async () => {
     const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
     await fileTicket();
