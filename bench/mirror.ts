@@ -17,6 +17,7 @@
  * channel, Teams 7/s per conversation): the figure is ours, not the platforms' limits. The queue
  * has no triage channels for the same reason (50 events/s into one Slack channel would be paced).
  *
+ * BENCH_SMTP_QUERY=pool=false (any nodemailer option) is appended to the service's SMTP_URL.
  * BENCH_TO=teams,email,web picks the destinations (each left out shows what its fan-out costs);
  * BENCH_REPLICAS=N runs N service processes on the one database, events and pages spread over them.
  *
