@@ -12,7 +12,7 @@ import { addComment, assign, getTicket, setPriority, transition } from '../../co
 import { loadEvents, type TicketView } from '../../core/view.ts';
 import { addWatcher, watchersOf } from '../../core/watchers.ts';
 import type { Person } from '../../db/schema.ts';
-import { DeskTicketPage } from './desk-ticket-views.tsx';
+import { DeskTicketPage, DeskTicketResults } from './desk-ticket-views.tsx';
 import { DeskForbiddenPage } from './desk-views.tsx';
 import { readPostedForm } from './form-values.ts';
 import { render, type WebContext } from './render.tsx';
@@ -101,6 +101,33 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
     return role === 'admin' || (role === 'lead' && step.approver === null);
   };
 
+  /**
+   * GET /desk/t/:key?part=results: the part of the workspace that changes (DeskTicketResults), alone,
+   * for the page's live updates: the same reads and checks as the page, without the reply and
+   * management forms, the queue's agent list and five of the page's seven one-time tokens.
+   */
+  const results = async (c: Context, person: Person, ticket: TicketView) => {
+    const [timeline, watchers, why, role, decides] = await Promise.all([
+      loadEvents(core.db, ticket.id, true),
+      watchersOf(core.db, ticket.id),
+      slaWhy(core, ticket),
+      roleIn(c, person, ticket.queue),
+      mayDecideHere(c, person, ticket),
+    ]);
+    const screen = ticketScreen({ ticket, catalog: deps.catalog, reader: { role: role ?? 'agent', email: person.email }, readerTimeZone: person.timeZone, link: `/desk/t/${encodeURIComponent(ticket.key)}`, now: core.now(), why });
+    c.header('cache-control', 'no-store');
+    return c.html(
+      <DeskTicketResults
+        me={person.email}
+        screen={screen}
+        timeline={timelineOf(timeline, ticket, 'desk', screen.zone)}
+        watchers={watchers}
+        tokens={{ claim: tokens.issue(c) }}
+        approval={decides ? { step: ticket.approvals.find((s) => s.current)!.step, token: tokens.issue(c) } : undefined}
+      />,
+    );
+  };
+
   const page = async (c: Context, person: Person, ticket: TicketView, extra: { flash?: string | undefined; error?: string; replyValue?: string | undefined; macro?: string; status?: 200 | 400 | 403 | 409 } = {}) => {
     const [timeline, agents, watchers, why, role] = await Promise.all([
       loadEvents(core.db, ticket.id, true),
@@ -136,6 +163,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
     const gated = await gate(c);
     if (!gated.ok) return gated.response;
     const { person, ticket } = gated;
+    if (c.req.query('part') === 'results') return results(c, person, ticket);
     // "Use it" on a canned reply: the form comes back with its variables filled (works without JavaScript).
     const macro = macroKey.safeParse(c.req.query('macro'));
     const filled = macro.success ? fillCatalogMacro(deps.catalog, macro.data, ticket, person) : null;

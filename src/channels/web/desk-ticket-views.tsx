@@ -32,14 +32,12 @@ export interface DeskTicketProps {
 export function DeskTicketPage(props: DeskTicketProps) {
   const { screen } = props;
   const base = `/desk/t/${encodeURIComponent(screen.key)}`;
-  const person = (p: { email: string; name: string | null }) => p.name ?? p.email;
   const claim = actionOf(screen, 'claim');
   const status = actionOf(screen, 'status');
   const priority = actionOf(screen, 'priority');
   const reply = actionOf(screen, 'reply');
   const note = actionOf(screen, 'note');
   const assignable = claim !== undefined || actionOf(screen, 'assign') !== undefined;
-  const assignee = screen.facts.find((f) => f.id === 'assignee');
   return (
     <Layout title={`${screen.key} ${screen.title}`} deskScript>
       <SignedInBar who={props.who} desk />
@@ -51,61 +49,7 @@ export function DeskTicketPage(props: DeskTicketProps) {
       </h1>
       <Flash ok={props.flash} error={props.error} />
       <div id="desk-live" data-live="ticket" data-ticket={screen.key} aria-live="polite" class="live-note muted small"></div>
-      <div id="desk-results">
-        <dl class="facts">
-          {screen.facts.map((fact) => (
-            <div>
-              <dt>{fact.label}</dt>
-              <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
-            </div>
-          ))}
-          <div>
-            <dt>Watchers</dt>
-            <dd>{props.watchers.length ? props.watchers.map((w) => person(w)).join(', ') : 'None'}</dd>
-          </div>
-        </dl>
-        {claim ? (
-          <form method="post" action={`${base}/assign`} class="inline claim">
-            <input type="hidden" name="token" value={props.tokens.claim} />
-            <input type="hidden" name="assignee" value={props.me} />
-            <button type="submit" class="primary">
-              {claim.label}
-            </button>{' '}
-            <span class="muted small">{assignee ? `${assignee.label}: ${assignee.value}` : null}</span>
-          </form>
-        ) : null}
-        {screen.sla ? (
-          <section aria-labelledby="sla-title" class="sla-box">
-            <h2 id="sla-title" class="small">
-              SLA
-            </h2>
-            <SlaBox sla={screen.sla} whyLabel="Why this due time?" />
-          </section>
-        ) : null}
-        <FieldList fields={screen.fields} />
-        {screen.steps.length ? (
-          <section aria-labelledby="approvals-title" class="approvals-box">
-            <h2 id="approvals-title">Approvals</h2>
-            <ApprovalSteps steps={screen.steps} timezone={screen.zone} />
-            {props.approval ? (
-              <form method="post" action={`${base}/approval`} class="decision">
-                <input type="hidden" name="token" value={props.approval.token} />
-                <input type="hidden" name="step" value={String(props.approval.step)} />
-                <div class="field">
-                  <label for="approval-comment">Comment (required to reject)</label>
-                  <textarea id="approval-comment" name="comment" rows={2}></textarea>
-                </div>
-                <DecisionButtons approve={`Approve step ${props.approval.step}`} />
-              </form>
-            ) : null}
-          </section>
-        ) : null}
-        <section aria-labelledby="timeline-title">
-          <h2 id="timeline-title">Timeline</h2>
-          <p class="muted small">Times are {screen.zone}. Internal notes are marked and never reach the requester.</p>
-          <Timeline entries={props.timeline} />
-        </section>
-      </div>
+      <DeskTicketResults {...props} />
       <section aria-labelledby="reply-title" class="reply">
         <h2 id="reply-title">Reply</h2>
         {props.macros.length ? (
@@ -200,5 +144,78 @@ export function DeskTicketPage(props: DeskTicketProps) {
         </form>
       </section>
     </Layout>
+  );
+}
+
+/** The props the live part of the workspace needs (GET /desk/t/:key?part=results renders it alone). */
+export type DeskTicketResultsProps = Pick<DeskTicketProps, 'me' | 'screen' | 'timeline' | 'watchers' | 'approval'> & { tokens: Pick<DeskTicketProps['tokens'], 'claim'> };
+
+/**
+ * What changes while an agent looks at a ticket: its facts, watchers, claim, SLA, fields, approvals
+ * and timeline. The page embeds it; its live updates (assets/desk.js) fetch it alone, without the
+ * reply and management forms, their agent list and their one-time tokens.
+ */
+export function DeskTicketResults(props: DeskTicketResultsProps) {
+  const { screen } = props;
+  const base = `/desk/t/${encodeURIComponent(screen.key)}`;
+  const person = (p: { email: string; name: string | null }) => p.name ?? p.email;
+  const claim = actionOf(screen, 'claim');
+  const assignee = screen.facts.find((f) => f.id === 'assignee');
+  return (
+    <div id="desk-results">
+      <dl class="facts">
+        {screen.facts.map((fact) => (
+          <div>
+            <dt>{fact.label}</dt>
+            <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Watchers</dt>
+          <dd>{props.watchers.length ? props.watchers.map((w) => person(w)).join(', ') : 'None'}</dd>
+        </div>
+      </dl>
+      {claim ? (
+        <form method="post" action={`${base}/assign`} class="inline claim">
+          <input type="hidden" name="token" value={props.tokens.claim} />
+          <input type="hidden" name="assignee" value={props.me} />
+          <button type="submit" class="primary">
+            {claim.label}
+          </button>{' '}
+          <span class="muted small">{assignee ? `${assignee.label}: ${assignee.value}` : null}</span>
+        </form>
+      ) : null}
+      {screen.sla ? (
+        <section aria-labelledby="sla-title" class="sla-box">
+          <h2 id="sla-title" class="small">
+            SLA
+          </h2>
+          <SlaBox sla={screen.sla} whyLabel="Why this due time?" />
+        </section>
+      ) : null}
+      <FieldList fields={screen.fields} />
+      {screen.steps.length ? (
+        <section aria-labelledby="approvals-title" class="approvals-box">
+          <h2 id="approvals-title">Approvals</h2>
+          <ApprovalSteps steps={screen.steps} timezone={screen.zone} />
+          {props.approval ? (
+            <form method="post" action={`${base}/approval`} class="decision">
+              <input type="hidden" name="token" value={props.approval.token} />
+              <input type="hidden" name="step" value={String(props.approval.step)} />
+              <div class="field">
+                <label for="approval-comment">Comment (required to reject)</label>
+                <textarea id="approval-comment" name="comment" rows={2}></textarea>
+              </div>
+              <DecisionButtons approve={`Approve step ${props.approval.step}`} />
+            </form>
+          ) : null}
+        </section>
+      ) : null}
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <p class="muted small">Times are {screen.zone}. Internal notes are marked and never reach the requester.</p>
+        <Timeline entries={props.timeline} />
+      </section>
+    </div>
   );
 }

@@ -112,6 +112,25 @@ describe.skipIf(!chromiumAvailable)('the agent desk on the web, in Chromium', { 
       await page.goto(`${web.url}/desk/t/${filed.key}`);
       await page.keyboard.press('r');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('desk-reply');
+      // The ticket's timeline updates live too, and only its changing part: a reply half typed stays.
+      await page.waitForSelector('html[data-live="on"]');
+      await page.keyboard.type('Half a reply');
+      const asked = page.waitForRequest((request) => request.url().endsWith(`/desk/t/${filed.key}?part=results`));
+      await addComment(web.service.sb.core, { ticketKey: filed.key, body: 'The spare dock is on the shelf by the window.', visibility: 'internal', author: { email: 'cyd@example.test' }, channel: 'slack' });
+      await page.locator('#desk-results', { hasText: 'The spare dock is on the shelf by the window.' }).waitFor({ timeout: 10_000 });
+      expect(await page.locator('#desk-reply').inputValue()).toBe('Half a reply');
+      await asked;
+      // That part alone is what the page fetched: no layout, no reply form; and it is as guarded as the page.
+      const part = await context.request.get(`${web.url}/desk/t/${filed.key}?part=results`);
+      expect(part.status()).toBe(200);
+      const fragment = await part.text();
+      expect(fragment.startsWith('<div id="desk-results">')).toBe(true);
+      expect(fragment).toContain('The spare dock is on the shelf by the window.');
+      expect(fragment).not.toContain('<html');
+      expect(fragment).not.toContain('desk-reply');
+      const anonymous = await fetch(`${web.url}/desk/t/${filed.key}?part=results`, { redirect: 'manual' });
+      expect(anonymous.status).toBeGreaterThanOrEqual(300);
+      expect(await anonymous.text()).not.toContain('The spare dock');
     } finally {
       await context.close();
     }

@@ -18,7 +18,9 @@
       const row = active.closest('[data-key]');
       focusedKey = row ? row.getAttribute('data-key') : null;
     }
-    fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+    // A ticket's workspace asks for its changing part alone (?part=results); a list, for the page.
+    const url = live?.getAttribute('data-live') === 'ticket' ? `${window.location.pathname}?part=results` : window.location.href;
+    fetch(url, { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then((response) => response.ok ? response.text() : null)
       .then((text) => {
         if (!text) return;
