@@ -227,12 +227,16 @@ export class DeliveryWorker {
       // Teams line is not held 'sending' (and the next in its lane not held back) by a mail in the
       // same batch. The records are grouped (recordSoon): a batch whose sends end together is one
       // statement.
-      await Promise.all(
+      // Settled, all of them, before the heartbeat stops: a record that failed (the database away
+      // past persist's patience) does not end the batch while its other sends are still going.
+      const outcomes = await Promise.allSettled(
         claimed.map(async (delivery) => {
           const sent = await this.sends(() => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id))));
           if (sent) await this.recordSoon(sent);
         }),
       );
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       heartbeat.stop();
     }
