@@ -244,6 +244,29 @@ describe(`delivery worker on ${engine}`, () => {
     expect((await deliveryRows(sub.id)).every((d) => d.status === 'sent')).toBe(true);
   });
 
+  it('shows how late the oldest due delivery is (switchboard_outbox_lag_seconds), measured when a claim finds nothing, at most once a second per worker', async () => {
+    await subscribe();
+    await fileTicket('Waiting for a worker that can send it');
+    const lag = async () => (await registry.getSingleMetric('switchboard_outbox_lag_seconds')!.get()).values[0]!.value;
+    // A minute later, a worker that sends nothing of the kind finds nothing to claim: the delivery is a minute late.
+    const clock = fixedClock(new Date(Date.now() + 60_000));
+    const idle = worker({ adapters: [], now: clock.now });
+    expect(await idle.runOnce()).toBe(0);
+    expect(await lag()).toBeGreaterThanOrEqual(59);
+    // A worker that can send it does; its own empty claim after that finds nothing due.
+    const sender = worker({ now: clock.now });
+    await sender.drain();
+    expect(await lag()).toBe(0);
+    // Another one waits. Within the second of its last reading the idle worker does not read again; after it, it does.
+    await fileTicket('Another one waiting');
+    expect(await idle.runOnce()).toBe(0);
+    expect(await lag()).toBe(0);
+    clock.advance(1_000);
+    expect(await idle.runOnce()).toBe(0);
+    expect(await lag()).toBeGreaterThanOrEqual(59);
+    await sender.drain();
+  });
+
   it('delivers a PermanentError (410 Gone) straight to the dead letters and retires the subscription', async () => {
     const { sub } = await subscribe({ fallback: { status: 410 } });
     await fileTicket();
