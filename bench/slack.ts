@@ -21,15 +21,13 @@ import postgres from 'postgres';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from '../test/support/net.ts';
 import { blockActions, interactionBody, signSlackRequest, startSlackFake } from '../test/fakes/slack/index.ts';
-import { percentile, withThrowawayDatabase } from './support.ts';
+import { eventLoopDelay, LOOP_RESOLUTION_MS, percentile, withThrowawayDatabase } from './support.ts';
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const total = rate * seconds;
 const SECRET = 'bench-signing-secret';
 const USERS = 200;
-/** prom-client's eventLoopMonitoringPrecision default: the histogram's timer interval. */
-const LOOP_RESOLUTION_MS = 10;
 
 const catalog = `
 calendars: { always: { timezone: UTC, hours: 24x7 } }
@@ -142,17 +140,6 @@ await withThrowawayDatabase(async (url) => {
   process.stdout.write(`  load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)\n`);
   process.stdout.write(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} npm run bench:slack\n`);
 });
-
-/** The service's event-loop delay since the previous scrape, in ms (prom-client's monitorEventLoopDelay gauges). */
-async function eventLoopDelay(url: string): Promise<{ p50: number; p99: number; max: number }> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text());
-  const gauge = (name: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    if (!line) throw new Error(`/metrics has no ${name}`);
-    return Number(line.slice(name.length + 1)) * 1000;
-  };
-  return { p50: gauge('nodejs_eventloop_lag_p50_seconds'), p99: gauge('nodejs_eventloop_lag_p99_seconds'), max: gauge('nodejs_eventloop_lag_max_seconds') };
-}
 
 /** Cumulative counts of the service's own /slack/events durations by bucket (le → count). */
 async function serverSideAcks(url: string): Promise<Map<string, number>> {

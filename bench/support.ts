@@ -108,3 +108,17 @@ function processCpuUs(pid: number): number | null {
 const CLOCK_TICKS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** prom-client's eventLoopMonitoringPrecision default: the histogram's timer interval. */
+export const LOOP_RESOLUTION_MS = 10;
+
+/** The service's event-loop delay since the previous scrape, in ms (prom-client's monitorEventLoopDelay gauges). */
+export async function eventLoopDelay(url: string): Promise<{ p50: number; p99: number; max: number }> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  const gauge = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`/metrics has no ${name}`);
+    return Number(line.slice(name.length + 1)) * 1000;
+  };
+  return { p50: gauge('nodejs_eventloop_lag_p50_seconds'), p99: gauge('nodejs_eventloop_lag_p99_seconds'), max: gauge('nodejs_eventloop_lag_max_seconds') };
+}
