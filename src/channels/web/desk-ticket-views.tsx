@@ -2,6 +2,7 @@ import { PRIORITIES } from '../../core/catalog.ts';
 import type { TimelineEntry } from '../../present/notices.ts';
 import { actionOf, type TicketScreen } from '../../present/ticket.ts';
 import { SignedInBar } from './auth-views.tsx';
+import { FactList } from './views/fact-list.tsx';
 import { Flash } from './views/flash.tsx';
 import { Layout } from './views/layout.tsx';
 import { SlaBox } from './views/sla-box.tsx';
@@ -163,18 +164,12 @@ export function DeskTicketResults(props: DeskTicketResultsProps) {
   const assignee = screen.facts.find((f) => f.id === 'assignee');
   return (
     <div id="desk-results">
-      <dl class="facts">
-        {screen.facts.map((fact) => (
-          <div>
-            <dt>{fact.label}</dt>
-            <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
-          </div>
-        ))}
+      <FactList screen={screen}>
         <div>
           <dt>Watchers</dt>
           <dd>{props.watchers.length ? props.watchers.map((w) => person(w)).join(', ') : 'None'}</dd>
         </div>
-      </dl>
+      </FactList>
       {claim ? (
         <form method="post" action={`${base}/assign`} class="inline claim">
           <input type="hidden" name="token" value={props.tokens.claim} />

@@ -2,6 +2,7 @@ import type { TimelineEntry } from '../../../present/notices.ts';
 import { actionOf, type TicketScreen } from '../../../present/ticket.ts';
 import { Flash } from './flash.tsx';
 import { Layout } from './layout.tsx';
+import { FactList } from './fact-list.tsx';
 import { FieldList } from './field-list.tsx';
 import { RichText } from './rich-text.tsx';
 import { SlaBox } from './sla-box.tsx';
@@ -46,14 +47,7 @@ export function TicketPage(props: TicketPageProps) {
         <span class="key">{screen.key}</span> {screen.title}
       </h1>
       <Flash ok={props.flash} />
-      <dl class="facts">
-        {screen.facts.map((fact) => (
-          <div>
-            <dt>{fact.label}</dt>
-            <dd>{fact.id === 'status' ? <span class={`status status-${screen.status.value}`}>{fact.value}</span> : fact.value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList screen={screen} />
       {props.unreachable ? (
         <section class="notice save-link" role="note" aria-labelledby="save-link-title">
           <h2 id="save-link-title">Save this link</h2>
