@@ -71,11 +71,6 @@ interface Sent {
 }
 
 /**
- * The delivery worker: claims due outbox rows with FOR UPDATE SKIP LOCKED, sends them
- * through the channel's adapter, and records success, a backoff retry, or a dead letter.
- * Safe to run in several processes against one Postgres.
- */
-/**
  * Due at `now`, for the row named `row`: open and past its next attempt, and pending or 'sending'
  * with its lease run out (a worker died mid-send). One range of deliveries_due_idx. The claim
  * takes these rows; the lag metric measures the oldest of them.
@@ -86,6 +81,11 @@ function dueAt(row: string, now: Date): SQL {
   return sql`${t}.phase = 'open' and ${t}.next_attempt_at <= ${at}::timestamptz and (${t}.status = 'pending' or ${t}.leased_until is null or ${t}.leased_until <= ${at}::timestamptz)`;
 }
 
+/**
+ * The delivery worker: claims due outbox rows with FOR UPDATE SKIP LOCKED, sends them
+ * through the channel's adapter, and records success, a backoff retry, or a dead letter.
+ * Safe to run in several processes against one Postgres.
+ */
 export class DeliveryWorker {
   private readonly db: Db;
   private readonly adapters: Map<string, OutboundAdapter>;
@@ -165,21 +165,21 @@ export class DeliveryWorker {
   }
 
   /**
-   * After a claim of `size` came back with `handled`: a full claim doubles the size the loops claim
-   * next (shared by the loops, so a backlog reaches large claims within a few), a short one puts it
-   * back to the first size.
+   * One batch at the size the loops claim next: a full claim doubles that size (shared by the loops,
+   * so a backlog reaches large claims within a few), a short one puts it back to the first size.
    */
-  private claimed(size: number, handled: number): void {
+  private async claimNext(): Promise<number> {
+    const size = this.claimSize;
+    const handled = await this.runOnce(size);
     this.claimSize = handled >= size ? Math.min(Math.max(this.claimSize, size * 2), this.maxBatchSize) : this.batchSize;
+    return handled;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let handled = 0;
       try {
-        const size = this.claimSize;
-        handled = await this.runOnce(size);
-        this.claimed(size, handled);
+        handled = await this.claimNext();
         this.outage.recovered();
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
@@ -227,9 +227,8 @@ export class DeliveryWorker {
       // Each success is recorded as soon as it is sent, not when the batch's slowest send ends: a
       // Teams line is not held 'sending' (and the next in its lane not held back) by a mail in the
       // same batch. The records are grouped (recordSoon): a batch whose sends end together is one
-      // statement.
-      // Settled, all of them, before the heartbeat stops: a record that failed (the database away
-      // past persist's patience) does not end the batch while its other sends are still going.
+      // statement. All of them settle before the heartbeat stops: a record that failed (the database
+      // away past persist's patience) does not end the batch while its other sends are still going.
       const outcomes = await Promise.allSettled(
         claimed.map(async (delivery) => {
           const sent = await this.sends(() => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id))));
@@ -281,9 +280,7 @@ export class DeliveryWorker {
   async drain(maxRounds = 1_000): Promise<number> {
     let total = 0;
     for (let round = 0; round < maxRounds; round++) {
-      const size = this.claimSize;
-      const handled = await this.runOnce(size);
-      this.claimed(size, handled);
+      const handled = await this.claimNext();
       if (!handled) break;
       total += handled;
     }
