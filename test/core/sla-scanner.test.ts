@@ -100,7 +100,7 @@ describe(`SLA scanner on ${engine}`, () => {
       for (const at of ['2026-11-30T13:30:00Z', '2026-11-30T14:30:00Z']) {
         clock.set(at);
         const drain = async (scanner: CoreContext) => {
-          while ((await scanSla(scanner, { batchSize: 7 })).checked > 0);
+          while ((await scanSla(scanner, { batchSize: 7 })).claimed > 0);
         };
         await Promise.all([drain(ctx), drain(second), drain(ctx), drain(second)]);
       }
@@ -188,8 +188,8 @@ describe(`SLA scanner on ${engine}`, () => {
       created.push((await createTicket(ctx, { type: 'laptop', title: `Lane ${i}`, requester: { email: `lane${i}@example.com` }, fields: { model: '15-inch' }, channel: 'web' })).ticket);
     }
     clock.set('2027-03-08T13:45:00Z');
-    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 13, warned: 13, breached: 0 });
-    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ checked: 0, warned: 0, breached: 0 });
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toMatchObject({ checked: 13, warned: 13, breached: 0 });
+    expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ claimed: 0, checked: 0, warned: 0, breached: 0 });
     for (const ticket of created) expect((await slaEventsOf(ticket.id)).map((e) => e.type)).toEqual(['sla_warning']);
   });
 

@@ -30,7 +30,9 @@ import { scanFollowUps } from '../follow-ups.ts';
  */
 
 export interface ScanResult {
-  /** Tickets claimed in this batch (with or without something to fire). */
+  /** Rows taken off the due list (a full batch means there may be more). */
+  claimed: number;
+  /** Tickets still due once locked (with or without something to fire): each counted once. */
   checked: number;
   warned: number;
   breached: number;
@@ -53,6 +55,7 @@ const claimedColumns = {
   resolutionWarnedAt: tickets.resolutionWarnedAt,
   resolutionBreachedAt: tickets.resolutionBreachedAt,
   resolvedAt: tickets.resolvedAt,
+  nextSlaCheckAt: tickets.nextSlaCheckAt,
   slaPausedAt: tickets.slaPausedAt,
   slaPausedMinutes: tickets.slaPausedMinutes,
 };
@@ -66,10 +69,10 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
     // change under us; a locked one is skipped and the due list read on past it (LIMIT counts locked
     // rows only). The due-list row is not locked: every writer reaches it through its ticket's row.
     // A ticket another scanner handled since this statement's snapshot is re-read once locked: its
-    // guards then say what was fired, so it is checked again for nothing, never fired twice. (Testing
+    // next check and guards then say what was done, so it is dropped below, never fired twice. (Testing
     // tickets.next_sla_check_at here too would skip it, but that unindexed filter turns the plan into
     // a scan of every ticket.)
-    const claimed = (
+    const rows = (
       await tx
         .select(claimedColumns)
         .from(ticketSlaChecks)
@@ -83,7 +86,10 @@ export async function scanSla(ctx: CoreContext, options: { batchSize?: number } 
       // (ticket_hours, by queue and creation hour) are locked in one order by every scanner. (The
       // breach of a running clock updates none since migration 0025; the order stays as a guard.)
       .sort((a, b) => a.queueKey.localeCompare(b.queueKey) || a.createdAt.getTime() - b.createdAt.getTime());
-    const result: ScanResult = { checked: claimed.length, warned: 0, breached: 0 };
+    // A ticket another scanner handled since the due list was read comes back locked with its new
+    // next check (later, or none): it is nobody's work now, and not counted again.
+    const claimed = rows.filter((t) => t.nextSlaCheckAt !== null && t.nextSlaCheckAt.getTime() <= now.getTime());
+    const result: ScanResult = { claimed: rows.length, checked: claimed.length, warned: 0, breached: 0 };
     if (!claimed.length) return result;
 
     const typeKeys = [...new Set(claimed.map((t) => t.typeKey))];
@@ -273,14 +279,15 @@ export class SlaScanner {
 
   /** One pass: in each of `concurrency` lanes, batches until a batch comes back short. */
   async runOnce(): Promise<ScanResult> {
-    const total: ScanResult = { checked: 0, warned: 0, breached: 0 };
+    const total: ScanResult = { claimed: 0, checked: 0, warned: 0, breached: 0 };
     const lane = async () => {
       for (;;) {
         const batch = await scanSla(this.options.core, { batchSize: this.batchSize });
+        total.claimed += batch.claimed;
         total.checked += batch.checked;
         total.warned += batch.warned;
         total.breached += batch.breached;
-        if (batch.checked < this.batchSize) return;
+        if (batch.claimed < this.batchSize) return;
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, lane));
