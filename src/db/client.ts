@@ -127,6 +127,34 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
+/**
+ * The query builder sends a statement without a name unless it was built with `.prepare(name)`,
+ * and postgres.js, to learn a nameless statement's parameter types, asks the server to describe it
+ * first and waits for the answer: two round trips and a parse and plan on the server, every time.
+ * Through this wrapper (the pool's client and every transaction's and savepoint's) each
+ * statement is prepared once per connection and then only bound and executed: one round trip,
+ * ~75 µs less of this process's CPU per statement on the 2-core VM (bench:mirror, 45 statements
+ * a reply). postgres.js re-prepares on its own when a migration changed a table under a cached plan.
+ */
+export function preparingEveryStatement<T extends postgres.Sql>(client: T): T {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'unsafe') {
+        return (text: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(text, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        return (...args: unknown[]) => {
+          const last = args.length - 1;
+          const fn = args[last] as (sql: postgres.Sql) => unknown;
+          return (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...args.slice(0, last), (inner: postgres.Sql) => fn(preparingEveryStatement(inner)));
+        };
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
 async function openPostgres(url: string, max: number): Promise<Database> {
   let lostAt = 0;
   const client = postgres(url, {
@@ -146,7 +174,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       lostAt = Date.now();
     },
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(preparingEveryStatement(client), { schema }) as unknown as Db;
   // The probe has a connection of its own: it asks "is the server there?", and must not queue
   // behind a busy pool (that would call a slow database "away").
   const probeClient = postgres(url, {
