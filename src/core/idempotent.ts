@@ -35,14 +35,16 @@ export async function idempotentWrite(ctx: CoreContext, key: string | undefined,
     throw error;
   }
   if (result.views) return { ...result.views, replayed: false };
-  const ticket = await getTicketById(ctx, result.ticketId);
-  return { ticket, event: await getEventView(ctx, result.event.id), replayed: false };
+  // The two reads are independent: they go out together.
+  const [ticket, event] = await Promise.all([getTicketById(ctx, result.ticketId), getEventView(ctx, result.event.id)]);
+  return { ticket, event, replayed: false };
 }
 
 async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
   const [prior] = await ctx.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, key));
   if (!prior) return null;
-  return { ticket: await getTicketById(ctx, prior.ticketId), event: await getEventView(ctx, prior.id), replayed: true };
+  const [ticket, event] = await Promise.all([getTicketById(ctx, prior.ticketId), getEventView(ctx, prior.id)]);
+  return { ticket, event, replayed: true };
 }
 
 async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {

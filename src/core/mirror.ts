@@ -1,4 +1,4 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
 import {
   anchors,
@@ -247,36 +247,50 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
   const actorRole =
     input.actorRole ??
     (!input.actor ? 'system' : input.actor.id === ticket.requesterId ? 'requester' : (await isDesk(tx, input.actor.id, ticket.queueKey)) ? 'agent' : 'colleague');
-  const [event] = await tx
-    .insert(ticketEvents)
-    .values({
-      ticketId: ticket.id,
-      type: input.type,
-      visibility: input.visibility ?? 'public',
-      actorId: input.actor?.id ?? null,
-      actorRole,
-      channel: input.channel,
-      body: input.body ?? '',
-      data: input.data ?? {},
-      originAnchorId: input.originAnchorId ?? null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      createdAt: input.at,
-    })
-    .returning();
-  // The search index changes in the same transaction as the timeline.
-  if (input.type === 'comment') await indexComment(tx, ticket.id, event!.body, event!.visibility === 'internal' ? 'internal' : 'public');
-  // Independent reads go out together (postgres.js pipelines them on the transaction's connection).
   const known = input.known ?? {};
-  const [queue, requester, ticketAnchors, webhooks] = await Promise.all([
+  const body = input.body ?? '';
+  const visibility = input.visibility ?? 'public';
+  const data = input.data ?? {};
+  const direct = notifyIds(data);
+  const knownWatcherIds = known.anchors ? watcherIdsOf(known.anchors) : [];
+  // The event's writes and every read the rules need go out together: postgres.js pipelines them on
+  // the transaction's connection, one round trip's wait instead of five. The anchors come with
+  // their watchers' people rows (one statement, not two).
+  const [[event], , queue, requester, anchorRows, webhooks, notify, knownWatchers] = await Promise.all([
+    tx
+      .insert(ticketEvents)
+      .values({
+        ticketId: ticket.id,
+        type: input.type,
+        visibility,
+        actorId: input.actor?.id ?? null,
+        actorRole,
+        channel: input.channel,
+        body,
+        data,
+        originAnchorId: input.originAnchorId ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        createdAt: input.at,
+      })
+      .returning(),
+    // The search index changes in the same transaction as the timeline.
+    input.type === 'comment' ? indexComment(tx, ticket.id, body, visibility === 'internal' ? 'internal' : 'public') : undefined,
     known.queue ?? tx.select().from(queues).where(eq(queues.key, ticket.queueKey)).then((rows) => rows[0]),
     known.requester ?? tx.select().from(people).where(eq(people.id, ticket.requesterId)).then((rows) => rows[0]),
-    known.anchors ?? tx.select().from(anchors).where(eq(anchors.ticketId, ticket.id)).orderBy(desc(anchors.lastUsedAt)),
+    known.anchors
+      ? undefined
+      : tx
+          .select({ anchor: anchors, watcher: people })
+          .from(anchors)
+          .leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')))
+          .where(eq(anchors.ticketId, ticket.id))
+          .orderBy(desc(anchors.lastUsedAt)),
     activeWebhooks(tx, enabled),
+    direct.length ? tx.select().from(people).where(inArray(people.id, direct)) : [],
+    knownWatcherIds.length ? tx.select().from(people).where(inArray(people.id, knownWatcherIds)) : [],
   ]);
-  const watcherIds = [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
-  const watchers = watcherIds.length ? await tx.select().from(people).where(inArray(people.id, watcherIds)) : [];
-  const direct = notifyIds(event!.data);
-  const notify = direct.length ? await tx.select().from(people).where(inArray(people.id, direct)) : [];
+  const ticketAnchors = known.anchors ?? anchorRows!.map((row) => row.anchor);
+  const watchers = known.anchors ? knownWatchers : uniqueById(anchorRows!.flatMap((row) => (row.watcher ? [row.watcher] : [])));
   const planned = planDeliveries({ ticket, queue: queue!, event: event!, requester: requester!, watchers, anchors: ticketAnchors, enabled, webhooks, notify });
   // One NOTIFY per event, delivered on commit: it wakes the delivery workers and, through its
   // payload (queue and ticket id), the desk's live pages (src/channels/web/desk-live.ts).
@@ -285,6 +299,16 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
     tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, ${notifyPayload(ticket)})`),
   ]);
   return event!;
+}
+
+/** The people who follow a ticket as watchers, by its anchors. */
+function watcherIdsOf(ticketAnchors: Anchor[]): number[] {
+  return [...new Set(ticketAnchors.filter((a) => a.side === 'watcher' && a.personId !== null).map((a) => a.personId!))];
+}
+
+/** Each person once, in id order (as the lookup by ids gave them). */
+function uniqueById(rows: Person[]): Person[] {
+  return [...new Map(rows.map((p) => [p.id, p])).values()].sort((a, b) => a.id - b.id);
 }
 
 /** The webhook subscriptions that get events, when webhooks are on. */
