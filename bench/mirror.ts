@@ -19,7 +19,8 @@
  *
  * BENCH_SMTP_QUERY=pool=false (any nodemailer option) is appended to the service's SMTP_URL.
  * BENCH_TO=teams,email,web picks the destinations (each left out shows what its fan-out costs);
- * BENCH_REPLICAS=N runs N service processes on the one database, events and pages spread over them.
+ * BENCH_REPLICAS=N runs N service processes on the one database, events and pages spread over them;
+ * BENCH_SPLIT=1 runs a web process (WORKERS=off) that gets every request and a worker process.
  *
  *   BENCH_RATE=50 BENCH_SECONDS=20 BENCH_TICKETS=100 npm run bench:mirror
  */
@@ -45,6 +46,11 @@ const rate = Number(process.env.BENCH_RATE ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const ticketCount = Number(process.env.BENCH_TICKETS ?? 100);
 const replicas = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 1));
+// BENCH_SPLIT=1: the deployment of a web process and a worker process: the first replica serves
+// every request with WORKERS=off (no outbox, no scanners), a second one (WORKERS=on) gets no
+// requests and delivers. Each process has a core of its own to run on.
+const split = process.env.BENCH_SPLIT === '1';
+if (split && replicas > 1) throw new Error('BENCH_SPLIT=1 runs its own two processes: leave BENCH_REPLICAS unset');
 // Which destinations take part (default all four): leaving one out shows what its fan-out costs
 // in the service's CPU per reply. slack (the requester's card) is always there.
 const destinations = new Set((process.env.BENCH_TO ?? 'teams,email,web').split(',').map((d) => d.trim()).filter(Boolean));
@@ -119,7 +125,7 @@ await withThrowawayDatabase(async (url) => {
 
   // BENCH_PROFILE=dir writes a V8 CPU profile of each service process (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-  const startService = async (port: number, publicUrl: string) => {
+  const startService = async (port: number, publicUrl: string, extra: Record<string, string> = {}) => {
     const app = `http://127.0.0.1:${port}`;
     // As `npm start` runs it (package.json: its V8 flags, the esbuild bundle), in a process of its own.
     const child = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--v8-pool-size=1', 'scripts/start.mjs'], {
@@ -138,6 +144,7 @@ await withThrowawayDatabase(async (url) => {
         TEAMS_ENABLED: '1',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}${process.env.BENCH_SMTP_QUERY ? `?${process.env.BENCH_SMTP_QUERY}` : ""}`,
         MAIL_FROM: 'desk@example.com',
+        ...extra,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -151,10 +158,11 @@ await withThrowawayDatabase(async (url) => {
   // BENCH_REPLICAS=2: that many service processes on the one database, as a deployment scales out
   // (every replica runs the outbox, SKIP LOCKED shares it), each event and page going to the next
   // one in turn as a load balancer would send them. Started one after the other (a rolling start).
-  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: split ? 2 : replicas }, () => freePort()));
   const services: Array<{ app: string; child: ReturnType<typeof spawn> }> = [];
-  for (const port of ports) services.push(await startService(port, `http://127.0.0.1:${ports[0]}`));
-  const appOf = (i: number) => services[i % services.length]!.app;
+  for (const [i, port] of ports.entries()) services.push(await startService(port, `http://127.0.0.1:${ports[0]}`, split ? { WORKERS: i === 0 ? 'off' : 'on' } : {}));
+  const serving = split ? services.slice(0, 1) : services;
+  const appOf = (i: number) => serving[i % serving.length]!.app;
   let posted = 0;
   const database = await openDatabase({ url, max: 4 });
   const db = database.db;
@@ -329,6 +337,7 @@ await withThrowawayDatabase(async (url) => {
   loop.enable();
   const servicesCpuMs = () => services.reduce((sum, s) => sum + cpuMsOf(s.child.pid!), 0);
   const cpuBefore = servicesCpuMs();
+  const eachBefore = services.map((s) => cpuMsOf(s.child.pid!));
   const postgresBefore = postgresCpuMs();
   const benchBefore = process.cpuUsage();
   const machineBefore = machineCpuMs();
@@ -349,6 +358,7 @@ await withThrowawayDatabase(async (url) => {
   const complete = () => measuredAt.every((w) => seen[w].size >= total);
   while (!complete() && performance.now() < deadline) await sleep(20);
   const serviceCpuMs = servicesCpuMs() - cpuBefore;
+  const eachCpuMs = services.map((s, i) => cpuMsOf(s.child.pid!) - eachBefore[i]!);
   const postgresMs = postgresCpuMs() - postgresBefore;
   const benchCpu = process.cpuUsage(benchBefore);
   const machineMs = machineCpuMs() - machineBefore;
@@ -399,7 +409,7 @@ await withThrowawayDatabase(async (url) => {
     return `p50 ${percentile(s, 50).toFixed(0).padStart(4)} ms  p99 ${percentile(s, 99).toFixed(0).padStart(4)} ms  max ${(s.at(-1) ?? NaN).toFixed(0).padStart(5)} ms`;
   };
   out(`Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  out(`mirror: ${total} Slack DM thread replies at ${rate}/s for ${seconds} s (sent in ${sendSeconds.toFixed(1)} s) over ${ticketCount} tickets to ${measuredAt.join(', ')}; ${replicas === 1 ? 'the service in its own process' : `${replicas} service processes (replicas)`} on Postgres`);
+  out(`mirror: ${total} Slack DM thread replies at ${rate}/s for ${seconds} s (sent in ${sendSeconds.toFixed(1)} s) over ${ticketCount} tickets to ${measuredAt.join(', ')}; ${split ? 'a web process (WORKERS=off, every request) and a worker process (WORKERS=on, the outbox)' : replicas === 1 ? 'the service in its own process' : `${replicas} service processes (replicas)`} on Postgres`);
   out(`  slack ack            ${fmt(ackMs)}`);
   out(`  request → comment tx ${fmt(inboundMs)}  (${inboundMs.length}/${total}; the transaction's clock at its start)`);
   for (const where of measuredAt) {
@@ -422,8 +432,9 @@ await withThrowawayDatabase(async (url) => {
   // fakes, the SMTP listener, the desk page client) and all the rest.
   const cores = (ms: number) => (ms / wallMs).toFixed(2);
   const benchMs = (benchCpu.user + benchCpu.system) / 1000;
-  out(`  cores used (of ${os.cpus().length}): service ${cores(serviceCpuMs)}, Postgres ${cores(postgresMs)}, this bench (load, fakes, SMTP, page client) ${cores(benchMs)}, anything else ${cores(Math.max(0, machineMs - serviceCpuMs - postgresMs - benchMs))}; machine busy ${cores(machineMs)}`);
+  const each = services.length > 1 ? ` (${eachCpuMs.map((ms, i) => `${split ? (i === 0 ? 'web ' : 'worker ') : `${i + 1}: `}${cores(ms)}`).join(', ')})` : '';
+  out(`  cores used (of ${os.cpus().length}): service ${cores(serviceCpuMs)}${each}, Postgres ${cores(postgresMs)}, this bench (load, fakes, SMTP, page client) ${cores(benchMs)}, anything else ${cores(Math.max(0, machineMs - serviceCpuMs - postgresMs - benchMs))}; machine busy ${cores(machineMs)}`);
   out(`  Slack API calls per reply: ${[...slackCalls].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${(n / total).toFixed(2)}`).join(', ') || 'none'}`);
   out(`  not sent at the end: ${failed?.n ?? 0}; bench process event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-  out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount}${replicas > 1 ? ` BENCH_REPLICAS=${replicas}` : ''}${process.env.BENCH_TO ? ` BENCH_TO=${[...destinations].join(',')}` : ''} npm run bench:mirror`);
+  out(`reproduce: BENCH_RATE=${rate} BENCH_SECONDS=${seconds} BENCH_TICKETS=${ticketCount}${replicas > 1 ? ` BENCH_REPLICAS=${replicas}` : ''}${split ? ' BENCH_SPLIT=1' : ''}${process.env.BENCH_TO ? ` BENCH_TO=${[...destinations].join(',')}` : ''} npm run bench:mirror`);
 });
