@@ -1,7 +1,8 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Db } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import { people, sessions, type Person } from '../db/schema.ts';
 import { hashToken, newToken, TOKEN_PATTERN } from './tokens.ts';
 
@@ -17,6 +18,15 @@ export interface SignedIn {
  * Server-side sessions: the cookie holds a random token, the row its SHA-256. A session
  * ends on sign-out, after 12 hours, or at once when the person is deactivated (SCIM).
  */
+/** The live session of a token's hash: not ended, not expired (`now` as an ISO string), of an active person. */
+const liveSession = reusable('live_session', (conn) =>
+  conn
+    .select({ sessionId: sessions.id, person: people })
+    .from(sessions)
+    .innerJoin(people, eq(people.id, sessions.personId))
+    .where(and(eq(sessions.tokenHash, sql.placeholder('hash')), isNull(sessions.endedAt), gt(sessions.expiresAt, sql.placeholder('now')), eq(people.active, true))),
+);
+
 export class Sessions {
   constructor(
     private readonly db: Db,
@@ -36,11 +46,7 @@ export class Sessions {
   async current(c: Context): Promise<SignedIn | null> {
     const token = getCookie(c, SESSION_COOKIE);
     if (!token || !TOKEN_PATTERN.test(token)) return null;
-    const [row] = await this.db
-      .select({ sessionId: sessions.id, person: people })
-      .from(sessions)
-      .innerJoin(people, eq(people.id, sessions.personId))
-      .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.endedAt), gt(sessions.expiresAt, this.now()), eq(people.active, true)));
+    const [row] = await liveSession(this.db, { hash: hashToken(token), now: this.now().toISOString() });
     return row ?? null;
   }
 

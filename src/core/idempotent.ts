@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { reusable } from '../db/reusable.ts';
 import type { Tx } from '../db/client.ts';
-import { people, ticketEvents, tickets, type TicketEvent } from '../db/schema.ts';
+import { people, ticketEvents, type TicketEvent } from '../db/schema.ts';
 import type { CommandResult, CoreContext } from './context.ts';
 import { isUniqueViolation } from './errors.ts';
-import { selectTicketRows, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
+import { ticketRowsById, toEventView, toTicketView, type EventView, type TicketView } from './view.ts';
 
 export type TxResult = { ticketId: number; event: TicketEvent; views?: { ticket: TicketView; event: EventView } };
 
@@ -40,23 +41,46 @@ export async function idempotentWrite(ctx: CoreContext, key: string | undefined,
   return { ticket, event, replayed: false };
 }
 
+/**
+ * The same for a caller that does not read the result (a chat reply: the channel hears of it through
+ * the outbox): neither the views nor, on a repeat, the first result are read.
+ */
+export async function idempotentQuietly(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<undefined> {
+  if (key && (await priorOf(ctx, key))) return undefined;
+  try {
+    await ctx.db.transaction((tx) => run(tx as Tx));
+  } catch (error) {
+    if (!(key && isUniqueViolation(error, 'ticket_events_idempotency_uq') && (await priorOf(ctx, key)))) throw error;
+  }
+  return undefined;
+}
+
+const eventWithKey = reusable('event_by_idempotency_key', (conn) =>
+  conn.select({ id: ticketEvents.id, ticketId: ticketEvents.ticketId }).from(ticketEvents).where(eq(ticketEvents.idempotencyKey, sql.placeholder('key'))),
+);
+const eventRowWithId = reusable('event_row_by_id', (conn) =>
+  conn.select({ event: ticketEvents, actor: people }).from(ticketEvents).leftJoin(people, eq(people.id, ticketEvents.actorId)).where(eq(ticketEvents.id, sql.placeholder('id'))),
+);
+
+/** The event written under an idempotency key, if any. */
+async function priorOf(ctx: CoreContext, key: string): Promise<{ id: number; ticketId: number } | undefined> {
+  const [prior] = await eventWithKey(ctx.db, { key });
+  return prior;
+}
+
 async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
-  const [prior] = await ctx.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, key));
+  const prior = await priorOf(ctx, key);
   if (!prior) return null;
   const [ticket, event] = await Promise.all([getTicketById(ctx, prior.ticketId), getEventView(ctx, prior.id)]);
   return { ticket, event, replayed: true };
 }
 
 async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {
-  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.id, id));
+  const [row] = await ticketRowsById(ctx.db, { id });
   return toTicketView(row!.ticket, row!.requester, row!.assignee, ctx.now());
 }
 
 async function getEventView(ctx: CoreContext, id: number): Promise<EventView> {
-  const [row] = await ctx.db
-    .select({ event: ticketEvents, actor: people })
-    .from(ticketEvents)
-    .leftJoin(people, eq(people.id, ticketEvents.actorId))
-    .where(eq(ticketEvents.id, id));
+  const [row] = await eventRowWithId(ctx.db, { id });
   return toEventView(row!.event, row!.actor);
 }

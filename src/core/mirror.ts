@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import {
   anchors,
   deliveries,
@@ -238,6 +239,24 @@ export interface AppendEventInput {
   known?: { queue?: Queue; requester?: Person; anchors?: Anchor[] };
 }
 
+const queueWithKey = reusable('queue_by_key', (conn) => conn.select().from(queues).where(eq(queues.key, sql.placeholder('key'))));
+const personWithId = reusable('requester_by_id', (conn) => conn.select().from(people).where(eq(people.id, sql.placeholder('id'))));
+/** A ticket's anchors, newest use first, each watcher's with their people row. */
+const anchorsWithWatchers = reusable('anchors_with_watchers', (conn) =>
+  conn
+    .select({ anchor: anchors, watcher: people })
+    .from(anchors)
+    .leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')))
+    .where(eq(anchors.ticketId, sql.placeholder('ticket')))
+    .orderBy(desc(anchors.lastUsedAt)),
+);
+const activeWebhookRows = reusable('active_webhooks', (conn) =>
+  conn
+    .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.active, true)),
+);
+
 /**
  * Append a timeline event and its outbox rows, inside the caller's transaction, and
  * wake the delivery workers (NOTIFY is delivered on commit).
@@ -275,16 +294,9 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
       .returning(),
     // The search index changes in the same transaction as the timeline.
     input.type === 'comment' ? indexComment(tx, ticket.id, body, visibility === 'internal' ? 'internal' : 'public') : undefined,
-    known.queue ?? tx.select().from(queues).where(eq(queues.key, ticket.queueKey)).then((rows) => rows[0]),
-    known.requester ?? tx.select().from(people).where(eq(people.id, ticket.requesterId)).then((rows) => rows[0]),
-    known.anchors
-      ? undefined
-      : tx
-          .select({ anchor: anchors, watcher: people })
-          .from(anchors)
-          .leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')))
-          .where(eq(anchors.ticketId, ticket.id))
-          .orderBy(desc(anchors.lastUsedAt)),
+    known.queue ?? queueWithKey(tx, { key: ticket.queueKey }).then((rows) => rows[0]),
+    known.requester ?? personWithId(tx, { id: ticket.requesterId }).then((rows) => rows[0]),
+    known.anchors ? undefined : anchorsWithWatchers(tx, { ticket: ticket.id }),
     activeWebhooks(tx, enabled),
     direct.length ? tx.select().from(people).where(inArray(people.id, direct)) : [],
     knownWatcherIds.length ? tx.select().from(people).where(inArray(people.id, knownWatcherIds)) : [],
@@ -314,10 +326,7 @@ function uniqueById(rows: Person[]): Person[] {
 /** The webhook subscriptions that get events, when webhooks are on. */
 export function activeWebhooks(conn: Conn, enabled: ReadonlySet<string>): Promise<MirrorContext['webhooks']> {
   if (!enabled.has('webhook')) return Promise.resolve([]);
-  return conn
-    .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
-    .from(webhookSubscriptions)
-    .where(eq(webhookSubscriptions.active, true));
+  return activeWebhookRows(conn, {});
 }
 
 /** Mark an anchor as the participant's most recently used one (drives where replies go). */

@@ -1,5 +1,6 @@
 import { eq, or, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import { people, type Person } from '../db/schema.ts';
 
 /** Who someone is, as a channel saw them. Email is the key; platform ids are attached as they appear. */
@@ -36,6 +37,8 @@ export function learnedOf(input: PersonInput) {
  * Find or create the person for an email, attaching any platform ids we learned.
  * An upsert on the email, so concurrent callers never create two rows for one email.
  */
+const personWithEmail = reusable('person_by_email', (conn) => conn.select().from(people).where(eq(people.email, sql.placeholder('email'))));
+
 export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Person> {
   const email = normalEmail(input.email);
   const learned = learnedOf(input);
@@ -55,13 +58,13 @@ export async function resolvePerson(conn: Conn, input: PersonInput): Promise<Per
         })
       : insert.onConflictDoNothing({ target: people.email })
     ).returning(),
-    conn.select().from(people).where(eq(people.email, email)),
+    personWithEmail(conn, { email }),
   ]);
   const row = written ?? existing;
   if (row) return row;
   // Off a transaction the two may run on two connections: the select can have looked before a
   // concurrent create of this email committed (ours then found it and had nothing to change).
-  const [again] = await conn.select().from(people).where(eq(people.email, email));
+  const [again] = await personWithEmail(conn, { email });
   return again!;
 }
 

@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import { tickets } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import { NotFound } from './errors.ts';
-import { loadEvents, selectTicketRows, toTicketView, type EventView, type TicketView } from './view.ts';
+import { loadEvents, ticketRowsByKey, toTicketView, type EventView, type TicketView } from './view.ts';
 
 export async function getTicket(ctx: Pick<CoreContext, 'db' | 'now'>, key: string): Promise<TicketView> {
-  const [row] = await selectTicketRows(ctx.db).where(eq(tickets.key, key.toUpperCase()));
+  const [row] = await ticketRowsByKey(ctx.db, { key: key.toUpperCase() });
   if (!row) throw new NotFound(`no ticket ${key}`);
   return toTicketView(row.ticket, row.requester, row.assignee, ctx.now());
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import { deskRoles, people, queues, type Person } from '../db/schema.ts';
 import { Forbidden } from './errors.ts';
 
@@ -23,12 +24,16 @@ function strongest(roles: string[]): Role | null {
 }
 
 /** The person's role on the queue (admin beats lead beats agent), or null. Inactive people (people.active = false) have none. */
-export async function roleOn(conn: Conn, personId: number, queueKey: string): Promise<Role | null> {
-  const rows = await conn
+const rolesOn = reusable('roles_on_queue', (conn) =>
+  conn
     .select({ role: deskRoles.role })
     .from(deskRoles)
     .innerJoin(people, eq(people.id, deskRoles.personId))
-    .where(and(eq(deskRoles.personId, personId), inArray(deskRoles.queueKey, [queueKey.toUpperCase(), ADMIN_QUEUE]), eq(people.active, true)));
+    .where(and(eq(deskRoles.personId, sql.placeholder('person')), inArray(deskRoles.queueKey, [sql.placeholder('queue'), ADMIN_QUEUE]), eq(people.active, true))),
+);
+
+export async function roleOn(conn: Conn, personId: number, queueKey: string): Promise<Role | null> {
+  const rows = await rolesOn(conn, { person: personId, queue: queueKey.toUpperCase() });
   return strongest(rows.map((r) => r.role));
 }
 

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import { anchors, people, tickets, type Person, type Ticket } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef } from './catalog.ts';
 import { Invalid, NotFound } from './errors.ts';
@@ -39,14 +40,17 @@ export async function isWatcher(tx: Tx, ticketId: number, personId: number): Pro
   return rows.length > 0;
 }
 
+const ticketForUpdate = reusable('ticket_for_update', (conn) => conn.select().from(tickets).where(eq(tickets.key, sql.placeholder('key'))).for('update'));
+const personWithId = reusable('person_by_id', (conn) => conn.select().from(people).where(eq(people.id, sql.placeholder('id'))));
+
 export async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
-  const [ticket] = await tx.select().from(tickets).where(eq(tickets.key, key.toUpperCase())).for('update');
+  const [ticket] = await ticketForUpdate(tx, { key: key.toUpperCase() });
   if (!ticket) throw new NotFound(`no ticket ${key}`);
   return ticket;
 }
 
 export async function personById(conn: Conn, id: number): Promise<Person | null> {
-  const [row] = await conn.select().from(people).where(eq(people.id, id));
+  const [row] = await personWithId(conn, { id });
   return row ?? null;
 }
 

@@ -14,7 +14,7 @@ import { ticketsCreated } from '../metrics.ts';
 import { allowedNext, canTransition, type Status } from './status.ts';
 import { toEventView, toTicketView } from './view.ts';
 import type { CommandResult, CoreContext } from './context.ts';
-import { idempotent, idempotentWrite } from './idempotent.ts';
+import { idempotent, idempotentQuietly, idempotentWrite, type TxResult } from './idempotent.ts';
 import { durationPatch } from './durations.ts';
 import { startApprovals, type ApprovalRule } from './approvals.ts';
 import { followUpOnStatus } from './follow-up-schedule.ts';
@@ -171,64 +171,73 @@ export interface AddCommentInput extends Common {
   actor?: PersonInput | undefined;
 }
 
-/** A comment; a requester's public reply reopens a resolved ticket and un-pauses a waiting one. */
-export async function addComment(ctx: CoreContext, input: AddCommentInput): Promise<CommandResult> {
+/**
+ * A comment; a requester's public reply reopens a resolved ticket and un-pauses a waiting one.
+ * With `result: 'none'` (a channel's own reply, told back through the outbox) it returns nothing
+ * and reads no views of the result.
+ */
+export function addComment(ctx: CoreContext, input: AddCommentInput & { result: 'none' }): Promise<undefined>;
+export function addComment(ctx: CoreContext, input: AddCommentInput): Promise<CommandResult>;
+export async function addComment(ctx: CoreContext, input: AddCommentInput & { result?: 'none' }): Promise<CommandResult | undefined> {
   const body = input.body.trim();
   if (!body) throw new Invalid('comment body is empty', [{ path: 'body', message: 'is required' }]);
-  return idempotent(ctx, input.idempotencyKey, async (tx) => {
-    const now = ctx.now();
-    // Statements the next ones don't wait for go out together, in this order, on the transaction's
-    // connection (the ticket's lock is still taken first).
-    const [ticket, author] = await Promise.all([lockTicket(tx, input.ticketKey), resolvePerson(tx, input.author)]);
-    const isRequester = author.id === ticket.requesterId;
-    const [authorIsDesk] = await Promise.all([isDesk(tx, author.id, ticket.queueKey), input.originAnchorId ? touchAnchor(tx, input.originAnchorId, now) : undefined]);
-    if (input.as) {
-      const presser = input.actor ? await resolvePerson(tx, input.actor) : author;
-      const desk = presser.id === author.id ? authorIsDesk : await isDesk(tx, presser.id, ticket.queueKey);
-      if (!desk) {
-        const needsDesk = input.as === 'desk' || input.visibility === 'internal';
-        if (needsDesk || !(isRequester || (await isWatcher(tx, ticket.id, author.id)))) {
-          throw notOnDesk(presser, ticket.queueKey, input.visibility === 'internal' ? 'write internal notes' : 'reply to the requester');
-        }
+  const run = (tx: Tx) => writeComment(ctx, tx, input, body);
+  return input.result === 'none' ? idempotentQuietly(ctx, input.idempotencyKey, run) : idempotent(ctx, input.idempotencyKey, run);
+}
+
+async function writeComment(ctx: CoreContext, tx: Tx, input: AddCommentInput, body: string): Promise<TxResult> {
+  const now = ctx.now();
+  // Statements the next ones don't wait for go out together, in this order, on the transaction's
+  // connection (the ticket's lock is still taken first).
+  const [ticket, author] = await Promise.all([lockTicket(tx, input.ticketKey), resolvePerson(tx, input.author)]);
+  const isRequester = author.id === ticket.requesterId;
+  const [authorIsDesk] = await Promise.all([isDesk(tx, author.id, ticket.queueKey), input.originAnchorId ? touchAnchor(tx, input.originAnchorId, now) : undefined]);
+  if (input.as) {
+    const presser = input.actor ? await resolvePerson(tx, input.actor) : author;
+    const desk = presser.id === author.id ? authorIsDesk : await isDesk(tx, presser.id, ticket.queueKey);
+    if (!desk) {
+      const needsDesk = input.as === 'desk' || input.visibility === 'internal';
+      if (needsDesk || !(isRequester || (await isWatcher(tx, ticket.id, author.id)))) {
+        throw notOnDesk(presser, ticket.queueKey, input.visibility === 'internal' ? 'write internal notes' : 'reply to the requester');
       }
     }
-    let originAnchorId = input.originAnchorId;
-    if (input.originAnchor) {
-      const [anchor] = await tx
-        .insert(anchors)
-        .values({ ticketId: ticket.id, personId: input.originAnchor.side === 'triage' ? null : author.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
-        .returning();
-      originAnchorId = anchor!.id;
-    }
-    const event = await appendEvent(tx, ctx.enabled, {
-      ticket,
-      type: 'comment',
-      visibility: input.visibility,
-      actor: author,
-      actorRole: isRequester ? 'requester' : authorIsDesk ? 'agent' : 'colleague',
-      channel: input.channel,
-      body: body.slice(0, 40_000),
-      data: input.data ?? {},
-      originAnchorId: originAnchorId ?? null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      at: now,
-      ...(isRequester ? { known: { requester: author } } : {}),
-    });
-    let current = ticket;
-    if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
-      current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, originAnchorId, 'requester replied')).ticket;
-    } else if (input.visibility === 'public' && authorIsDesk && !isRequester) {
-      // Only the service team answers: a colleague's or a watcher's reply is no first response.
-      current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
-    }
-    // Counted for first-contact resolution: public answers of the desk, not colleagues or watchers.
-    const agentReply = input.visibility === 'public' && authorIsDesk && !isRequester;
-    await tx
-      .update(tickets)
-      .set({ updatedAt: now, ...(agentReply ? { agentReplies: sql`${tickets.agentReplies} + 1` } : {}) })
-      .where(eq(tickets.id, current.id));
-    return { ticketId: ticket.id, event };
+  }
+  let originAnchorId = input.originAnchorId;
+  if (input.originAnchor) {
+    const [anchor] = await tx
+      .insert(anchors)
+      .values({ ticketId: ticket.id, personId: input.originAnchor.side === 'triage' ? null : author.id, ...anchorValues(input.originAnchor), lastUsedAt: now })
+      .returning();
+    originAnchorId = anchor!.id;
+  }
+  const event = await appendEvent(tx, ctx.enabled, {
+    ticket,
+    type: 'comment',
+    visibility: input.visibility,
+    actor: author,
+    actorRole: isRequester ? 'requester' : authorIsDesk ? 'agent' : 'colleague',
+    channel: input.channel,
+    body: body.slice(0, 40_000),
+    data: input.data ?? {},
+    originAnchorId: originAnchorId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    at: now,
+    ...(isRequester ? { known: { requester: author } } : {}),
   });
+  let current = ticket;
+  if (input.visibility === 'public' && isRequester && (ticket.status === 'resolved' || ticket.status === 'waiting_on_requester')) {
+    current = (await changeStatus(ctx, tx, current, 'open', author, input.channel, originAnchorId, 'requester replied')).ticket;
+  } else if (input.visibility === 'public' && authorIsDesk && !isRequester) {
+    // Only the service team answers: a colleague's or a watcher's reply is no first response.
+    current = await applySla(ctx, tx, current, onAgentPublicComment(current, now), input.channel);
+  }
+  // Counted for first-contact resolution: public answers of the desk, not colleagues or watchers.
+  const agentReply = input.visibility === 'public' && authorIsDesk && !isRequester;
+  await tx
+    .update(tickets)
+    .set({ updatedAt: now, ...(agentReply ? { agentReplies: sql`${tickets.agentReplies} + 1` } : {}) })
+    .where(eq(tickets.id, current.id));
+  return { ticketId: ticket.id, event };
 }
 
 export interface TransitionInput extends Common {

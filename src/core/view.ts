@@ -1,6 +1,7 @@
 import { alias } from 'drizzle-orm/pg-core';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
+import { reusable } from '../db/reusable.ts';
 import { people, ticketEvents, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { slaView } from './sla/clocks.ts';
 import { statusSchema, type Status } from './status.ts';
@@ -98,6 +99,10 @@ export function selectTicketRows(conn: Conn) {
     .leftJoin(assigneePeople, eq(assigneePeople.id, tickets.assigneeId));
 }
 
+/** One ticket with its requester and assignee, by key (upper case) or by id: built once (reusable). */
+export const ticketRowsByKey = reusable('ticket_rows_by_key', (conn) => selectTicketRows(conn).where(eq(tickets.key, sql.placeholder('key'))));
+export const ticketRowsById = reusable('ticket_rows_by_id', (conn) => selectTicketRows(conn).where(eq(tickets.id, sql.placeholder('id'))));
+
 export function toEventView(event: TicketEvent, actor: Person | null): EventView {
   return {
     id: event.id,
@@ -111,12 +116,16 @@ export function toEventView(event: TicketEvent, actor: Person | null): EventView
   };
 }
 
-export async function loadEvents(conn: Conn, ticketId: number, includeInternal: boolean): Promise<EventView[]> {
-  const rows = await conn
+const timelineRows = reusable('timeline_rows', (conn) =>
+  conn
     .select({ event: ticketEvents, actor: people })
     .from(ticketEvents)
     .leftJoin(people, eq(people.id, ticketEvents.actorId))
-    .where(eq(ticketEvents.ticketId, ticketId))
-    .orderBy(ticketEvents.id);
+    .where(eq(ticketEvents.ticketId, sql.placeholder('ticket')))
+    .orderBy(ticketEvents.id),
+);
+
+export async function loadEvents(conn: Conn, ticketId: number, includeInternal: boolean): Promise<EventView[]> {
+  const rows = await timelineRows(conn, { ticket: ticketId });
   return rows.filter((r) => includeInternal || r.event.visibility === 'public').map((r) => toEventView(r.event, r.actor));
 }

@@ -111,6 +111,18 @@ describe(`core tickets on ${engine}`, () => {
     expect(await database.db.select().from(ticketEvents).where(eq(ticketEvents.idempotencyKey, 'api:test:grouped-once'))).toHaveLength(1);
   });
 
+  it("a chat reply written without a result (result: 'none') is still written once per idempotency key, in turn or racing", async () => {
+    const { ticket } = await createTicket(ctx, laptopRequest());
+    const reply = { ticketKey: ticket.key, body: 'Still flickering', visibility: 'public' as const, author: { email: 'ada@example.com' }, channel: 'slack', result: 'none' as const };
+    expect(await addComment(ctx, { ...reply, idempotencyKey: 'slack:event:Ev-quiet-1' })).toBeUndefined();
+    await addComment(ctx, { ...reply, idempotencyKey: 'slack:event:Ev-quiet-1' });
+    await Promise.all([addComment(ctx, { ...reply, idempotencyKey: 'slack:event:Ev-quiet-2' }), addComment(ctx, { ...reply, idempotencyKey: 'slack:event:Ev-quiet-2' })]);
+    const comments = (await getTimeline(ctx, ticket.key, { includeInternal: true })).filter((e) => e.type === 'comment');
+    expect(comments.map((c) => c.body)).toEqual(['Still flickering', 'Still flickering']);
+    const keyed = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticket.id));
+    expect(keyed.filter((e) => e.idempotencyKey?.startsWith('slack:event:Ev-quiet-')).map((e) => e.idempotencyKey)).toEqual(['slack:event:Ev-quiet-1', 'slack:event:Ev-quiet-2']);
+  });
+
   it('never makes two people for one email, whatever the case', async () => {
     await createTicket(ctx, laptopRequest({ requester: { email: 'carl@example.com' } }));
     await createTicket(ctx, laptopRequest({ requester: { email: 'CARL@example.com', name: 'Carl' } }));

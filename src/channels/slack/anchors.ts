@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Conn } from '../../db/client.ts';
+import { reusable } from '../../db/reusable.ts';
 import { anchors, deliveries, ticketEvents, tickets, type Anchor, type Ticket, type TicketEvent } from '../../db/schema.ts';
 
 // Slack anchors: externalRef = `${channelId}:${threadTs}`, cardRef = the ts of our card.
@@ -14,12 +15,16 @@ export function parseRef(externalRef: string): { channel: string; threadTs: stri
 }
 
 /** The anchor (and its ticket) of a Slack thread, if the thread belongs to a ticket. */
-export async function anchorOfThread(conn: Conn, channel: string, threadTs: string): Promise<{ anchor: Anchor; ticket: Ticket } | null> {
-  const [row] = await conn
+const threadAnchor = reusable('slack_thread_anchor', (conn) =>
+  conn
     .select({ anchor: anchors, ticket: tickets })
     .from(anchors)
     .innerJoin(tickets, eq(tickets.id, anchors.ticketId))
-    .where(and(eq(anchors.channel, 'slack'), eq(anchors.externalRef, slackRef(channel, threadTs))));
+    .where(and(eq(anchors.channel, 'slack'), eq(anchors.externalRef, sql.placeholder('ref')))),
+);
+
+export async function anchorOfThread(conn: Conn, channel: string, threadTs: string): Promise<{ anchor: Anchor; ticket: Ticket } | null> {
+  const [row] = await threadAnchor(conn, { ref: slackRef(channel, threadTs) });
   return row ?? null;
 }
 

@@ -78,6 +78,7 @@ async function onThreadReply(inbound: Inbound, channel: string, message: SlackMe
     idempotencyKey: key,
     originAnchorId: found.anchor.id,
     data: { slackTs: message.ts, slackChannel: channel },
+    result: 'none',
   });
 }
 

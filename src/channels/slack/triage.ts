@@ -129,6 +129,7 @@ export function registerTriage(app: App, inbound: Inbound): void {
         as: 'desk',
         channel: 'slack',
         idempotencyKey: `slack:view:${parsed.data.view.id}`,
+        result: 'none',
       });
     } catch (error) {
       await explainCoreError(inbound, error, parsed.data.user.id, undefined);

@@ -127,6 +127,7 @@ export class PersonalChat {
         originAnchorId: anchor?.id,
         // Lets a later edit or delete of this message find the comment (edits.ts).
         data: { teamsActivityId: ctx.activity.id, teamsConversationId: ctx.activity.conversation.id },
+        result: 'none',
       });
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;

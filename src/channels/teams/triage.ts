@@ -55,6 +55,7 @@ export class TriageThread {
       originAnchorId: anchor.id,
       // Lets a later edit or delete of this message find the note (edits.ts).
       data: { teamsActivityId: ctx.activity.id, teamsConversationId: ctx.activity.conversation.id },
+      result: 'none',
     });
   }
 
@@ -133,7 +134,7 @@ export class TriageThread {
           // Whatever is still picked goes in too: a macro picked and sent is two clicks.
           const body = await this.composeReply(submit, actor);
           if (!body) throw new Invalid(REPLY_REQUIRED);
-          await addComment(this.core, { ...common, body, visibility: 'public', author: actor, as: 'desk', data: { via: 'card' } });
+          await addComment(this.core, { ...common, body, visibility: 'public', author: actor, as: 'desk', data: { via: 'card' }, result: 'none' });
           break;
         }
       }

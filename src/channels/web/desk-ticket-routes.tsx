@@ -186,7 +186,7 @@ export function deskTicketRoutes(app: Hono, web: WebContext): void {
         if (verb === 'reply') {
           const parsed = replySchema.safeParse(values);
           if (!parsed.success) return page(c, person, ticket, { error: parsed.error.issues[0]!.message, replyValue: values.body, status: 400 });
-          await addComment(core, { ...common, body: parsed.data.body, visibility: parsed.data.visibility, author: actorOf(person), as: 'desk' });
+          await addComment(core, { ...common, body: parsed.data.body, visibility: parsed.data.visibility, author: actorOf(person), as: 'desk', result: 'none' });
           if (parsed.data.visibility === 'internal') done = 'note';
         } else if (verb === 'status') {
           const parsed = statusForm.safeParse(values);

@@ -118,7 +118,7 @@ export function ticketRoutes(app: Hono, web: WebContext): void {
           const body = (values.body ?? '').trim();
           if (!body) return page(c, ticket, self, { replyError: REPLY_REQUIRED, status: 400, viewer });
           if (body.length > 40_000) return page(c, ticket, self, { replyError: 'That reply is too long (at most 40,000 characters).', replyValue: body, status: 400, viewer });
-          await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
+          await addComment(core, { ticketKey: ticket.key, body, visibility: 'public', author: viewer, channel: 'web', idempotencyKey: token.idempotencyKey, result: 'none' });
         } else {
           await transition(core, { ticketKey: ticket.key, status: verb === 'resolve' ? 'resolved' : 'open', actor: viewer, channel: 'web', idempotencyKey: token.idempotencyKey });
         }

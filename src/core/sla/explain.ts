@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Conn } from '../../db/client.ts';
+import { reusable } from '../../db/reusable.ts';
 import { queues, requestTypes, ticketEvents, tickets, type Ticket } from '../../db/schema.ts';
 import type { BusinessCalendar } from './calendar.ts';
 import { businessMinutesBetween, closedDaysBetween, formatDuration, type ClosedDay } from './business-time.ts';
@@ -118,21 +119,30 @@ function budgetText(minutes: number, cal: BusinessCalendar): string {
 
 const PAUSE_EVENTS = ['sla_paused', 'sla_resumed'];
 
+const ticketWithRules = reusable('ticket_with_rules', (conn) =>
+  conn
+    .select({ ticket: tickets, queue: queues, type: requestTypes })
+    .from(tickets)
+    .innerJoin(queues, eq(queues.key, tickets.queueKey))
+    .leftJoin(requestTypes, eq(requestTypes.key, tickets.typeKey))
+    .where(eq(tickets.key, sql.placeholder('key'))),
+);
+const pauseEventsOf = reusable('sla_pauses_of_ticket', (conn) =>
+  conn
+    .select({ type: ticketEvents.type, data: ticketEvents.data, createdAt: ticketEvents.createdAt })
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, conn.select({ id: tickets.id }).from(tickets).where(eq(tickets.key, sql.placeholder('key')))), inArray(ticketEvents.type, PAUSE_EVENTS)))
+    .orderBy(asc(ticketEvents.id)),
+);
+
 /** Both clocks of a ticket, explained, plus the short summary cards show. */
 export async function explainSla(ctx: { db: Conn; now: () => Date }, key: string) {
-  const [ticket] = await ctx.db.select().from(tickets).where(eq(tickets.key, key.toUpperCase()));
-  if (!ticket) throw new NotFound(`no ticket ${key}`);
-  // Independent reads go out together (one round trip's wait, not three).
-  const [[queue], [type], events] = await Promise.all([
-    ctx.db.select().from(queues).where(eq(queues.key, ticket.queueKey)),
-    ctx.db.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey)),
-    ctx.db
-      .select({ type: ticketEvents.type, data: ticketEvents.data, createdAt: ticketEvents.createdAt })
-      .from(ticketEvents)
-      .where(and(eq(ticketEvents.ticketId, ticket.id), inArray(ticketEvents.type, PAUSE_EVENTS)))
-      .orderBy(asc(ticketEvents.id)),
-  ]);
-  const rules = rulesFor(queue!, type, ticket.priority);
+  const ticketKey = key.toUpperCase();
+  // One round trip: the ticket with its queue and request type, and its pauses found by its key.
+  const [[found], events] = await Promise.all([ticketWithRules(ctx.db, { key: ticketKey }), pauseEventsOf(ctx.db, { key: ticketKey })]);
+  if (!found) throw new NotFound(`no ticket ${key}`);
+  const { ticket, queue, type } = found;
+  const rules = rulesFor(queue, type ?? undefined, ticket.priority);
   const now = ctx.now();
   const view = slaView(ticket, now);
   return {
