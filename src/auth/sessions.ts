@@ -14,10 +14,6 @@ export interface SignedIn {
   person: Person;
 }
 
-/**
- * Server-side sessions: the cookie holds a random token, the row its SHA-256. A session
- * ends on sign-out, after 12 hours, or at once when the person is deactivated (SCIM).
- */
 /** The live session of a token's hash: not ended, not expired (`now` as an ISO string), of an active person. */
 const liveSession = reusable('live_session', (conn) =>
   conn
@@ -27,6 +23,10 @@ const liveSession = reusable('live_session', (conn) =>
     .where(and(eq(sessions.tokenHash, sql.placeholder('hash')), isNull(sessions.endedAt), gt(sessions.expiresAt, sql.placeholder('now')), eq(people.active, true))),
 );
 
+/**
+ * Server-side sessions: the cookie holds a random token, the row its SHA-256. A session
+ * ends on sign-out, after 12 hours, or at once when the person is deactivated (SCIM).
+ */
 export class Sessions {
   constructor(
     private readonly db: Db,

@@ -21,24 +21,12 @@ export async function idempotent(ctx: CoreContext, key: string | undefined, run:
  * itself) and so needs none: `write` must be all-or-nothing.
  */
 export async function idempotentWrite(ctx: CoreContext, key: string | undefined, write: () => Promise<TxResult>): Promise<CommandResult> {
-  if (key) {
-    const prior = await replay(ctx, key);
-    if (prior) return prior;
-  }
-  let result: TxResult;
-  try {
-    result = await write();
-  } catch (error) {
-    if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
-      const prior = await replay(ctx, key);
-      if (prior) return prior;
-    }
-    throw error;
-  }
-  if (result.views) return { ...result.views, replayed: false };
+  const outcome = await unlessSeen(ctx, key, write);
+  if ('result' in outcome && outcome.result.views) return { ...outcome.result.views, replayed: false };
+  const [ticketId, eventId, replayed] = 'prior' in outcome ? [outcome.prior.ticketId, outcome.prior.id, true] : [outcome.result.ticketId, outcome.result.event.id, false];
   // The two reads are independent: they go out together.
-  const [ticket, event] = await Promise.all([getTicketById(ctx, result.ticketId), getEventView(ctx, result.event.id)]);
-  return { ticket, event, replayed: false };
+  const [ticket, event] = await Promise.all([getTicketById(ctx, ticketId), getEventView(ctx, eventId)]);
+  return { ticket, event, replayed };
 }
 
 /**
@@ -46,13 +34,30 @@ export async function idempotentWrite(ctx: CoreContext, key: string | undefined,
  * the outbox): neither the views nor, on a repeat, the first result are read.
  */
 export async function idempotentQuietly(ctx: CoreContext, key: string | undefined, run: (tx: Tx) => Promise<TxResult>): Promise<undefined> {
-  if (key && (await priorOf(ctx, key))) return undefined;
-  try {
-    await ctx.db.transaction((tx) => run(tx as Tx));
-  } catch (error) {
-    if (!(key && isUniqueViolation(error, 'ticket_events_idempotency_uq') && (await priorOf(ctx, key)))) throw error;
-  }
+  await unlessSeen(ctx, key, () => ctx.db.transaction((tx) => run(tx as Tx)));
   return undefined;
+}
+
+type Prior = { id: number; ticketId: number };
+
+/**
+ * `write`, unless an event was written under `key` before: then that event, and nothing written. A
+ * concurrent duplicate that loses the race on the unique index finds the winner's event the same way.
+ */
+async function unlessSeen(ctx: CoreContext, key: string | undefined, write: () => Promise<TxResult>): Promise<{ prior: Prior } | { result: TxResult }> {
+  if (key) {
+    const prior = await priorOf(ctx, key);
+    if (prior) return { prior };
+  }
+  try {
+    return { result: await write() };
+  } catch (error) {
+    if (key && isUniqueViolation(error, 'ticket_events_idempotency_uq')) {
+      const prior = await priorOf(ctx, key);
+      if (prior) return { prior };
+    }
+    throw error;
+  }
 }
 
 const eventWithKey = reusable('event_by_idempotency_key', (conn) =>
@@ -63,16 +68,9 @@ const eventRowWithId = reusable('event_row_by_id', (conn) =>
 );
 
 /** The event written under an idempotency key, if any. */
-async function priorOf(ctx: CoreContext, key: string): Promise<{ id: number; ticketId: number } | undefined> {
+async function priorOf(ctx: CoreContext, key: string): Promise<Prior | undefined> {
   const [prior] = await eventWithKey(ctx.db, { key });
   return prior;
-}
-
-async function replay(ctx: CoreContext, key: string): Promise<CommandResult | null> {
-  const prior = await priorOf(ctx, key);
-  if (!prior) return null;
-  const [ticket, event] = await Promise.all([getTicketById(ctx, prior.ticketId), getEventView(ctx, prior.id)]);
-  return { ticket, event, replayed: true };
 }
 
 async function getTicketById(ctx: CoreContext, id: number): Promise<TicketView> {

@@ -15,6 +15,7 @@ import {
   type TicketEvent,
 } from '../db/schema.ts';
 import { isDesk } from './roles.ts';
+import { personById } from './ticket-rows.ts';
 import { indexComment } from './search-index.ts';
 
 /** Channels a participant can be reached on. `web` and `api` have no outbound side. */
@@ -240,7 +241,6 @@ export interface AppendEventInput {
 }
 
 const queueWithKey = reusable('queue_by_key', (conn) => conn.select().from(queues).where(eq(queues.key, sql.placeholder('key'))));
-const personWithId = reusable('requester_by_id', (conn) => conn.select().from(people).where(eq(people.id, sql.placeholder('id'))));
 /** A ticket's anchors, newest use first, each watcher's with their people row. */
 const anchorsWithWatchers = reusable('anchors_with_watchers', (conn) =>
   conn
@@ -295,7 +295,7 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
     // The search index changes in the same transaction as the timeline.
     input.type === 'comment' ? indexComment(tx, ticket.id, body, visibility === 'internal' ? 'internal' : 'public') : undefined,
     known.queue ?? queueWithKey(tx, { key: ticket.queueKey }).then((rows) => rows[0]),
-    known.requester ?? personWithId(tx, { id: ticket.requesterId }).then((rows) => rows[0]),
+    known.requester ?? personById(tx, ticket.requesterId),
     known.anchors ? undefined : anchorsWithWatchers(tx, { ticket: ticket.id }),
     activeWebhooks(tx, enabled),
     direct.length ? tx.select().from(people).where(inArray(people.id, direct)) : [],

@@ -3,6 +3,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Conn } from './client.ts';
 import { resultRows } from './migrate.ts';
+import { sessionOf } from './reusable.ts';
 
 /**
  * One statement written as text with `$n` parameters, on the database or inside a transaction.
@@ -26,7 +27,7 @@ export function preparesStatements(conn: Conn): boolean {
 }
 
 function postgresClient(conn: Conn): postgres.Sql | null {
-  const client = (conn as unknown as { _: { session: { client?: { unsafe?: unknown } } } })._.session.client;
+  const client = sessionOf(conn).client as { unsafe?: unknown } | undefined;
   return client && typeof client.unsafe === 'function' ? (client as postgres.Sql) : null;
 }
 

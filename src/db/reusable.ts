@@ -4,7 +4,7 @@ interface Prepared<R> {
   execute(values?: Record<string, unknown>): Promise<R>;
 }
 
-interface DriverSession {
+export interface DriverSession {
   client: unknown;
 }
 
@@ -36,6 +36,7 @@ export function reusable<R>(name: string, build: (conn: Conn) => { prepare(name:
   };
 }
 
-function sessionOf(conn: Conn): DriverSession {
+/** The driver session under a database or transaction (a Drizzle internal, reached here alone). */
+export function sessionOf(conn: Conn): DriverSession {
   return (conn as unknown as { _: { session: DriverSession } })._.session;
 }

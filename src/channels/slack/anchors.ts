@@ -14,7 +14,6 @@ export function parseRef(externalRef: string): { channel: string; threadTs: stri
   return { channel: externalRef.slice(0, at), threadTs: externalRef.slice(at + 1) };
 }
 
-/** The anchor (and its ticket) of a Slack thread, if the thread belongs to a ticket. */
 const threadAnchor = reusable('slack_thread_anchor', (conn) =>
   conn
     .select({ anchor: anchors, ticket: tickets })
@@ -23,6 +22,7 @@ const threadAnchor = reusable('slack_thread_anchor', (conn) =>
     .where(and(eq(anchors.channel, 'slack'), eq(anchors.externalRef, sql.placeholder('ref')))),
 );
 
+/** The anchor (and its ticket) of a Slack thread, if the thread belongs to a ticket. */
 export async function anchorOfThread(conn: Conn, channel: string, threadTs: string): Promise<{ anchor: Anchor; ticket: Ticket } | null> {
   const [row] = await threadAnchor(conn, { ref: slackRef(channel, threadTs) });
   return row ?? null;
