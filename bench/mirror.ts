@@ -335,8 +335,6 @@ await withThrowawayDatabase(async (url) => {
   const slackCallsBefore = slack.calls.length;
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  const servicesCpuMs = () => services.reduce((sum, s) => sum + cpuMsOf(s.child.pid!), 0);
-  const cpuBefore = servicesCpuMs();
   const eachBefore = services.map((s) => cpuMsOf(s.child.pid!));
   const postgresBefore = postgresCpuMs();
   const benchBefore = process.cpuUsage();
@@ -357,8 +355,8 @@ await withThrowawayDatabase(async (url) => {
   const deadline = performance.now() + 60_000;
   const complete = () => measuredAt.every((w) => seen[w].size >= total);
   while (!complete() && performance.now() < deadline) await sleep(20);
-  const serviceCpuMs = servicesCpuMs() - cpuBefore;
   const eachCpuMs = services.map((s, i) => cpuMsOf(s.child.pid!) - eachBefore[i]!);
+  const serviceCpuMs = eachCpuMs.reduce((sum, ms) => sum + ms, 0);
   const postgresMs = postgresCpuMs() - postgresBefore;
   const benchCpu = process.cpuUsage(benchBefore);
   const machineMs = machineCpuMs() - machineBefore;
