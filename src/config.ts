@@ -81,6 +81,8 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: positiveInt(0, 10_000, 0),
   DELIVERY_MAX_AGE: duration('24h', 60_000, 30 * 86_400_000),
   DELIVERY_MAX_BACKOFF: duration('5m', 1_000, 24 * 3_600_000),
+  // How long one request to a platform may take (Slack Web API, Teams Bot Connector, webhooks).
+  DELIVERY_TIMEOUT: duration('10s', 1_000, 300_000),
   // The largest claim, reached by doubling from 32 while claims come back full (a backlog).
   DELIVERY_MAX_BATCH: positiveInt(32, 5_000, 32),
   WORKERS: optionalString.pipe(z.enum(['on', 'off']).optional().default('on')),
@@ -134,6 +136,11 @@ export interface Config {
   deliveryMaxAgeMs: number;
   /** Cap of the exponential backoff between delivery attempts. */
   deliveryMaxBackoffMs: number;
+  /**
+   * How long one send to a platform may take before it fails and is retried: a receiver that
+   * hangs holds its own deliveries that long, and the outbox's loops move on sooner (releaseAfterMs).
+   */
+  deliveryTimeoutMs: number;
   workers: boolean;
   slack:
     | {
@@ -214,6 +221,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     deliveryMaxBatch: env.DELIVERY_MAX_BATCH,
     deliveryMaxAgeMs: env.DELIVERY_MAX_AGE,
     deliveryMaxBackoffMs: env.DELIVERY_MAX_BACKOFF,
+    deliveryTimeoutMs: env.DELIVERY_TIMEOUT,
     workers: env.WORKERS === 'on',
     slack:
       env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN

@@ -13,7 +13,7 @@ export function enabledOutbound(config: ChannelDeps['config']): Set<string> {
 
 /** Every channel this deployment runs. Adding a channel is adding a folder and a line here. */
 export async function buildChannels(deps: ChannelDeps): Promise<Channel[]> {
-  const channels: Channel[] = [{ name: 'webhook', outbound: new WebhookOutbound(deps.catalog) }];
+  const channels: Channel[] = [{ name: 'webhook', outbound: new WebhookOutbound(deps.catalog, deps.config.deliveryTimeoutMs) }];
   // Platform SDKs are loaded only when their channel is on: start-up stays quick without them.
   if (deps.config.slack) channels.push(await (await import('./slack/index.ts')).createSlackChannel(deps));
   if (deps.config.email) channels.push((await import('./email/index.ts')).createEmailChannel(deps));

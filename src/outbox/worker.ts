@@ -59,6 +59,14 @@ export interface WorkerOptions {
    * the first size per loop (batchSize × concurrency, 128).
    */
   maxSendsInFlight?: number;
+  /**
+   * How long a loop waits for the slowest sends of its batch before it claims again (default
+   * 2 s). The stragglers go on in the background, under their heartbeat, holding their places in
+   * maxSendsInFlight and their lanes (the next delivery of a lane waits for its predecessor as
+   * ever); a loop claims no more than there is room to send. So a receiver that hangs (a Teams
+   * endpoint answering in 10 s) delays its own deliveries, not every channel's.
+   */
+  releaseAfterMs?: number;
   logger?: Logger;
   /** Writes notices (deliveries without an event: sign-in links) when they are sent. */
   notices?: NoticeWriter;
@@ -103,7 +111,15 @@ export class DeliveryWorker {
   private readonly log: Logger;
   private readonly concurrency: number;
   private readonly sends: LimitFunction;
+  private readonly maxSendsInFlight: number;
+  private readonly releaseAfterMs: number;
+  /** Batches whose loop has moved on while some of their sends go on; stop() waits for them. */
+  private readonly stragglers = new Set<Promise<void>>();
+  /** Deliveries of released batches not yet settled (sent, retried or dead). */
+  private straggling = 0;
   private running = false;
+  /** Set by stop(): a loop waiting for room to send gives up instead of claiming. */
+  private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
   private pendingWake = false;
@@ -130,7 +146,9 @@ export class DeliveryWorker {
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox' });
     this.outage = new OutageLog(this.log, 'delivery worker');
     this.concurrency = options.concurrency ?? 4;
-    this.sends = pLimit(options.maxSendsInFlight ?? this.batchSize * this.concurrency);
+    this.maxSendsInFlight = options.maxSendsInFlight ?? this.batchSize * this.concurrency;
+    this.sends = pLimit(this.maxSendsInFlight);
+    this.releaseAfterMs = options.releaseAfterMs ?? 2_000;
   }
 
   get channels(): string[] {
@@ -140,15 +158,19 @@ export class DeliveryWorker {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.unlisten = await this.options.database.listen(NOTIFY_CHANNEL, () => this.poke());
     this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run())).then(() => undefined);
   }
 
-  /** Stop claiming, finish what is in flight. */
+  /** Stop claiming, finish what is in flight (the stragglers of released batches too). */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     for (const wake of [...this.sleepers]) wake();
+    this.wakeRoomWaiters();
     await this.loop;
+    while (this.stragglers.size) await Promise.allSettled([...this.stragglers]);
     await this.unlisten?.().catch(() => {});
     this.unlisten = null;
   }
@@ -169,7 +191,13 @@ export class DeliveryWorker {
    * so a backlog reaches large claims within a few), a short one puts it back to the first size.
    */
   private async claimNext(): Promise<number> {
-    const size = this.claimSize;
+    // No more than the stragglers of released batches leave room to send: deliveries claimed
+    // beyond it would wait, leased, behind them.
+    if (this.straggling >= this.maxSendsInFlight) {
+      await this.roomToSend();
+      if (this.stopping) return 0;
+    }
+    const size = this.straggling ? Math.min(this.claimSize, Math.max(1, this.maxSendsInFlight - this.straggling)) : this.claimSize;
     const handled = await this.runOnce(size);
     this.claimSize = handled >= size ? Math.min(Math.max(this.claimSize, size * 2), this.maxBatchSize) : this.batchSize;
     return handled;
@@ -194,6 +222,19 @@ export class DeliveryWorker {
       if (handled > 0 || !this.running) continue;
       await this.sleep();
     }
+  }
+
+  private readonly roomWaiters = new Set<() => void>();
+
+  /** Until a send settles and there is room for another (or the worker stops). */
+  private roomToSend(): Promise<void> {
+    return new Promise((resolve) => this.roomWaiters.add(resolve));
+  }
+
+  private wakeRoomWaiters(): void {
+    if (this.straggling >= this.maxSendsInFlight && !this.stopping) return;
+    for (const wake of this.roomWaiters) wake();
+    this.roomWaiters.clear();
   }
 
   private sleep(ms = this.pollMs): Promise<void> {
@@ -222,23 +263,48 @@ export class DeliveryWorker {
     outboxClaimSize.observe(claimed.length);
     // A full batch: there may be more due; let another loop claim it while this one sends.
     if (claimed.length >= limit) this.poke();
+    const batch = { left: claimed.length, released: false };
     const heartbeat = this.heartbeat(claimed.map((d) => d.id));
-    try {
-      // Each success is recorded as soon as it is sent, not when the batch's slowest send ends: a
-      // Teams line is not held 'sending' (and the next in its lane not held back) by a mail in the
-      // same batch. The records are grouped (recordSoon): a batch whose sends end together is one
-      // statement. All of them settle before the heartbeat stops: a record that failed (the database
-      // away past persist's patience) does not end the batch while its other sends are still going.
-      const outcomes = await Promise.allSettled(
-        claimed.map(async (delivery) => {
+    // Each success is recorded as soon as it is sent, not when the batch's slowest send ends: a
+    // Teams line is not held 'sending' (and the next in its lane not held back) by a mail in the
+    // same batch. The records are grouped (recordSoon): a batch whose sends end together is one
+    // statement. All of them settle before the heartbeat stops: a record that failed (the database
+    // away past persist's patience) does not end the batch while its other sends are still going.
+    const settled = Promise.allSettled(
+      claimed.map(async (delivery) => {
+        try {
           const sent = await this.sends(() => (delivery.eventId === null ? this.deliverNotice(delivery) : this.deliver(delivery, jobs.get(delivery.id))));
           if (sent) await this.recordSoon(sent);
-        }),
-      );
+        } finally {
+          batch.left -= 1;
+          if (batch.released) {
+            this.straggling -= 1;
+            this.wakeRoomWaiters();
+          }
+        }
+      }),
+    ).then((outcomes) => {
+      heartbeat.stop();
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
+    });
+    // The loop waits for its batch, but not for ever: past releaseAfterMs its stragglers go on
+    // without it (see WorkerOptions.releaseAfterMs).
+    let release: NodeJS.Timeout | undefined;
+    const released = new Promise<'released'>((resolve) => {
+      release = setTimeout(() => resolve('released'), this.releaseAfterMs);
+    });
+    try {
+      if ((await Promise.race([settled, released])) === 'released') {
+        batch.released = true;
+        this.straggling += batch.left;
+        const straggling: Promise<void> = settled
+          .catch((error: unknown) => this.log.error({ err: error }, 'delivery batch failed'))
+          .finally(() => this.stragglers.delete(straggling));
+        this.stragglers.add(straggling);
+      }
     } finally {
-      heartbeat.stop();
+      clearTimeout(release);
     }
     return claimed.length;
   }

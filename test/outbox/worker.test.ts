@@ -143,6 +143,44 @@ describe(`delivery worker on ${engine}`, () => {
     expect((await deliveryRows(slow.sub.id))[0]?.status).toBe('pending');
   });
 
+  it("a hanging receiver holds back its own deliveries, not the next event's to another receiver: the loop moves on past releaseAfterMs", async () => {
+    const slow = await subscribe({ script: ['hang'], fallback: { status: 200 } });
+    const fast = await subscribe();
+    // One loop: before releaseAfterMs it waited for its whole batch, the hanging send included.
+    const running = worker({ concurrency: 1, releaseAfterMs: 200, leaseMs: 5_000 });
+    await running.start();
+    await fileTicket('First: one receiver hangs on it');
+    await slow.sink.waitForRequests(1);
+    await fast.sink.waitForRequests(1);
+    await fileTicket('Second: the other receiver gets it meanwhile');
+    await fast.sink.waitForRequests(2, 3_000);
+    expect((await deliveryRows(fast.sub.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    // Still its first send, under its lease (the heartbeat goes on for a released batch).
+    expect((await deliveryRows(slow.sub.id)).map((d) => d.status)).toContain('sending');
+    await slow.sink.close(); // the hanging request fails; stop() waits for it to be recorded
+    await running.stop();
+    const slowRows = await deliveryRows(slow.sub.id);
+    expect(slowRows.every((d) => d.status !== 'sending')).toBe(true);
+  });
+
+  it('claims no more than the stragglers of released batches leave room to send', async () => {
+    const slow = await subscribe({ script: ['hang'], fallback: { status: 200 } });
+    const running = worker({ concurrency: 1, releaseAfterMs: 100, maxSendsInFlight: 1, leaseMs: 5_000 });
+    await running.start();
+    await fileTicket('Hangs, and takes the one place to send');
+    await slow.sink.waitForRequests(1);
+    const fast = await subscribe();
+    await fileTicket('Waits for room');
+    // The loop is released from the hanging batch but the one send place is taken: nothing new is
+    // claimed (a claim now would only hold the delivery leased behind the hanging send).
+    await new Promise((r) => setTimeout(r, 600));
+    expect(fast.sink.requests).toHaveLength(0);
+    expect((await deliveryRows(fast.sub.id)).map((d) => d.status)).toEqual(['pending']);
+    await slow.sink.close(); // the hang ends in an error: room again
+    await fast.sink.waitForRequests(1, 3_000);
+    await expect.poll(async () => (await deliveryRows(fast.sub.id))[0]?.status, { timeout: 2_000 }).toBe('sent');
+  });
+
   it('keeps the lease of a slow send alive with a heartbeat, so no other worker sends it too', async () => {
     const { sink, sub } = await subscribe({ script: ['hang'], fallback: { status: 200 } });
     await fileTicket();

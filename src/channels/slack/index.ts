@@ -32,6 +32,8 @@ export async function createSlackChannel(deps: ChannelDeps): Promise<Channel> {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // A call that hangs fails (and the outbox retries it) instead of holding its delivery for ever.
+    timeout: deps.config.deliveryTimeoutMs,
     logLevel: LogLevel.ERROR,
   };
   const client = new WebClient(slack.botToken, clientOptions);

@@ -27,9 +27,11 @@ export interface TeamsAuthOverrides {
  * - Without an app id (TEAMS_ENABLED=1): the no-auth local mode of the Bot Framework
  *   Emulator and Agents Playground: no token checked inbound, no Authorization outbound.
  */
-export function appOptions(teams: TeamsConfig, logger: Logger, overrides: TeamsAuthOverrides = {}): AppOptions<IPlugin> {
+export function appOptions(teams: TeamsConfig, logger: Logger, overrides: TeamsAuthOverrides = {}, timeoutMs = 10_000): AppOptions<IPlugin> {
   const cloud = overrides.cloud ? withOverrides(PUBLIC, overrides.cloud) : PUBLIC;
-  const base = { cloud, logger: sdkLogger(logger.child({ channel: 'teams', sdk: '@microsoft/teams.apps' })) };
+  // The SDK's HTTP client (the Bot Connector, Graph) gives up on a call after timeoutMs (DELIVERY_TIMEOUT):
+  // a hanging call fails and the outbox retries it, instead of holding its delivery for ever.
+  const base = { cloud, logger: sdkLogger(logger.child({ channel: 'teams', sdk: '@microsoft/teams.apps' })), client: { timeout: timeoutMs } };
   if (!teams.appId) return { ...base, dangerouslyAllowUnauthenticatedRequests: true };
   return {
     ...base,

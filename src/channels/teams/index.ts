@@ -20,7 +20,7 @@ import { TeamsDecisions } from './approval-actions.ts';
 export async function createTeamsChannel(deps: ChannelDeps, options: TeamsOptions = {}): Promise<Channel> {
   const teams = deps.config.teams;
   if (!teams) throw new Error('Teams is not configured');
-  const platform = await TeamsPlatform.create(appOptions(teams, deps.logger, options.auth));
+  const platform = await TeamsPlatform.create(appOptions(teams, deps.logger, options.auth, deps.config.deliveryTimeoutMs));
   const appId = botAppId(teams);
   const tenant = new TenantDirectory(deps.database.db, teams.tenantId);
   const identity = new TeamsIdentity(deps.database.db);

@@ -16,7 +16,6 @@ import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
  */
 const WEBHOOK_PACE: PaceTable = { namespace: 'webhook', limits: [] };
 
-const TIMEOUT_MS = 10_000;
 const CACHE_MS = 5_000;
 
 /**
@@ -51,8 +50,14 @@ export class WebhookOutbound implements OutboundAdapter {
   private readonly cache = new Map<number, { at: number; sub: WebhookSubscription | undefined }>();
   private pace: SharedPace | undefined;
 
-  /** The catalog gives the human labels (`data.display`); without it the payload carries the raw contract only. */
-  constructor(private readonly catalog?: Catalog) {}
+  /**
+   * The catalog gives the human labels (`data.display`); without it the payload carries the raw
+   * contract only. A receiver gets `timeoutMs` (DELIVERY_TIMEOUT) for its headers and its body.
+   */
+  constructor(
+    private readonly catalog?: Catalog,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   private async subscription(db: Db, id: number): Promise<WebhookSubscription | undefined> {
     const hit = this.cache.get(id);
@@ -93,8 +98,8 @@ export class WebhookOutbound implements OutboundAdapter {
           'webhook-signature': signature,
         },
         body: payload,
-        headersTimeout: TIMEOUT_MS,
-        bodyTimeout: TIMEOUT_MS,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       status = response.statusCode;
       const header = response.headers['retry-after'];

@@ -53,6 +53,8 @@ export type ConnectorFake = {
   waitFor(predicate: (call: ConnectorCall) => boolean, timeoutMs?: number): Promise<ConnectorCall>;
   /** The next `times` requests matching `matcher` get `failure` instead of an answer. */
   failNext(matcher: CallMatcher, failure: ConnectorFailure, times?: number): void;
+  /** Requests matching `matcher` get no answer until the returned function is called (a Connector that hangs). */
+  hold(matcher: CallMatcher): () => void;
   /** Forgets calls, failures, messages, members and teams. */
   reset(): void;
   close(): Promise<void>;
@@ -81,6 +83,7 @@ const defaultFailureCodes: Record<number, string> = {
 export async function startConnectorFake(): Promise<ConnectorFake> {
   const calls: ConnectorCall[] = [];
   let failures: FailureRule[] = [];
+  const holds = new Set<{ matcher: CallMatcher; gate: Promise<void> }>();
   let waiters: Waiter[] = [];
   const members = new Map<string, TeamsMemberSeed>();
   const teams = new Map<string, TeamSeed>();
@@ -203,7 +206,7 @@ export async function startConnectorFake(): Promise<ConnectorFake> {
   }
 
   const server = createServer((req, res) => {
-    void readBody(req).then((body) => {
+    void readBody(req).then(async (body) => {
       const url = new URL(req.url ?? '/', 'http://connector.fake');
       const method = (req.method ?? 'GET').toUpperCase();
       const request: ConnectorRequest = {
@@ -215,6 +218,9 @@ export async function startConnectorFake(): Promise<ConnectorFake> {
         headers: req.headers,
         at: Date.now(),
       };
+      const held = [...holds].find((h) => (typeof h.matcher === 'string' ? h.matcher === request.route : h.matcher(request)));
+      if (held) await held.gate;
+      if (req.socket.destroyed) return; // the caller gave up while it was held: not answered, not recorded
       const failure = takeFailure(request);
       const reply = failure ? failureReply(failure) : answer(request);
       record({ ...request, status: reply.status, response: reply.body });
@@ -256,6 +262,15 @@ export async function startConnectorFake(): Promise<ConnectorFake> {
     },
     failNext(matcher, failure, times = 1) {
       failures.push({ matcher, failure, remaining: times });
+    },
+    hold(matcher) {
+      let release!: () => void;
+      const entry = { matcher, gate: new Promise<void>((resolve) => (release = resolve)) };
+      holds.add(entry);
+      return () => {
+        holds.delete(entry);
+        release();
+      };
     },
     reset() {
       calls.length = 0;
