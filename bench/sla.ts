@@ -5,8 +5,13 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:sla
  *   BENCH_SIZES=100000,1000000 BENCH_BATCH=500 npm run bench:sla
+ *
+ * BENCH_WALDUMP=1 also prints what the pass wrote to the WAL, by relation and kind of record
+ * (pg_waldump --stats over the pass's LSN range, in the server's own pg_wal: run it on the
+ * database's machine, as a user who may read it), full-page images apart.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -124,6 +129,31 @@ async function walBytes(database: Database): Promise<number> {
   return Number(resultRows<{ b: string }>(await database.db.execute(sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint as b`))[0]!.b);
 }
 
+const waldump = process.env.BENCH_WALDUMP === '1';
+
+async function currentLsn(database: Database): Promise<string> {
+  return resultRows<{ at: string }>(await database.db.execute(sql`select pg_current_wal_lsn()::text as at`))[0]!.at;
+}
+
+/** pg_waldump --stats=record between two LSNs: the kinds of WAL record a pass wrote, and their full-page images. */
+async function walProfile(database: Database, from: string, to: string): Promise<string> {
+  const [dir] = resultRows<{ dir: string; version: string }>(await database.db.execute(sql`select current_setting('data_directory') as dir`));
+  const major = resultRows<{ v: string }>(await database.db.execute(sql`select current_setting('server_version_num') as v`))[0]!.v.slice(0, 2);
+  const binary = [`/usr/lib/postgresql/${major}/bin/pg_waldump`, 'pg_waldump'].find((b) => b === 'pg_waldump' || existsSync(b))!;
+  try {
+    const out = execFileSync(binary, ['--stats=record', '-p', `${dir!.dir}/pg_wal`, '-s', from, '-e', to], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // The header and the ten largest kinds by combined size (records + full-page images).
+    const lines = out.split('\n').filter((l) => l.trim());
+    const header = lines.slice(0, 2);
+    const rows = lines.slice(2).filter((l) => !l.startsWith('Total') && !l.startsWith('---'));
+    const combined = (l: string) => Number(/\s(\d+)\s+\(\s*[\d.]+\)\s*$/.exec(l)?.[1] ?? 0);
+    const total = lines.find((l) => l.startsWith('Total')) ?? '';
+    return [...header, ...rows.sort((a, b) => combined(b) - combined(a)).slice(0, 10), total].map((l) => `    ${l}`).join('\n');
+  } catch (error) {
+    return `    pg_waldump failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): run the bench on the database's machine, as a user who may read its pg_wal`;
+  }
+}
+
 async function count(database: Database, query: ReturnType<typeof sql>): Promise<number> {
   const rows = await database.db.execute<{ n: number }>(query);
   return Number(resultRows<{ n: number }>(rows)[0]?.n ?? 0);
@@ -198,6 +228,7 @@ await withThrowawayDatabase(async (url) => {
         const loadBefore = os.loadavg()[0]!;
         const cpuBefore = await backendCpuMs(database);
         const walBefore = await walBytes(database);
+        const lsnBefore = waldump ? await currentLsn(database) : '';
         const nodeBefore = process.cpuUsage();
         const passStarted = performance.now();
         const result = await scanner.runOnce();
@@ -205,6 +236,7 @@ await withThrowawayDatabase(async (url) => {
         const nodeCpu = process.cpuUsage(nodeBefore);
         const pgCpuMs = (await backendCpuMs(database)) - cpuBefore;
         const wal = (await walBytes(database)) - walBefore;
+        const lsnAfter = waldump ? await currentLsn(database) : '';
 
         const idleStarted = performance.now();
         await scanner.runOnce();
@@ -219,6 +251,7 @@ await withThrowawayDatabase(async (url) => {
         console.log(
           `  CPU: Postgres ${pgCpuMs} ms (${per(pgCpuMs)} µs per due), Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms; WAL ${(wal / 1e6).toFixed(1)} MB (${(wal / Math.max(1, result.checked)).toFixed(0)} B per due)`,
         );
+        if (waldump) console.log(`  WAL of the pass by kind of record (pg_waldump --stats=record ${lsnBefore}..${lsnAfter}):\n${await walProfile(database, lsnBefore, lsnAfter)}`);
         console.log(`  machine load average (1 min) before / after the pass: ${loadBefore.toFixed(1)} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (shared with other agents)`);
       }
       console.log(`  plan of the claim (first batch):\n${plan}`);
