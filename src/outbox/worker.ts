@@ -170,7 +170,7 @@ export class DeliveryWorker {
     for (const wake of [...this.sleepers]) wake();
     this.wakeRoomWaiters();
     await this.loop;
-    while (this.stragglers.size) await Promise.allSettled([...this.stragglers]);
+    await this.settleStragglers();
     await this.unlisten?.().catch(() => {});
     this.unlisten = null;
   }
@@ -350,7 +350,13 @@ export class DeliveryWorker {
       if (!handled) break;
       total += handled;
     }
+    // What it claimed is settled when it returns, slow sends included.
+    await this.settleStragglers();
     return total;
+  }
+
+  private async settleStragglers(): Promise<void> {
+    while (this.stragglers.size) await Promise.allSettled([...this.stragglers]);
   }
 
   /**
