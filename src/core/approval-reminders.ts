@@ -1,8 +1,9 @@
 import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
 import type { Conn } from '../db/client.ts';
-import { approvalSteps, queues, tickets, type ApprovalStep } from '../db/schema.ts';
+import { approvalSteps, tickets, type ApprovalStep } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import { appendEvent } from './mirror.ts';
+import { queueByKey } from './ticket-rows.ts';
 import { agentsOf } from './roles.ts';
 import { addBusinessMinutes } from './sla/business-time.ts';
 import type { BusinessCalendar } from './sla/calendar.ts';
@@ -54,7 +55,7 @@ export async function scanApprovalReminders(ctx: CoreContext, options: { batchSi
       .for('update', { skipLocked: true });
     for (const step of due) {
       const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, step.ticketId));
-      const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket!.queueKey));
+      const queue = await queueByKey(tx, ticket!.queueKey);
       if (ticket!.status !== 'awaiting_approval') {
         await tx.update(approvalSteps).set({ nextReminderAt: null }).where(eq(approvalSteps.id, step.id));
         continue;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
-import { approvalSteps, people, queues, requestTypes, tickets, type ApprovalStep, type Person, type Queue, type Ticket } from '../db/schema.ts';
+import { approvalSteps, people, requestTypes, tickets, type ApprovalStep, type Person, type Queue, type Ticket } from '../db/schema.ts';
 import type { CommandResult, CoreContext } from './context.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from './errors.ts';
 import { idempotent } from './idempotent.ts';
@@ -9,7 +9,7 @@ import { resolvePerson, type PersonInput } from './people.ts';
 import { roleOn } from './roles.ts';
 import { businessMinutesBetween } from './sla/business-time.ts';
 import { calendarOf, dueTimes, nextCheckAt, rulesFor } from './sla/clocks.ts';
-import { lockTicket } from './ticket-rows.ts';
+import { lockTicket, queueByKey } from './ticket-rows.ts';
 import { askedFor, reminderAt, stepCount } from './approval-reminders.ts';
 import type { ApprovalState, ApprovalView } from './view.ts';
 
@@ -188,7 +188,7 @@ export async function decideApproval(ctx: CoreContext, input: DecideInput): Prom
       .update(approvalSteps)
       .set({ state, decidedBy: person.id, decidedAt: now, decidedChannel: input.channel, comment, nextReminderAt: null })
       .where(eq(approvalSteps.id, step.id));
-    const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+    const queue = await queueByKey(tx, ticket.queueKey);
     const asked = await askedFor(tx, step, ticket.queueKey);
     const who = person.name ?? person.email;
     const event = await appendEvent(tx, ctx.enabled, {

@@ -1,8 +1,9 @@
 import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
-import { queues, tickets } from '../db/schema.ts';
+import { tickets } from '../db/schema.ts';
 import type { CoreContext } from './context.ts';
 import { followUpSettings, waitingOffset } from './follow-up-schedule.ts';
 import { appendEvent } from './mirror.ts';
+import { queueByKey } from './ticket-rows.ts';
 import { changeStatus } from './tickets.ts';
 
 /** "2d", "36h", "45m": a calendar duration as people write it. */
@@ -31,7 +32,7 @@ export async function scanFollowUps(ctx: CoreContext, options: { limit?: number 
         .limit(1)
         .for('update', { skipLocked: true });
       if (!ticket) return false;
-      const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+      const queue = await queueByKey(tx, ticket.queueKey);
       const settings = followUpSettings(queue!.followUp);
       const clear = () => tx.update(tickets).set({ followUpAt: null, followUpStep: 0 }).where(eq(tickets.id, ticket.id));
       if (ticket.status === 'waiting_on_requester') {

@@ -5,7 +5,6 @@ import {
   anchors,
   deliveries,
   people,
-  queues,
   ticketEvents,
   webhookSubscriptions,
   type Anchor,
@@ -15,7 +14,7 @@ import {
   type TicketEvent,
 } from '../db/schema.ts';
 import { isDesk } from './roles.ts';
-import { personById } from './ticket-rows.ts';
+import { personById, queueByKey } from './ticket-rows.ts';
 import { indexComment } from './search-index.ts';
 
 /** Channels a participant can be reached on. `web` and `api` have no outbound side. */
@@ -240,7 +239,6 @@ export interface AppendEventInput {
   known?: { queue?: Queue; requester?: Person; anchors?: Anchor[] };
 }
 
-const queueWithKey = reusable('queue_by_key', (conn) => conn.select().from(queues).where(eq(queues.key, sql.placeholder('key'))));
 /** A ticket's anchors, newest use first, each watcher's with their people row. */
 const anchorsWithWatchers = reusable('anchors_with_watchers', (conn) =>
   conn
@@ -294,7 +292,7 @@ export async function appendEvent(tx: Conn, enabled: ReadonlySet<string>, input:
       .returning(),
     // The search index changes in the same transaction as the timeline.
     input.type === 'comment' ? indexComment(tx, ticket.id, body, visibility === 'internal' ? 'internal' : 'public') : undefined,
-    known.queue ?? queueWithKey(tx, { key: ticket.queueKey }).then((rows) => rows[0]),
+    known.queue ?? queueByKey(tx, ticket.queueKey),
     known.requester ?? personById(tx, ticket.requesterId),
     known.anchors ? undefined : anchorsWithWatchers(tx, { ticket: ticket.id }),
     activeWebhooks(tx, enabled),

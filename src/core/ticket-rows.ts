@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
 import { reusable } from '../db/reusable.ts';
-import { anchors, people, tickets, type Person, type Ticket } from '../db/schema.ts';
+import { anchors, people, queues, tickets, type Person, type Queue, type Ticket } from '../db/schema.ts';
 import { fieldValuesSchema, type FieldDef } from './catalog.ts';
 import { Invalid, NotFound } from './errors.ts';
 
@@ -42,6 +42,7 @@ export async function isWatcher(tx: Tx, ticketId: number, personId: number): Pro
 
 const ticketForUpdate = reusable('ticket_for_update', (conn) => conn.select().from(tickets).where(eq(tickets.key, sql.placeholder('key'))).for('update'));
 const personWithId = reusable('person_by_id', (conn) => conn.select().from(people).where(eq(people.id, sql.placeholder('id'))));
+const queueWithKey = reusable('queue_by_key', (conn) => conn.select().from(queues).where(eq(queues.key, sql.placeholder('key'))));
 
 export async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
   const [ticket] = await ticketForUpdate(tx, { key: key.toUpperCase() });
@@ -52,6 +53,12 @@ export async function lockTicket(tx: Tx, key: string): Promise<Ticket> {
 export async function personById(conn: Conn, id: number): Promise<Person | null> {
   const [row] = await personWithId(conn, { id });
   return row ?? null;
+}
+
+/** A queue's row (archived or not: a ticket keeps the queue it was filed in). */
+export async function queueByKey(conn: Conn, key: string): Promise<Queue | undefined> {
+  const [row] = await queueWithKey(conn, { key });
+  return row;
 }
 
 export function anchorValues(anchor: AnchorInput) {

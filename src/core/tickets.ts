@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Conn, Tx } from '../db/client.ts';
-import { anchors, queues, requestTypes, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
+import { anchors, requestTypes, tickets, type Person, type Ticket, type TicketEvent } from '../db/schema.ts';
 import { assigns, pickAssignee } from './assignment.ts';
 import { isDesk, notOnDesk } from './roles.ts';
 import type { FieldDef, Priority } from './catalog.ts';
@@ -19,7 +19,7 @@ import { durationPatch } from './durations.ts';
 import { startApprovals, type ApprovalRule } from './approvals.ts';
 import { followUpOnStatus } from './follow-up-schedule.ts';
 import { askSatisfaction } from './satisfaction.ts';
-import { anchorValues, emptyClock, isWatcher, lockTicket, personById, validateFields } from './ticket-rows.ts';
+import { anchorValues, emptyClock, isWatcher, lockTicket, personById, queueByKey, validateFields } from './ticket-rows.ts';
 
 export type { CommandResult, CoreContext } from './context.ts';
 export { getTicket, getTimeline } from './reads.ts';
@@ -314,7 +314,7 @@ export async function setPriority(ctx: CoreContext, input: SetPriorityInput): Pr
     const actor = input.actor ? await resolvePerson(tx, input.actor) : null;
     if (actor && !(await isDesk(tx, actor.id, ticket.queueKey))) throw notOnDesk(actor, ticket.queueKey, 'change the priority');
     const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
-    const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+    const queue = await queueByKey(tx, ticket.queueKey);
     const rules = rulesFor(queue!, type, input.priority);
     const patch: Partial<Ticket> = {
       priority: input.priority,
@@ -387,7 +387,7 @@ export async function changeStatus(
 ): Promise<{ ticket: Ticket; event: TicketEvent }> {
   const now = ctx.now();
   const rules = await slaRulesOf(tx, ticket);
-  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const queue = await queueByKey(tx, ticket.queueKey);
   const sla = onStatusChange(ticket, to, rules.cal, now, { byDesk });
   const [updated] = await tx
     .update(tickets)
@@ -423,7 +423,7 @@ async function applySla(ctx: CoreContext, tx: Tx, ticket: Ticket, change: SlaCha
 }
 
 async function slaRulesOf(tx: Tx, ticket: Ticket): Promise<SlaRules> {
-  const [queue] = await tx.select().from(queues).where(eq(queues.key, ticket.queueKey));
+  const queue = await queueByKey(tx, ticket.queueKey);
   const [type] = await tx.select().from(requestTypes).where(eq(requestTypes.key, ticket.typeKey));
   return rulesFor(queue!, type, ticket.priority);
 }

@@ -2,10 +2,11 @@ import { and, desc, eq } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { TicketLinks } from '../../core/links.ts';
 import type { Db } from '../../db/client.ts';
-import { anchors, queues, type Anchor } from '../../db/schema.ts';
+import { anchors, type Anchor } from '../../db/schema.ts';
 import { suggestForAcknowledgement } from '../../knowledge/suggest.ts';
 import { PermanentError, RetryableError, type DeliveryJob, type NoticeJob, type OutboundAdapter, type SendResult } from '../../outbox/adapter.ts';
 import { SharedPace, type PaceTable } from '../../outbox/pace.ts';
+import { queueByKey } from '../../core/ticket-rows.ts';
 import { domainOf, plusAddress } from './addresses.ts';
 import type { Catalog } from '../../core/catalog.ts';
 import { escapeHtml, renderNotice } from './render.ts';
@@ -83,7 +84,7 @@ export class EmailOutbound implements OutboundAdapter {
     }
 
     // Independent reads go out together (one round trip's wait, not two).
-    const [[queue], parent] = await Promise.all([db.select().from(queues).where(eq(queues.key, ticket.queue)), this.threadParent(db, job, to)]);
+    const [queue, parent] = await Promise.all([queueByKey(db, ticket.queue), this.threadParent(db, job, to)]);
     const references = parent ? trimReferences([...referencesOf(parent), parent.externalRef]) : [];
     const messageId = `<sb.d${delivery.id}.${ticket.key.toLowerCase()}@${this.domain}>`;
     // Escalations go to the desk: their link asks the reader to sign in, it is nobody's requester link.
@@ -167,7 +168,7 @@ export class EmailOutbound implements OutboundAdapter {
   private async sendDirect(job: DeliveryJob, db: Db, to: string): Promise<SendResult> {
     const mail = await decisionMail(job, db, this.links);
     if (!mail) return { platformMessageId: null };
-    const [queue] = await db.select().from(queues).where(eq(queues.key, job.ticket.queue));
+    const queue = await queueByKey(db, job.ticket.queue);
     const messageId = `<sb.d${job.delivery.id}.${job.ticket.key.toLowerCase()}@${this.domain}>`;
     await this.paced(db, () =>
       this.transport.sendMail({
