@@ -26,7 +26,7 @@ const config: KnipConfig = {
   // The fakes are libraries for test authors: their exported types are their documentation.
   ignoreIssues: { 'test/fakes/**': ['types'] },
   // bench/ drives the system's pgbench (postgresql-contrib) for its TPC-B anchor.
-  ignoreBinaries: ['pgbench'],
+  ignoreBinaries: ['pgbench', 'perf'],
 };
 
 export default config;

@@ -9,9 +9,16 @@
  * BENCH_WALDUMP=1 also prints what the pass wrote to the WAL, by relation and kind of record
  * (pg_waldump --stats over the pass's LSN range, in the server's own pg_wal: run it on the
  * database's machine, as a user who may read it), full-page images apart.
+ *
+ * BENCH_PROFILE=dir writes a V8 CPU profile of this process for each pass alone (the scanner runs
+ * in it), as dir/sla-pass-<size>-<run>.cpuprofile: open it in Chrome DevTools. BENCH_PERF=dir records
+ * the whole machine (perf record -a -g, Postgres's backends included) for each pass alone, as
+ * dir/sla-pass-<size>-<run>.perf.data: perf report -i … --comm postgres --no-children.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import os from 'node:os';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -31,6 +38,41 @@ const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,2').split(',').map(Nu
 // written whole to the WAL once, as on a server whose last checkpoint predates the pages a pass
 // touches (10 000 tickets spread over 1 000 000 are); every pass starts from the same state.
 const checkpoint = process.env.BENCH_CHECKPOINT !== '0';
+const profileDir = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : '';
+const perfDir = process.env.BENCH_PERF ? path.resolve(process.env.BENCH_PERF) : '';
+
+/** perf record of the whole machine until stopPerf; resolves once perf has started sampling. */
+async function startPerf(name: string): Promise<{ child: ChildProcess; file: string }> {
+  mkdirSync(perfDir, { recursive: true });
+  const file = path.join(perfDir, name);
+  const child = spawn('perf', ['record', '-a', '-g', '-q', '-o', file], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { child, file };
+}
+
+async function stopPerf(perf: { child: ChildProcess; file: string }): Promise<string> {
+  const exited = new Promise((resolve) => perf.child.once('exit', resolve));
+  perf.child.kill('SIGINT');
+  await exited;
+  return perf.file;
+}
+
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfile(session: Session, name: string): Promise<string> {
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  mkdirSync(profileDir, { recursive: true });
+  const file = path.join(profileDir, name);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
 // A Wednesday noon in Madrid, inside the IT queue's opening hours, so warnings are due.
 const NOW = new Date('2026-11-25T11:00:00Z');
 
@@ -229,11 +271,15 @@ await withThrowawayDatabase(async (url) => {
         const cpuBefore = await backendCpuMs(database);
         const walBefore = await walBytes(database);
         const lsnBefore = waldump ? await currentLsn(database) : '';
+        const perf = perfDir ? await startPerf(`sla-pass-${size}-${run + 1}.perf.data`) : null;
+        const profiler = profileDir ? await startProfile() : null;
         const nodeBefore = process.cpuUsage();
         const passStarted = performance.now();
         const result = await scanner.runOnce();
         const passMs = performance.now() - passStarted;
         const nodeCpu = process.cpuUsage(nodeBefore);
+        const profileFile = profiler ? await stopProfile(profiler, `sla-pass-${size}-${run + 1}.cpuprofile`) : '';
+        const perfFile = perf ? await stopPerf(perf) : '';
         const pgCpuMs = (await backendCpuMs(database)) - cpuBefore;
         const wal = (await walBytes(database)) - walBefore;
         const lsnAfter = waldump ? await currentLsn(database) : '';
@@ -251,6 +297,8 @@ await withThrowawayDatabase(async (url) => {
         console.log(
           `  CPU: Postgres ${pgCpuMs} ms (${per(pgCpuMs)} µs per due), Node ${((nodeCpu.user + nodeCpu.system) / 1000).toFixed(0)} ms; WAL ${(wal / 1e6).toFixed(1)} MB (${(wal / Math.max(1, result.checked)).toFixed(0)} B per due)`,
         );
+        if (profileFile) console.log(`  CPU profile of the pass (this process): ${profileFile}`);
+        if (perfFile) console.log(`  perf record of the pass (whole machine): perf report -i ${perfFile} --comm postgres --no-children`);
         if (waldump) console.log(`  WAL of the pass by kind of record (pg_waldump --stats=record ${lsnBefore}..${lsnAfter}):\n${await walProfile(database, lsnBefore, lsnAfter)}`);
         console.log(`  machine load average (1 min) before / after the pass: ${loadBefore.toFixed(1)} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores (shared with other agents)`);
       }

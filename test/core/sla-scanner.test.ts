@@ -146,6 +146,27 @@ describe(`SLA scanner on ${engine}`, () => {
     expect(await state()).toEqual({ ticket: null, dueList: [] });
   });
 
+  it('a pass that fires the last running clock of a ticket takes it off the due list, and commands after it move the list again', async () => {
+    const ticket = await laptop('2026-11-23T09:30:00Z');
+    clock.set('2026-11-23T10:00:00Z');
+    await addComment(ctx, { ticketKey: ticket.key, body: 'Ordered', visibility: 'public', author: { email: 'marta.lopez@example.com' }, channel: 'slack' });
+    const dueList = async () => (await database.db.select({ at: ticketSlaChecks.nextCheckAt }).from(ticketSlaChecks).where(eq(ticketSlaChecks.ticketId, ticket.id))).map((d) => d.at.toISOString());
+    expect(await dueList()).toHaveLength(1); // the resolution clock still runs
+
+    await scanAt('2027-01-11T10:00:00Z'); // long past the resolution due time: its breach is the last thing that can happen
+    expect((await slaEventsOf(ticket.id)).map((e) => `${e.type}:${String((e.data as { clock?: string }).clock)}`)).toEqual(['sla_breached:resolution']);
+    const [row] = await database.db.select({ next: tickets.nextSlaCheckAt }).from(tickets).where(eq(tickets.id, ticket.id));
+    expect(row!.next).toBeNull();
+    expect(await dueList()).toEqual([]);
+
+    // The scanner's "written already" is its own transaction's: an ordinary command later is copied again.
+    await setPriority(ctx, { ticketKey: ticket.key, priority: 'P1', channel: 'slack' });
+    await transition(ctx, { ticketKey: ticket.key, status: 'resolved', channel: 'slack' });
+    await transition(ctx, { ticketKey: ticket.key, status: 'open', channel: 'slack' });
+    const [reopened] = await database.db.select({ next: tickets.nextSlaCheckAt }).from(tickets).where(eq(tickets.id, ticket.id));
+    expect(await dueList()).toEqual(reopened!.next ? [reopened!.next.toISOString()] : []);
+  });
+
   it.skipIf(engine !== 'postgres')('a ticket a command holds is skipped, the claim reads on past it, and it fires once when released', async () => {
     await scanAt('2027-03-01T09:29:00Z'); // the earlier tests' clocks all fire now, so only these two are due below
     clock.set('2027-03-01T09:30:00Z'); // a Monday, 10:30 in Madrid

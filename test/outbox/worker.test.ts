@@ -154,7 +154,8 @@ describe(`delivery worker on ${engine}`, () => {
     await fast.sink.waitForRequests(1);
     await fileTicket('Second: the other receiver gets it meanwhile');
     await fast.sink.waitForRequests(2, 3_000);
-    expect((await deliveryRows(fast.sub.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    // Received; recorded as sent a moment after the receiver's answer.
+    await expect.poll(async () => (await deliveryRows(fast.sub.id)).map((d) => d.status), { timeout: 2_000 }).toEqual(['sent', 'sent']);
     // Still its first send, under its lease (the heartbeat goes on for a released batch).
     expect((await deliveryRows(slow.sub.id)).map((d) => d.status)).toContain('sending');
     await slow.sink.close(); // the hanging request fails; stop() waits for it to be recorded

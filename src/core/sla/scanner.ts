@@ -15,8 +15,8 @@ import { scanFollowUps } from '../follow-ups.ts';
 /**
  * The SLA scanner: claims tickets whose next_sla_check_at has come (an indexed range on the
  * narrow due list ticket_sla_checks, never a scan of every open ticket), fires warnings and
- * breaches, and moves next_sla_check_at to the next moment something can happen (the
- * triggers of migration 0021 move the due-list row in the same statement).
+ * breaches, and moves next_sla_check_at to the next moment something can happen (and its
+ * due-list row with it, in the same statement: see updateTickets).
  *
  * Exactly once per clock: the claim is FOR UPDATE SKIP LOCKED of the due-list row and the
  * ticket row, the *_warned_at and *_breached_at guards are read from the locked ticket and
@@ -144,18 +144,34 @@ interface TicketUpdate {
   rb: string | null;
 }
 
-/** One UPDATE for the whole batch; the rows are locked by the claim, so no guard is lost. */
+/**
+ * One statement for the whole batch: the tickets' update, and the move of their due-list rows
+ * (each exists: the claim read it, and every writer reaches it through its ticket's row, locked
+ * here). The setting around it tells the due list's trigger (migration 0027) that this update's
+ * moves are written already, so it does not fire 500 times to write them again.
+ */
 async function updateTickets(tx: Tx, rows: TicketUpdate[]): Promise<void> {
-  await tx.execute(sql`
+  await Promise.all([
+    tx.execute(sql`select set_config('switchboard.due_list', 'written', true)`),
+    tx.execute(sql`
+    with v as materialized (
+      select * from json_to_recordset(${JSON.stringify(rows)}::json)
+        as v(id int, next timestamptz, frw timestamptz, frb timestamptz, rw timestamptz, rb timestamptz)
+    ), moved as (
+      update ${ticketSlaChecks} as c set next_check_at = v.next from v where c.ticket_id = v.id and v.next is not null
+    ), done as (
+      delete from ${ticketSlaChecks} as c using v where c.ticket_id = v.id and v.next is null
+    )
     update ${tickets} as t set
       next_sla_check_at = v.next,
       first_response_warned_at = v.frw,
       first_response_breached_at = v.frb,
       resolution_warned_at = v.rw,
       resolution_breached_at = v.rb
-    from json_to_recordset(${JSON.stringify(rows)}::json)
-      as v(id int, next timestamptz, frw timestamptz, frb timestamptz, rw timestamptz, rb timestamptz)
-    where t.id = v.id`);
+    from v
+    where t.id = v.id`),
+    tx.execute(sql`select set_config('switchboard.due_list', '', true)`),
+  ]);
 }
 
 /**
