@@ -61,6 +61,7 @@ async function startProfile(): Promise<Session> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
   return session;
 }
