@@ -14,7 +14,7 @@ const ACK_DEADLINE_MS = 2_500;
  * in order, already answered (an Events API event is kept by its claim until its work is done): a burst
  * of work cannot crowd the event loop the next acks need. Each piece of work is mostly waits on
  * the database, so a few in flight keep the database busy: at 200 events/s on two cores (bench:slack)
- * 8 filed 174-200 tickets/s with an ack p99 of 19-34 ms over 5 runs; 32 filed as many with 150-285 ms,
+ * 8 filed 174-200 tickets/s with an ack p99 of 19-34 ms over 4 runs; 32 filed as many with 150-285 ms,
  * 16 gave 27-70 ms, and 4 filed fewer (131-178/s).
  */
 const WORK_AFTER_ACK = 8;
