@@ -71,6 +71,8 @@ describe('npm start runs the build of the sources', { timeout: 120_000 }, () => 
       const segments = fs.readdirSync(wal).filter((name) => /^[0-9A-F]{24}$/.test(name));
       expect(segments.length).toBeGreaterThan(0);
       for (const segment of segments) expect(fs.statSync(path.join(wal, segment)).size).toBe(1024 * 1024);
+      // ... and of its one database: initdb's template0 and template1 (half the files to copy) are dropped.
+      expect(fs.readdirSync(path.join(tmp, 'fresh', 'pglite', 'base'))).toHaveLength(1);
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
