@@ -503,7 +503,9 @@ export class DeliveryWorker {
    * platform message ids as one JSON object keyed by delivery id. A join on a VALUES list instead
    * was planned as a sequential scan and a nested loop when the statistics saw no 'sending' rows
    * (500 × 500 comparisons, 140 ms for a batch of 500); one bind parameter per row cost more to
-   * build and send than the update itself.
+   * build and send than the update itself. The JSON is read once, in a subquery: the statement
+   * is prepared, and under a generic plan a bare `$2::jsonb` in the SET list is parsed again for
+   * every row (1 000 rows: 123 ms instead of 13 ms).
    */
   private async recordSent(sent: Sent[]): Promise<void> {
     if (!sent.length) return;
@@ -511,7 +513,7 @@ export class DeliveryWorker {
     const messageIds = JSON.stringify(Object.fromEntries(sent.map((s) => [s.id, s.platformMessageId])));
     await this.db.execute(sql`
       update ${deliveries} set status = 'sent', sent_at = ${this.now().toISOString()}::timestamptz, last_error = null,
-        platform_message_id = ${messageIds}::jsonb ->> ${deliveries.id}::text
+        platform_message_id = (select ${messageIds}::jsonb) ->> ${deliveries.id}::text
       where ${deliveries.id} = any(string_to_array(${ids}, ',')::bigint[]) and ${deliveries.status} = 'sending'`);
     const perChannel = new Map<string, number>();
     for (const s of sent) perChannel.set(s.channel, (perChannel.get(s.channel) ?? 0) + 1);
