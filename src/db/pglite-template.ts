@@ -69,7 +69,7 @@ async function buildTemplate(template: string, create: CreateEmbedded): Promise<
  * and template1, 300 files each) were half the files every fresh DATA_DIR copied, and creating a
  * file is what a copy costs on a small VM's ext4 (about 0.4 ms each, 0.9 s for the 1 158 files of
  * the whole template). Nothing here creates a database from them (PGlite serves one database), so
- * they are dropped from the template: 558 files to copy. DROP DATABASE runs outside a transaction,
+ * they are dropped from the template: 559 files to copy. DROP DATABASE runs outside a transaction,
  * one statement per call.
  */
 async function dropTemplateDatabases(client: PGlite): Promise<void> {

@@ -65,6 +65,23 @@ describe(`delivery worker on ${engine}`, () => {
     expect(sink.requests).toHaveLength(3);
   });
 
+  it('records each success of a batch with its own message id, batch after batch (the record statement is prepared, so later batches run its generic plan)', async () => {
+    const { sink, sub } = await subscribe();
+    const w = worker({ batchSize: 10 });
+    for (let round = 1; round <= 7; round++) {
+      await Promise.all([1, 2, 3].map((i) => fileTicket(`Batch ${round}.${i}`)));
+      await w.drain();
+    }
+    const rows = await deliveryRows(sub.id);
+    expect(rows).toHaveLength(21);
+    expect(rows.map((d) => d.status)).toEqual(Array(21).fill('sent'));
+    const sentIds = sink.requests.map((r) => r.headers['webhook-id']);
+    expect(new Set(sentIds).size).toBe(21);
+    // Each row holds the id of the request that carried it, not another row's (nor null).
+    for (const row of rows) expect(sentIds).toContain(row.platformMessageId);
+    expect(new Set(rows.map((d) => d.platformMessageId)).size).toBe(21);
+  });
+
   it("a receiver's 429 with Retry-After pauses its subscription, so another ticket's event waits too instead of asking again at once", async () => {
     const { sink, sub } = await subscribe({ script: [{ status: 429, headers: { 'retry-after': '2' } }] });
     await fileTicket('First of two');
