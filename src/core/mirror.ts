@@ -248,7 +248,7 @@ const anchorsWithWatchers = reusable('anchors_with_watchers', (conn) =>
     .where(eq(anchors.ticketId, sql.placeholder('ticket')))
     .orderBy(desc(anchors.lastUsedAt)),
 );
-const activeWebhookRows = reusable('active_webhooks', (conn) =>
+export const activeWebhookRows = reusable('active_webhooks', (conn) =>
   conn
     .select({ id: webhookSubscriptions.id, events: webhookSubscriptions.events, includeInternal: webhookSubscriptions.includeInternal })
     .from(webhookSubscriptions)

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
-import { deliveries, ticketEvents, tickets, ticketSlaChecks } from '../../src/db/schema.ts';
+import { anchors, deliveries, ticketEvents, tickets, ticketSlaChecks } from '../../src/db/schema.ts';
 import { scanSla, SlaScanner } from '../../src/core/sla/scanner.ts';
 import { addComment, createTicket, getTicket, setPriority, transition, type CoreContext } from '../../src/core/tickets.ts';
 import { registry } from '../../src/metrics.ts';
@@ -212,6 +212,24 @@ describe(`SLA scanner on ${engine}`, () => {
     expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toMatchObject({ checked: 13, warned: 13, breached: 0 });
     expect(await new SlaScanner({ core: ctx, batchSize: 3, concurrency: 2 }).runOnce()).toEqual({ claimed: 0, checked: 0, warned: 0, breached: 0 });
     for (const ticket of created) expect((await slaEventsOf(ticket.id)).map((e) => e.type)).toEqual(['sla_warning']);
+  });
+
+  it("each ticket's warning in a batch is posted in that ticket's own triage thread", async () => {
+    const first = await laptop('2026-11-23T09:30:00Z');
+    const second = await laptop('2026-11-23T09:30:00Z');
+    const third = await laptop('2026-11-23T09:30:00Z'); // no thread: a new message in the channel
+    const thread = async (ticketId: number, ts: string) =>
+      (await database.db.insert(anchors).values({ ticketId, channel: 'slack', side: 'triage', externalRef: `C0123456789:${ts}` }).returning())[0]!.id;
+    const firstThread = await thread(first.id, '1700000000.000100');
+    const secondThread = await thread(second.id, '1700000000.000200');
+    await scanAt('2026-11-23T13:30:00Z');
+    const warningOf = async (ticketId: number) => {
+      const [event] = await slaEventsOf(ticketId);
+      return (await database.db.select().from(deliveries).where(eq(deliveries.eventId, event!.id))).map((d) => `${d.channel}:${d.audience}:${d.anchorId}`);
+    };
+    expect(await warningOf(first.id)).toEqual([`slack:triage:${firstThread}`]);
+    expect(await warningOf(second.id)).toEqual([`slack:triage:${secondThread}`]);
+    expect(await warningOf(third.id)).toEqual(['slack:triage:null']);
   });
 
   it('the scanner started with the service stops cleanly', async () => {
