@@ -92,9 +92,10 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     : null;
   await worker?.start();
   countDeadDeliveriesWith(() => countDeadLetters(database.db));
-  // On Postgres a pass runs two batch lanes (SKIP LOCKED keeps them apart): a backlog of due clocks
-  // is cleared in about half the time. PGlite has one connection, so one lane.
-  const slaScanner = config.workers ? new SlaScanner({ core, concurrency: config.databaseUrl ? 2 : 1, ...options.slaScanner }) : null;
+  // On Postgres a pass runs three batch lanes (SKIP LOCKED keeps them apart), so a backlog of due
+  // clocks uses both cores (see SlaScannerOptions.concurrency); they hold 3 of the pool's 10
+  // connections during a pass. PGlite has one connection, so one lane.
+  const slaScanner = config.workers ? new SlaScanner({ core, concurrency: config.databaseUrl ? 3 : 1, ...options.slaScanner }) : null;
   slaScanner?.start();
   let backfillStopped = false;
   const backfill = config.workers

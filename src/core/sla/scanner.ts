@@ -168,8 +168,10 @@ export interface SlaScannerOptions {
    * Batches in flight at once in a pass, each its own transaction on its own pooled connection
    * (SKIP LOCKED keeps them apart, as it does N scanners). More than one lets a big pass use both
    * cores of a small machine: one batch computes in Node while another writes in Postgres and a
-   * third waits on its commit. The service runs 2 on Postgres (3 measured no better at 1 M open /
-   * 10 k due on two cores, bench:sla). Default 1.
+   * third waits on its commit. The service runs 3 on Postgres: at 1 M open / 10 k due on two
+   * cores, the first pass after a checkpoint took 790–857 ms with 3 and 896–991 ms with 2, later
+   * passes the same (bench:sla, stop 31; at stop 30, before the Node side got cheaper, 3 were no
+   * better). Default 1.
    */
   concurrency?: number;
   logger?: Logger;
