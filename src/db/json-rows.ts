@@ -14,7 +14,8 @@ export function jsonRow(table: Table, alias: string, omit: readonly string[] = [
 /**
  * The table's columns (by their keys), less those left out: a reader that knows a column's value
  * without reading it (the outbox's claim knows the status it just wrote) saves Postgres a JSON
- * element per row (~0.25 µs each for 1 000 rows), and the client a value to parse.
+ * element per row (about 0.2 µs of Postgres CPU each, measured on claims of 1 000 deliveries), and
+ * the client a value to parse.
  */
 function columnsOf(table: Table, omit: readonly string[]): Array<[string, Column]> {
   const columns = Object.entries(getTableColumns(table));
