@@ -239,13 +239,20 @@ export interface AppendEventInput {
   known?: { queue?: Queue; requester?: Person; anchors?: Anchor[] };
 }
 
+/** Anchors, each watcher's with their people row; the callers below say whose, newest use first. */
+function selectAnchorsWithWatchers(conn: Conn) {
+  return conn.select({ anchor: anchors, watcher: people }).from(anchors).leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')));
+}
 /** A ticket's anchors, newest use first, each watcher's with their people row. */
 const anchorsWithWatchers = reusable('anchors_with_watchers', (conn) =>
-  conn
-    .select({ anchor: anchors, watcher: people })
-    .from(anchors)
-    .leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')))
+  selectAnchorsWithWatchers(conn)
     .where(eq(anchors.ticketId, sql.placeholder('ticket')))
+    .orderBy(desc(anchors.lastUsedAt)),
+);
+/** The same for many tickets (the SLA scanner's batch): their ids as one comma-separated text. */
+export const anchorsWithWatchersOfTickets = reusable('anchors_with_watchers_of_tickets', (conn) =>
+  selectAnchorsWithWatchers(conn)
+    .where(sql`${anchors.ticketId} = any(string_to_array(${sql.placeholder('tickets')}, ',')::int[])`)
     .orderBy(desc(anchors.lastUsedAt)),
 );
 export const activeWebhookRows = reusable('active_webhooks', (conn) =>

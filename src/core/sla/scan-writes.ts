@@ -1,9 +1,9 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { resultRows } from '../../db/migrate.ts';
 import { reusable } from '../../db/reusable.ts';
-import { anchors, deliveries, people, ticketEvents, tickets, ticketSlaChecks, type Anchor, type Person, type Queue, type Ticket, type TicketEvent } from '../../db/schema.ts';
-import { activeWebhookRows, deliveryRecord, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
+import { deliveries, people, ticketEvents, tickets, ticketSlaChecks, type Anchor, type Person, type Queue, type Ticket, type TicketEvent } from '../../db/schema.ts';
+import { activeWebhookRows, anchorsWithWatchersOfTickets, deliveryRecord, NOTIFY_CHANNEL, planDeliveries, type NewDelivery } from '../mirror.ts';
 import type { SlaEvent } from './clocks.ts';
 
 /**
@@ -35,15 +35,6 @@ export type ScannedTicket = Pick<
   | 'slaPausedMinutes'
 >;
 
-/** The tickets' anchors, newest use first, each watcher's with their people row (appendEvent's read, for a batch). */
-const anchorsOfTickets = reusable('sla_anchors_of_tickets', (conn) =>
-  conn
-    .select({ anchor: anchors, watcher: people })
-    .from(anchors)
-    .leftJoin(people, and(eq(people.id, anchors.personId), eq(anchors.side, 'watcher')))
-    .where(sql`${anchors.ticketId} = any(string_to_array(${sql.placeholder('tickets')}, ',')::int[])`)
-    .orderBy(desc(anchors.lastUsedAt)),
-);
 const peopleWithIds = reusable('sla_people_with_ids', (conn) =>
   conn
     .select()
@@ -116,7 +107,7 @@ export async function appendSlaEvents(
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(ticket_id int, type text, body text, data jsonb)
       returning id, ticket_id, data->>'clock' as clock`),
     // The tickets' anchors with their watchers' people rows, and the requesters, in the same round trip.
-    enabled.size ? anchorsOfTickets(tx, { tickets: ticketIds }) : [],
+    enabled.size ? anchorsWithWatchersOfTickets(tx, { tickets: ticketIds }) : [],
     enabled.has('webhook') ? activeWebhookRows(tx, {}) : [],
     enabled.size ? peopleWithIds(tx, { ids: requesterIds }) : [],
   ]);
